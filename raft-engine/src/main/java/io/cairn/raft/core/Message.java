@@ -150,10 +150,12 @@ public final class Message {
 
     /** Mutable builder; {@link #build()} makes the immutable message. */
     public static final class Builder {
-        private final MessageType type;
+        // from, term and type are package-private so the core can stamp a message without
+        // building it twice.
+        final MessageType type;
         private long to;
-        private long from;
-        private long term;
+        long from;
+        long term;
         private long logTerm;
         private long index;
         private List<Entry> entries;

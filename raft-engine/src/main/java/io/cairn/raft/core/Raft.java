@@ -140,30 +140,28 @@ final class Raft {
 
     /** Stamps {@code from} and term (except on proposals and forwarded reads) and queues the message. */
     private void send(Message.Builder b) {
-        Message m = b.build();
-        Message.Builder out = m.toBuilder();
-        if (m.from() == NONE) {
-            out.from(id);
+        if (b.from == NONE) {
+            b.from(id);
         }
-        MessageType t = m.type();
+        MessageType t = b.type;
         if (t == MessageType.VOTE || t == MessageType.VOTE_RESP || t == MessageType.PRE_VOTE
                 || t == MessageType.PRE_VOTE_RESP) {
             // All {pre-,}campaign messages need to have the term set when sending: the term of the
             // campaign for requests, and the term of the vote for responses.
-            if (m.term() == 0) {
+            if (b.term == 0) {
                 throw new IllegalStateException("term should be set when sending " + t);
             }
         } else {
-            if (m.term() != 0) {
-                throw new IllegalStateException("term should not be set when sending " + t + " (was " + m.term() + ")");
+            if (b.term != 0) {
+                throw new IllegalStateException("term should not be set when sending " + t + " (was " + b.term + ")");
             }
             // Proposals are a way to forward to the leader and should be treated as local
             // messages; forwarded reads likewise.
             if (t != MessageType.PROP && t != MessageType.READ_INDEX) {
-                out.term(term);
+                b.term(term);
             }
         }
-        msgs.add(out.build());
+        msgs.add(b.build());
     }
 
     private void sendAppend(long to) {
@@ -567,10 +565,13 @@ final class Raft {
                 // partitioned. With CheckQuorum or PreVote we may never otherwise tell the stale
                 // leader; answering lets it step down (and, with PreVote, lets us rejoin).
                 send(Message.builder(MessageType.APP_RESP).to(m.from()));
-            } else if (m.type() == MessageType.PRE_VOTE) {
-                // Before PreVote was enabled there may be a candidate with a higher term but a
-                // shorter log; rejecting (rather than ignoring) lets it learn our term.
-                send(Message.builder(MessageType.PRE_VOTE_RESP).to(m.from()).term(term).reject(true));
+            } else if (m.type() == MessageType.PRE_VOTE || m.type() == MessageType.VOTE) {
+                // Reject with our term (Raft §5.1: a stale candidate learns the current term from
+                // the reply). etcd ignores stale VOTEs, which can stall a group for ever: a voter
+                // that ran ahead in term while holding a stale membership never sends to the
+                // candidate it needs, and the candidate never learns the higher term (found by the
+                // simulator, seed 6750).
+                send(Message.builder(m.type().voteResponse()).to(m.from()).term(term).reject(true));
             }
             // ignore other cases
             return;
