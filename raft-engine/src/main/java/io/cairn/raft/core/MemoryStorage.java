@@ -150,7 +150,9 @@ public final class MemoryStorage implements LogStorage {
 
     /**
      * Discards entries up to and including {@code compactIndex}. The caller must not compact
-     * beyond the applied index.
+     * beyond the applied index, nor beyond its latest snapshot: a follower that needs the
+     * discarded entries is sent that snapshot, and if it is older than the compaction point the
+     * follower can never catch up.
      *
      * @throws StorageException COMPACTED if already compacted past it
      */

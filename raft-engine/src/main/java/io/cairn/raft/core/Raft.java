@@ -61,6 +61,11 @@ final class Raft {
     long pendingConfIndex;
     /** Estimate of the payload bytes of uncommitted entries in the leader's log. */
     long uncommittedSize;
+    /**
+     * Entries at or below this index were committed when this node became leader: they were never
+     * counted in {@link #uncommittedSize}, so applying them must not reduce it.
+     */
+    long uncommittedFloor;
     ReadOnly readOnly;
     final ReadOnlyOption readOnlyOption;
     /** Ticks since it reached the last election timeout (leader/candidate) or last heard from a valid leader (follower). */
@@ -352,7 +357,9 @@ final class Raft {
         }
         long s = 0;
         for (Entry e : ents) {
-            s += e.payloadSize();
+            if (e.index() > uncommittedFloor) {
+                s += e.payloadSize();
+            }
         }
         // uncommittedSize may underestimate the size of the uncommitted tail (entries of
         // earlier terms), so clamp at zero.
@@ -461,6 +468,7 @@ final class Raft {
         // The uncommitted-size cap survives term changes: entries left uncommitted by earlier
         // leaders count against it, so a run of elections cannot pile up an unbounded tail.
         uncommittedSize = 0;
+        uncommittedFloor = raftLog.committed;
         if (raftLog.committed < raftLog.lastIndex()) {
             for (Entry e : raftLog.slice(raftLog.committed + 1, raftLog.lastIndex() + 1, RaftLog.NO_LIMIT)) {
                 uncommittedSize += e.payloadSize();
@@ -697,18 +705,20 @@ final class Raft {
         }
         List<Entry> ents = m.entries();
         List<Entry> accepted = null;
+        // Only recorded once the entries are appended: a refused proposal leaves nothing pending.
+        long newPendingConfIndex = pendingConfIndex;
         for (int i = 0; i < ents.size(); i++) {
             Entry e = ents.get(i);
             if (e.type() != EntryType.CONF_CHANGE) {
                 continue;
             }
             ConfChange cc = decodeConfChange(e);
-            boolean alreadyPending = pendingConfIndex > raftLog.applied;
+            boolean alreadyPending = newPendingConfIndex > raftLog.applied;
             boolean alreadyJoint = trk.config().voters().isJoint();
             boolean wantsLeaveJoint = cc.isLeaveJoint();
             String refused = null;
             if (alreadyPending) {
-                refused = "possible unapplied conf change at index " + pendingConfIndex + " (applied to "
+                refused = "possible unapplied conf change at index " + newPendingConfIndex + " (applied to "
                         + raftLog.applied + ")";
             } else if (alreadyJoint && !wantsLeaveJoint) {
                 refused = "must transition out of joint config first";
@@ -722,7 +732,7 @@ final class Raft {
                 // Keep the position so callers can match indexes; the entry becomes a no-op.
                 accepted.set(i, Entry.proposal(EntryType.NORMAL, null));
             } else {
-                pendingConfIndex = raftLog.lastIndex() + i + 1;
+                newPendingConfIndex = raftLog.lastIndex() + i + 1;
             }
         }
         if (!appendEntry(accepted == null ? ents : accepted)) {
@@ -730,6 +740,7 @@ final class Raft {
                     "uncommitted log size " + uncommittedSize + " bytes would exceed the limit of "
                             + maxUncommittedSize + " bytes");
         }
+        pendingConfIndex = newPendingConfIndex;
         bcastAppend();
     }
 
@@ -1040,7 +1051,8 @@ final class Raft {
 
     /**
      * Recovers the log and configuration from a snapshot. Returns false if the snapshot is not
-     * newer than what is committed here (or does not include this node).
+     * newer than what is committed here, or this node already holds its last entry (then only the
+     * commit index moves).
      */
     boolean restore(Snapshot s) {
         if (s.index() <= raftLog.committed) {
