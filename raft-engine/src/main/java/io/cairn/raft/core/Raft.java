@@ -370,15 +370,17 @@ final class Raft {
 
     void tick() {
         ticks++;
+        if (ticks >= electionTimeout) {
+            // Any promise made before a crash expired within an election timeout of the last
+            // heartbeat acknowledged, which came before this start.
+            recentlyStarted = false;
+        }
         tickFn.run();
     }
 
     /** Followers and candidates: campaign when the election timeout passes. */
     private void tickElection() {
         electionElapsed++;
-        if (electionElapsed >= electionTimeout) {
-            recentlyStarted = false;
-        }
         if (promotable() && pastElectionTimeout()) {
             electionElapsed = 0;
             step(Message.builder(MessageType.HUP).from(id).build());
