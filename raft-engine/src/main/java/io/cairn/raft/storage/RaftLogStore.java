@@ -1,0 +1,43 @@
+package io.cairn.raft.storage;
+
+import io.cairn.raft.core.ConfState;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The durable Raft log of every group hosted by one node, in one store so that one write and one
+ * fsync serve many groups (group commit). Implementations are thread-safe.
+ *
+ * <p>Contract: {@link #commit(LogWriteBatch)} completes only once the batch is durable (unless the
+ * store was opened in relaxed-durability mode); a node must not send a message that depends on a
+ * batch (a vote, an append acknowledgement) before then. Batches committed concurrently may be
+ * merged into one write with one fsync; a batch is applied atomically.
+ */
+public interface RaftLogStore extends AutoCloseable {
+
+    /** Ids of the groups that have state in this store (to reload them after a restart). */
+    Set<Long> groups();
+
+    /**
+     * Creates a group's storage with its founding membership at index 0 (see
+     * {@code MemoryStorage.withMembers}); durable when the returned future completes.
+     *
+     * @throws IllegalStateException if the group exists
+     */
+    CompletableFuture<GroupLogStorage> createGroup(long groupId, ConfState founding);
+
+    /** The storage of an existing group, or null. */
+    GroupLogStorage group(long groupId);
+
+    /** Deletes everything of a group (log, hard state, snapshot metadata); durable when complete. */
+    CompletableFuture<Void> destroyGroup(long groupId);
+
+    /** A new, empty batch of writes for any number of groups. */
+    LogWriteBatch newBatch();
+
+    /** Writes the batch atomically and durably; the in-memory view of each group is updated first. */
+    CompletableFuture<Void> commit(LogWriteBatch batch);
+
+    @Override
+    void close();
+}
