@@ -313,11 +313,18 @@ public final class RocksLogStore implements RaftLogStore {
 
     /**
      * Stops accepting commits, waits until the writer has written everything queued, and frees
-     * RocksDB. Idempotent. Group storages still answer from their caches afterwards but throw
-     * {@link IllegalStateException} when they would need the disk.
+     * RocksDB. Idempotent (a second, concurrent call returns at once). Group storages still answer
+     * from their caches afterwards but throw {@link IllegalStateException} when they would need the
+     * disk.
+     *
+     * @throws IllegalStateException if called from a commit future's callback on the writer thread,
+     *                               which would wait for itself
      */
     @Override
     public void close() {
+        if (Thread.currentThread() == writer) {
+            throw new IllegalStateException("cannot close the log store from its writer thread");
+        }
         commitLock.lock();
         try {
             if (closed) {
