@@ -39,8 +39,11 @@ class LogStoreCrashTest {
         Path dir = tmp.resolve("log");
         Path stderr = tmp.resolve("child.err");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                AckingAppender.class.getName(), dir.toString());
+        // The child's temp dir is ours: a SIGKILLed JVM cannot delete the RocksDB native library it
+        // extracted there, and @TempDir does.
+        Path childTmp = Files.createDirectories(tmp.resolve("child-tmp"));
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-Djava.io.tmpdir=" + childTmp,
+                "-cp", System.getProperty("java.class.path"), AckingAppender.class.getName(), dir.toString());
         pb.redirectError(stderr.toFile());
         Process child = pb.start();
         TreeMap<Long, TreeSet<Long>> acked = new TreeMap<>();
