@@ -7,12 +7,19 @@ import java.util.List;
 
 /**
  * Writes of one runtime loop iteration across many groups, made durable together by
- * {@link RaftLogStore#commit(LogWriteBatch)}. Operations on one group apply in call order.
+ * {@link RaftLogStore#commit(LogWriteBatch)}. Operations on one group apply in call order, and are
+ * checked against the group's log when the batch is committed (not when added).
  * Not thread-safe: one batch is built by one thread.
  */
 public interface LogWriteBatch {
 
-    /** Appends entries, first truncating any existing entries at or after the first one's index. */
+    /**
+     * Appends entries, first truncating any existing entries at or after the first one's index
+     * ({@code MemoryStorage.append}): entries at or below the compaction point are ignored, and the
+     * first remaining one must be at most the last index + 1.
+     *
+     * @throws IllegalArgumentException if the entries are not contiguous or start below index 1
+     */
     LogWriteBatch append(long groupId, List<Entry> entries);
 
     LogWriteBatch setHardState(long groupId, HardState hardState);
@@ -24,7 +31,10 @@ public interface LogWriteBatch {
      */
     LogWriteBatch setSnapshot(long groupId, SnapshotMetadata metadata, boolean discardLog);
 
-    /** Discards entries up to and including {@code index} (at most the latest snapshot's index). */
+    /**
+     * Discards entries up to and including {@code index} (at most the latest snapshot's index,
+     * recorded by this batch or before). {@code term(index)} keeps answering.
+     */
     LogWriteBatch compact(long groupId, long index);
 
     boolean isEmpty();

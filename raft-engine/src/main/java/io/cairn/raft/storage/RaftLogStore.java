@@ -35,7 +35,25 @@ public interface RaftLogStore extends AutoCloseable {
     /** A new, empty batch of writes for any number of groups. */
     LogWriteBatch newBatch();
 
-    /** Writes the batch atomically and durably; the in-memory view of each group is updated first. */
+    /**
+     * Writes the batch atomically and durably; the in-memory view of each group is updated first
+     * (before this method returns), so reads see the batch at once. The future may complete on an
+     * internal thread: its callbacks must not block. A batch is committed at most once.
+     *
+     * <p>Each operation is checked against its group's log as left by the operations before it
+     * ({@code MemoryStorage}'s conditions and exceptions); if one is invalid the whole batch is
+     * refused by a synchronous exception and nothing of it is applied.
+     *
+     * @throws IllegalStateException if the store is closed or has failed, an operation names a group
+     *                               that does not exist, or an append would leave a gap after the
+     *                               last index
+     * @throws io.cairn.raft.core.StorageException COMPACTED for a compaction at or below the
+     *                               compaction point, SNAPSHOT_OUT_OF_DATE for a snapshot not newer
+     *                               than the latest
+     * @throws IllegalArgumentException for a compaction beyond the last index or the latest
+     *                               snapshot, or a snapshot beyond the last index without
+     *                               {@code discardLog}
+     */
     CompletableFuture<Void> commit(LogWriteBatch batch);
 
     @Override
