@@ -205,6 +205,10 @@ final class GroupReplica {
     /** Step 1 of handling a Ready: add what must be persisted to the worker's batch. */
     void persist(LogWriteBatch batch, Ready rd) {
         if (!rd.snapshot().isEmpty()) {
+            // Keep the received files where a restart looks for them before the log forgets the
+            // entries they replace: if we crash before the state machine installed them, the
+            // restart installs them (RaftRuntime.open).
+            receivedSnapshot = RaftRuntime.moveSnapshot(receivedSnapshot, rt.snapshotDir(groupId, rd.snapshot().index()));
             batch.setSnapshot(groupId, rd.snapshot().metadata(), true);
         }
         if (!rd.entries().isEmpty()) {
@@ -274,13 +278,11 @@ final class GroupReplica {
         receivedSnapshot = null;
         dispatched = meta.index();
         failProposalsUpTo(meta.index());
-        Path target = rt.snapshotDir(groupId, meta.index());
         applier.execute(() -> {
             stateMachine.installSnapshot(dir, meta);
             applied = meta.index();
-            Path kept = RaftRuntime.moveSnapshot(dir, target);
             worker.post(() -> {
-                replaceLatestSnapshot(kept, meta.index());
+                replaceLatestSnapshot(dir, meta.index());
                 completeReads();
             });
         });

@@ -4,6 +4,7 @@ import io.cairn.raft.core.ConfChange;
 import io.cairn.raft.core.ConfState;
 import io.cairn.raft.core.RaftConfig;
 import io.cairn.raft.core.RawNode;
+import io.cairn.raft.core.SnapshotMetadata;
 import io.cairn.raft.storage.GroupLogStorage;
 import io.cairn.raft.storage.RaftLogStore;
 import io.cairn.raft.transport.GroupMessage;
@@ -134,6 +135,17 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
     private void open(long groupId, GroupLogStorage storage) {
         hosted.add(groupId);
         StateMachine sm = stateMachines.open(groupId);
+        SnapshotMetadata snap = storage.snapshotMetadata();
+        if (sm.appliedIndex() < snap.index()) {
+            // The log was reset to a received snapshot but the state machine had not installed
+            // it when the node stopped: install it now, before anything is applied on top.
+            Path dir = snapshotDir(groupId, snap.index());
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalStateException("group " + groupId + ": state machine applied " + sm.appliedIndex()
+                        + " but the log starts after snapshot " + snap.index() + ", whose files are missing at " + dir);
+            }
+            sm.installSnapshot(dir, snap);
+        }
         long applied = sm.appliedIndex();
         RaftConfig cfg = RaftConfig.of(nodeId, storage)
                 .electionTick(options.electionTicks())
