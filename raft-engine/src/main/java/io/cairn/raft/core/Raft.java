@@ -792,6 +792,24 @@ final class Raft {
         return q > 0 && ticks < (q - 1) + electionTimeout;
     }
 
+    /**
+     * Called when the runtime stops ticking this node (hibernation). A leader's lease is measured
+     * in ticks, so it is dropped rather than frozen, and every peer is marked inactive: after
+     * waking, reads go through a heartbeat round and CheckQuorum needs fresh contact.
+     */
+    void hibernate() {
+        leaseAckTick.clear();
+        if (state == StateType.LEADER) {
+            // The next CheckQuorum comes a full election timeout after waking.
+            electionElapsed = 0;
+        }
+        trk.visit((pid, pr) -> {
+            if (pid != id) {
+                pr.recentActive = false;
+            }
+        });
+    }
+
     private void respondToReadIndex(Message req, long readIndex) {
         if (req.from() == NONE || req.from() == id) {
             readStates.add(new ReadState(readIndex, req.context()));

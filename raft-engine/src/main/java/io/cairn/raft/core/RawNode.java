@@ -142,6 +142,15 @@ public final class RawNode {
         raft.step(Message.builder(MessageType.SNAP_STATUS).from(id).reject(!succeeded).build());
     }
 
+    /**
+     * Tells the node it will not be ticked for a while (the runtime hibernates idle groups).
+     * Drops the leader lease and marks peers inactive, so neither a frozen lease nor stale
+     * liveness survives the pause; call {@link #tick()} again to resume.
+     */
+    public void hibernate() {
+        raft.hibernate();
+    }
+
     public boolean hasReady() {
         if (!raft.softState().equals(prevSoftState)) {
             return true;

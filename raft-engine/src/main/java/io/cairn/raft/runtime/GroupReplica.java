@@ -1,0 +1,419 @@
+package io.cairn.raft.runtime;
+
+import io.cairn.raft.core.ConfChange;
+import io.cairn.raft.core.ConfState;
+import io.cairn.raft.core.Entry;
+import io.cairn.raft.core.EntryType;
+import io.cairn.raft.core.Message;
+import io.cairn.raft.core.MessageType;
+import io.cairn.raft.core.ProposalDroppedException;
+import io.cairn.raft.core.RawNode;
+import io.cairn.raft.core.ReadState;
+import io.cairn.raft.core.Ready;
+import io.cairn.raft.core.SnapshotMetadata;
+import io.cairn.raft.core.SoftState;
+import io.cairn.raft.core.StateType;
+import io.cairn.raft.core.Status;
+import io.cairn.raft.core.confchange.ConfChangeException;
+import io.cairn.raft.core.tracker.Progress;
+import io.cairn.raft.storage.GroupLogStorage;
+import io.cairn.raft.storage.LogWriteBatch;
+import io.cairn.raft.transport.GroupMessage;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * One replica of one group on this node: the Raft core plus what the runtime tracks around it
+ * (proposals awaiting their result, reads awaiting the applied index, hibernation). Owned by one
+ * {@link Worker}: every method runs on that worker's thread, except the apply tasks, which run on
+ * the group's apply executor and post their outcome back.
+ */
+final class GroupReplica {
+
+    private record PendingProposal(long term, CompletableFuture<Object> future, boolean confChange) {
+    }
+
+    final long groupId;
+    private final RaftRuntime rt;
+    private final Worker worker;
+    final GroupLogStorage storage;
+    final RawNode node;
+    private final StateMachine stateMachine;
+    private final Executor applier;
+
+    private final TreeMap<Long, PendingProposal> proposals = new TreeMap<>();
+    private final Map<Long, CompletableFuture<Long>> reads = new HashMap<>();
+    private final TreeMap<Long, List<CompletableFuture<Long>>> readWaiters = new TreeMap<>();
+    private long nextReadId = 1;
+
+    /** Index the state machine has applied (written by the apply thread). */
+    private volatile long applied;
+    /** Index handed to the apply thread so far. */
+    private long dispatched;
+    private long lastLeader;
+
+    boolean hibernating;
+    private int idleTicks;
+
+    /** A snapshot received from the leader, to install when the core hands it out. */
+    private Path receivedSnapshot;
+    /** The newest snapshot this replica can send to followers, and its index. */
+    private Path latestSnapshotDir;
+    private long latestSnapshotIndex;
+
+    GroupReplica(long groupId, RaftRuntime rt, Worker worker, GroupLogStorage storage, RawNode node,
+                 StateMachine stateMachine, Executor applier, long applied) {
+        this.groupId = groupId;
+        this.rt = rt;
+        this.worker = worker;
+        this.storage = storage;
+        this.node = node;
+        this.stateMachine = stateMachine;
+        this.applier = applier;
+        this.applied = applied;
+        this.dispatched = applied;
+        this.latestSnapshotIndex = storage.snapshotMetadata().index();
+        Path dir = rt.snapshotDir(groupId, latestSnapshotIndex);
+        this.latestSnapshotDir = latestSnapshotIndex > 0 && java.nio.file.Files.isDirectory(dir) ? dir : null;
+    }
+
+    // ------------------------------------------------------------------ inputs (worker thread)
+
+    /** Ticks the node, unless it has been idle long enough to hibernate instead. */
+    void tick() {
+        idleTicks++;
+        int hibernateAfter = rt.options().hibernateAfterTicks();
+        // Decided before ticking: a leader's tick always produces heartbeats.
+        if (hibernateAfter > 0 && idleTicks >= hibernateAfter && canHibernate()) {
+            node.hibernate();
+            hibernating = true;
+            return;
+        }
+        node.tick();
+    }
+
+    /** Resumes ticking after hibernation, and restarts the idle count. */
+    void wake() {
+        idleTicks = 0;
+        if (hibernating) {
+            hibernating = false;
+            worker.activate(this);
+        }
+    }
+
+    private boolean canHibernate() {
+        if (!proposals.isEmpty() || !reads.isEmpty() || !readWaiters.isEmpty()
+                || dispatched != applied || node.hasReady()) {
+            return false;
+        }
+        Status st = node.status();
+        long last = node.lastIndex();
+        if (st.hardState().commit() != last || applied != last) {
+            return false;
+        }
+        if (st.softState().raftState() == StateType.LEADER) {
+            if (st.leadTransferee() != 0) {
+                return false;
+            }
+            for (Map.Entry<Long, Progress> e : st.progress().entrySet()) {
+                if (e.getValue().match != last) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return st.softState().raftState() == StateType.FOLLOWER && st.softState().lead() != 0;
+    }
+
+    void step(Message m) {
+        // Heartbeats of a live leader keep a hibernating group asleep; anything else wakes it.
+        if (m.type() != MessageType.HEARTBEAT && m.type() != MessageType.HEARTBEAT_RESP) {
+            wake();
+        }
+        node.step(m);
+    }
+
+    void stepSnapshot(Message m, Path dir) {
+        wake();
+        receivedSnapshot = dir;
+        node.step(m);
+    }
+
+    void propose(byte[] data, CompletableFuture<Object> future) {
+        wake();
+        if (!node.isLeader()) {
+            future.completeExceptionally(new NotLeaderException(groupId, node.status().softState().lead()));
+            return;
+        }
+        try {
+            node.propose(data);
+        } catch (ProposalDroppedException e) {
+            future.completeExceptionally(e);
+            return;
+        }
+        proposals.put(node.lastIndex(), new PendingProposal(node.status().hardState().term(), future, false));
+    }
+
+    void proposeConfChange(ConfChange cc, CompletableFuture<Object> future) {
+        wake();
+        if (!node.isLeader()) {
+            future.completeExceptionally(new NotLeaderException(groupId, node.status().softState().lead()));
+            return;
+        }
+        try {
+            node.proposeConfChange(cc);
+        } catch (ProposalDroppedException e) {
+            future.completeExceptionally(e);
+            return;
+        }
+        proposals.put(node.lastIndex(), new PendingProposal(node.status().hardState().term(), future, true));
+    }
+
+    void readIndex(CompletableFuture<Long> future) {
+        wake();
+        long id = nextReadId++;
+        byte[] ctx = ByteBuffer.allocate(8).putLong(id).array();
+        try {
+            node.readIndex(ctx);
+        } catch (ProposalDroppedException e) {
+            future.completeExceptionally(new NotLeaderException(groupId, node.status().softState().lead()));
+            return;
+        }
+        reads.put(id, future);
+    }
+
+    void transferLeader(long to) {
+        wake();
+        node.transferLeader(to);
+    }
+
+    GroupStatus status() {
+        Status st = node.status();
+        return new GroupStatus(groupId, rt.nodeId(), st.softState().raftState(), st.softState().lead(),
+                st.hardState().term(), st.hardState().commit(), applied, node.lastIndex(), st.config(), hibernating);
+    }
+
+    // ------------------------------------------------------------------ Ready handling (worker thread)
+
+    /** Step 1 of handling a Ready: add what must be persisted to the worker's batch. */
+    void persist(LogWriteBatch batch, Ready rd) {
+        if (!rd.snapshot().isEmpty()) {
+            // Keep the received files where a restart looks for them before the log forgets the
+            // entries they replace: if we crash before the state machine installed them, the
+            // restart installs them (RaftRuntime.open).
+            receivedSnapshot = RaftRuntime.moveSnapshot(receivedSnapshot, rt.snapshotDir(groupId, rd.snapshot().index()));
+            batch.setSnapshot(groupId, rd.snapshot().metadata(), true);
+        }
+        if (!rd.entries().isEmpty()) {
+            batch.append(groupId, rd.entries());
+        }
+        if (rd.hardState() != null) {
+            batch.setHardState(groupId, rd.hardState());
+        }
+    }
+
+    /** Steps 2-4, once the batch is durable: send, apply, advance. */
+    void afterPersist(Ready rd) {
+        for (Message m : rd.messages()) {
+            if (m.type() == MessageType.SNAP) {
+                sendSnapshot(m);
+            } else if (!rt.transport().send(m.to(), new GroupMessage(groupId, m))) {
+                node.reportUnreachable(m.to());
+            }
+        }
+        SoftState ss = rd.softState();
+        if (ss != null && ss.lead() != lastLeader) {
+            lastLeader = ss.lead();
+            failPendingReads();
+            long term = node.status().hardState().term();
+            long lead = ss.lead();
+            applier.execute(() -> stateMachine.onLeaderChange(lead, term));
+        }
+        if (!rd.snapshot().isEmpty()) {
+            installSnapshot(rd.snapshot().metadata());
+        }
+        if (!rd.committedEntries().isEmpty()) {
+            dispatchApply(rd.committedEntries());
+        }
+        for (ReadState rs : rd.readStates()) {
+            long id = ByteBuffer.wrap(rs.requestCtx()).getLong();
+            CompletableFuture<Long> f = reads.remove(id);
+            if (f != null) {
+                readWaiters.computeIfAbsent(rs.index(), k -> new ArrayList<>()).add(f);
+            }
+        }
+        completeReads();
+        node.advance(rd);
+    }
+
+    private void failPendingReads() {
+        NotLeaderException e = new NotLeaderException(groupId, lastLeader);
+        reads.values().forEach(f -> f.completeExceptionally(e));
+        reads.clear();
+    }
+
+    private void sendSnapshot(Message m) {
+        long to = m.to();
+        Path dir = latestSnapshotDir;
+        if (dir == null || latestSnapshotIndex != m.snapshot().index()) {
+            node.reportSnapshot(to, false);
+            return;
+        }
+        rt.transport().sendSnapshot(to, new GroupMessage(groupId, m), dir)
+                .whenComplete((ok, err) -> worker.post(() -> {
+                    node.reportSnapshot(to, err == null);
+                    worker.markDirty(this);
+                }));
+    }
+
+    private void installSnapshot(SnapshotMetadata meta) {
+        Path dir = receivedSnapshot;
+        receivedSnapshot = null;
+        dispatched = meta.index();
+        failProposalsUpTo(meta.index());
+        applier.execute(() -> {
+            stateMachine.installSnapshot(dir, meta);
+            applied = meta.index();
+            worker.post(() -> {
+                replaceLatestSnapshot(dir, meta.index());
+                completeReads();
+            });
+        });
+    }
+
+    /** Conf changes take effect here, on the Raft thread, in log order; the rest goes to the apply thread. */
+    private void dispatchApply(List<Entry> entries) {
+        for (Entry e : entries) {
+            if (e.type() != EntryType.CONF_CHANGE) {
+                continue;
+            }
+            PendingProposal p = proposals.get(e.index());
+            try {
+                ConfState cs = node.applyConfChange(RawNode.confChangeOf(e));
+                if (p != null && p.confChange() && p.term() == e.term()) {
+                    proposals.remove(e.index());
+                    p.future().complete(cs);
+                }
+            } catch (ConfChangeException ex) {
+                // Invalid on every replica alike: nothing changes.
+                if (p != null && p.term() == e.term()) {
+                    proposals.remove(e.index());
+                    p.future().completeExceptionally(ex);
+                }
+            }
+        }
+        dispatched = entries.get(entries.size() - 1).index();
+        ConfState confAfter = node.confState();
+        applier.execute(() -> {
+            List<Object> results = stateMachine.apply(entries);
+            long last = entries.get(entries.size() - 1).index();
+            applied = last;
+            Path snap = null;
+            long snapIndex = 0;
+            long every = rt.options().snapshotEveryEntries();
+            if (every > 0 && last - latestSnapshotIndexVolatile >= every) {
+                snap = rt.snapshotDir(groupId, last);
+                snapIndex = stateMachine.snapshot(RaftRuntime.emptyDir(snap));
+            }
+            long term = entries.get(entries.size() - 1).term();
+            Path snapDir = snap;
+            long snapAt = snapIndex;
+            worker.post(() -> onApplied(entries, results, snapDir, snapAt, term, confAfter));
+        });
+    }
+
+    /** Written on the worker; read by the apply thread to decide when to snapshot. */
+    private volatile long latestSnapshotIndexVolatile;
+
+    private void onApplied(List<Entry> entries, List<Object> results, Path snapDir, long snapIndex, long term,
+                           ConfState conf) {
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            PendingProposal p = proposals.remove(e.index());
+            if (p == null || p.confChange()) {
+                if (p != null && p.confChange()) {
+                    // The leader turned it into an empty entry: another change was pending.
+                    p.future().completeExceptionally(new ProposalDroppedException(
+                            ProposalDroppedException.Reason.NOT_A_MEMBER, "conf change refused: another is pending"));
+                }
+                continue;
+            }
+            if (p.term() == e.term() && e.type() == EntryType.NORMAL) {
+                p.future().complete(results == null || i >= results.size() ? null : results.get(i));
+            } else {
+                p.future().completeExceptionally(new NotLeaderException(groupId, lastLeader));
+            }
+        }
+        failProposalsUpTo(entries.get(entries.size() - 1).index());
+        completeReads();
+        if (snapDir != null) {
+            recordSnapshot(snapDir, new SnapshotMetadata(snapIndex, term, conf));
+        }
+        worker.markDirty(this);
+    }
+
+    /** Proposals at or below an applied index that were not answered were overwritten. */
+    private void failProposalsUpTo(long index) {
+        while (!proposals.isEmpty() && proposals.firstKey() <= index) {
+            proposals.pollFirstEntry().getValue().future()
+                    .completeExceptionally(new NotLeaderException(groupId, lastLeader));
+        }
+    }
+
+    private void completeReads() {
+        long a = applied;
+        while (!readWaiters.isEmpty() && readWaiters.firstKey() <= a) {
+            for (CompletableFuture<Long> f : readWaiters.pollFirstEntry().getValue()) {
+                f.complete(a);
+            }
+        }
+    }
+
+    private void recordSnapshot(Path dir, SnapshotMetadata meta) {
+        long compactTo = meta.index() - rt.options().keepEntriesAfterSnapshot();
+        LogWriteBatch b = rt.store().newBatch().setSnapshot(groupId, meta, false);
+        if (compactTo >= storage.firstIndex()) {
+            b.compact(groupId, compactTo);
+        }
+        rt.store().commit(b).whenComplete((ok, err) -> worker.post(() -> {
+            if (err == null) {
+                replaceLatestSnapshot(dir, meta.index());
+            }
+        }));
+    }
+
+    private void replaceLatestSnapshot(Path dir, long index) {
+        if (index <= latestSnapshotIndex && latestSnapshotDir != null) {
+            RaftRuntime.deleteQuietly(dir);
+            return;
+        }
+        Path old = latestSnapshotDir;
+        latestSnapshotDir = dir;
+        latestSnapshotIndex = index;
+        latestSnapshotIndexVolatile = index;
+        if (old != null && !old.equals(dir)) {
+            RaftRuntime.deleteQuietly(old);
+        }
+    }
+
+    /** Fails everything still waiting (the replica is being closed or destroyed). */
+    void abandon(RuntimeException why) {
+        proposals.values().forEach(p -> p.future().completeExceptionally(why));
+        proposals.clear();
+        reads.values().forEach(f -> f.completeExceptionally(why));
+        reads.clear();
+        readWaiters.values().forEach(l -> l.forEach(f -> f.completeExceptionally(why)));
+        readWaiters.clear();
+    }
+
+    void closeStateMachine() {
+        applier.execute(stateMachine::close);
+    }
+}

@@ -1,0 +1,357 @@
+package io.cairn.raft.runtime;
+
+import io.cairn.raft.core.ConfChange;
+import io.cairn.raft.core.ConfState;
+import io.cairn.raft.core.RaftConfig;
+import io.cairn.raft.core.RawNode;
+import io.cairn.raft.core.SnapshotMetadata;
+import io.cairn.raft.storage.GroupLogStorage;
+import io.cairn.raft.storage.RaftLogStore;
+import io.cairn.raft.transport.GroupMessage;
+import io.cairn.raft.transport.RaftMessageHandler;
+import io.cairn.raft.transport.RaftTransport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * The multi-Raft runtime of one node: hosts many group replicas on a fixed pool of worker threads
+ * (each owning a subset of groups, with a mailbox; no lock shared across groups), one shared
+ * durable log store with group commit, one transport, one ticking timer, and apply threads apart
+ * from the Raft threads. Idle groups hibernate: they are not ticked until a message (other than a
+ * live leader's heartbeat), a proposal or a read wakes them.
+ *
+ * <p>All request methods are asynchronous and never block the caller.
+ */
+public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
+
+    private final long nodeId;
+    private final RaftLogStore store;
+    private final RaftTransport transport;
+    private final StateMachineFactory stateMachines;
+    private final RuntimeOptions options;
+    private final Worker[] workers;
+    private final ExecutorService[] appliers;
+    private final ScheduledExecutorService timer;
+    /** Which groups this node hosts; the replicas themselves live in their workers. */
+    private final Set<Long> hosted = ConcurrentHashMap.newKeySet();
+    private volatile boolean started;
+
+    public RaftRuntime(long nodeId, RaftLogStore store, Function<RaftMessageHandler, RaftTransport> transportFactory,
+                       StateMachineFactory stateMachines, RuntimeOptions options) {
+        this.nodeId = nodeId;
+        this.store = store;
+        this.stateMachines = stateMachines;
+        this.options = options;
+        this.transport = transportFactory.apply(this);
+        this.workers = new Worker[options.workers()];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i, store);
+        }
+        this.appliers = new ExecutorService[options.applyThreads()];
+        for (int i = 0; i < appliers.length; i++) {
+            int n = i;
+            appliers[i] = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "raft-apply-" + nodeId + "-" + n);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "raft-ticker-" + nodeId);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts the transport, the workers and the ticker, and reloads every group in the store. */
+    public synchronized void start() {
+        if (started) {
+            return;
+        }
+        started = true;
+        transport.start();
+        for (Worker w : workers) {
+            w.start(Long.toString(nodeId));
+        }
+        for (long groupId : store.groups()) {
+            open(groupId, store.group(groupId));
+        }
+        timer.scheduleAtFixedRate(() -> {
+            for (Worker w : workers) {
+                w.tickDue();
+            }
+        }, options.tickMillis(), options.tickMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public long nodeId() {
+        return nodeId;
+    }
+
+    public RaftTransport transport() {
+        return transport;
+    }
+
+    RaftLogStore store() {
+        return store;
+    }
+
+    RuntimeOptions options() {
+        return options;
+    }
+
+    /** Ids of the groups this node hosts a replica of. */
+    public Set<Long> groupIds() {
+        return Set.copyOf(hosted);
+    }
+
+    /**
+     * Creates this node's replica of a group. Every replica of a group, founding or added later,
+     * is created with the group's founding membership.
+     */
+    public CompletableFuture<Void> createGroup(long groupId, ConfState founding) {
+        if (!hosted.add(groupId)) {
+            return CompletableFuture.failedFuture(new IllegalStateException("group " + groupId + " already exists"));
+        }
+        return store.createGroup(groupId, founding).thenAccept(storage -> open(groupId, storage));
+    }
+
+    private void open(long groupId, GroupLogStorage storage) {
+        hosted.add(groupId);
+        StateMachine sm = stateMachines.open(groupId);
+        SnapshotMetadata snap = storage.snapshotMetadata();
+        if (sm.appliedIndex() < snap.index()) {
+            // The log was reset to a received snapshot but the state machine had not installed
+            // it when the node stopped: install it now, before anything is applied on top.
+            Path dir = snapshotDir(groupId, snap.index());
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalStateException("group " + groupId + ": state machine applied " + sm.appliedIndex()
+                        + " but the log starts after snapshot " + snap.index() + ", whose files are missing at " + dir);
+            }
+            sm.installSnapshot(dir, snap);
+        }
+        long applied = sm.appliedIndex();
+        RaftConfig cfg = RaftConfig.of(nodeId, storage)
+                .electionTick(options.electionTicks())
+                .heartbeatTick(options.heartbeatTicks())
+                .applied(applied)
+                .maxSizePerMsg(options.maxSizePerMsg())
+                .maxInflightMsgs(options.maxInflightMsgs())
+                .maxUncommittedEntriesSize(options.maxUncommittedBytes())
+                .random(new java.util.Random(nodeId * 31 + groupId ^ System.nanoTime()));
+        Worker w = workerOf(groupId);
+        w.post(() -> {
+            RawNode node = new RawNode(cfg);
+            w.add(new GroupReplica(groupId, this, w, storage, node, sm, applierOf(groupId), applied));
+        });
+    }
+
+    /** Removes this node's replica of a group and deletes its log. */
+    public CompletableFuture<Void> destroyGroup(long groupId) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Worker w = workerOf(groupId);
+        w.post(() -> {
+            GroupReplica g = w.remove(groupId);
+            hosted.remove(groupId);
+            if (g != null) {
+                g.abandon(new IllegalStateException("group " + groupId + " was destroyed on node " + nodeId));
+                g.closeStateMachine();
+            }
+            store.destroyGroup(groupId).whenComplete((ok, err) -> {
+                if (err != null) {
+                    done.completeExceptionally(err);
+                } else {
+                    done.complete(null);
+                }
+            });
+        });
+        return done;
+    }
+
+    /**
+     * Proposes data to a group whose leader is this node. Completes with the state machine's
+     * result once applied here, or exceptionally with {@link NotLeaderException} (also when
+     * leadership was lost before the entry committed) or a {@code ProposalDroppedException}.
+     */
+    public CompletableFuture<Object> propose(long groupId, byte[] data) {
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        onGroup(groupId, f, g -> g.propose(data, f));
+        return f;
+    }
+
+    /** Proposes a membership change at the leader; completes with the new membership once applied. */
+    public CompletableFuture<ConfState> changeMembership(long groupId, ConfChange change) {
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        onGroup(groupId, f, g -> g.proposeConfChange(change, f));
+        return f.thenApply(ConfState.class::cast);
+    }
+
+    /**
+     * A linearizable read barrier (ReadIndex): completes, with the applied index, once this
+     * replica's state machine has applied everything committed before the call. Works on
+     * followers and observers too (the leader confirms the index).
+     */
+    public CompletableFuture<Long> readIndex(long groupId) {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        onGroup(groupId, f, g -> g.readIndex(f));
+        return f;
+    }
+
+    /** Asks the group's leader to hand leadership to {@code toNode}; completes when asked. */
+    public CompletableFuture<Void> transferLeader(long groupId, long toNode) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        onGroup(groupId, f, g -> {
+            g.transferLeader(toNode);
+            f.complete(null);
+        });
+        return f;
+    }
+
+    public CompletableFuture<GroupStatus> status(long groupId) {
+        CompletableFuture<GroupStatus> f = new CompletableFuture<>();
+        onGroup(groupId, f, g -> f.complete(g.status()));
+        return f;
+    }
+
+    /** Number of groups currently awake (not hibernating), across all workers. */
+    public CompletableFuture<Integer> awakeGroups() {
+        List<CompletableFuture<Integer>> parts = new ArrayList<>();
+        for (Worker w : workers) {
+            CompletableFuture<Integer> p = new CompletableFuture<>();
+            w.post(() -> p.complete(w.awakeCount()));
+            parts.add(p);
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                .thenApply(v -> parts.stream().mapToInt(CompletableFuture::join).sum());
+    }
+
+    private void onGroup(long groupId, CompletableFuture<?> f, java.util.function.Consumer<GroupReplica> action) {
+        Worker w = workerOf(groupId);
+        w.post(() -> {
+            GroupReplica g = w.group(groupId);
+            if (g == null) {
+                f.completeExceptionally(new IllegalArgumentException("group " + groupId + " is not hosted on node " + nodeId));
+                return;
+            }
+            try {
+                action.accept(g);
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+            w.markDirty(g);
+        });
+    }
+
+    // ------------------------------------------------------------------ transport callbacks
+
+    @Override
+    public void onMessages(long fromNode, List<GroupMessage> batch) {
+        Map<Worker, List<GroupMessage>> byWorker = new HashMap<>();
+        for (GroupMessage gm : batch) {
+            byWorker.computeIfAbsent(workerOf(gm.groupId()), k -> new ArrayList<>()).add(gm);
+        }
+        byWorker.forEach((w, msgs) -> w.post(() -> {
+            for (GroupMessage gm : msgs) {
+                GroupReplica g = w.group(gm.groupId());
+                if (g != null) {
+                    g.step(gm.message());
+                    w.markDirty(g);
+                }
+            }
+        }));
+    }
+
+    @Override
+    public void onSnapshot(long fromNode, GroupMessage snapMessage, Path receivedDir) {
+        Worker w = workerOf(snapMessage.groupId());
+        w.post(() -> {
+            GroupReplica g = w.group(snapMessage.groupId());
+            if (g == null) {
+                deleteQuietly(receivedDir);
+                return;
+            }
+            g.stepSnapshot(snapMessage.message(), receivedDir);
+            w.markDirty(g);
+        });
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private Worker workerOf(long groupId) {
+        return workers[(int) Math.floorMod(groupId * 0x9E3779B97F4A7C15L >>> 16, (long) workers.length)];
+    }
+
+    private ExecutorService applierOf(long groupId) {
+        return appliers[(int) Math.floorMod(groupId, (long) appliers.length)];
+    }
+
+    Path snapshotDir(long groupId, long index) {
+        return options.snapshotDir().resolve(Long.toString(groupId)).resolve(String.format("%020d", index));
+    }
+
+    static Path emptyDir(Path dir) {
+        deleteQuietly(dir);
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Moves a received snapshot to where this node keeps its own, so it can serve it on. */
+    static Path moveSnapshot(Path from, Path to) {
+        try {
+            deleteQuietly(to);
+            Files.createDirectories(to.getParent());
+            return Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void deleteQuietly(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        timer.shutdownNow();
+        for (Worker w : workers) {
+            w.stop();
+        }
+        transport.close();
+        for (ExecutorService a : appliers) {
+            a.shutdown();
+        }
+        for (ExecutorService a : appliers) {
+            try {
+                a.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

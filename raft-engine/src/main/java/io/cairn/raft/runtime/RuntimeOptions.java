@@ -1,0 +1,54 @@
+package io.cairn.raft.runtime;
+
+import java.nio.file.Path;
+
+/**
+ * Settings of a node's Raft runtime, with defaults.
+ *
+ * @param workers              Raft worker threads; each owns a fixed subset of groups
+ * @param applyThreads         threads applying committed entries (a group always uses the same one)
+ * @param tickMillis           length of a Raft tick
+ * @param electionTicks        election timeout in ticks
+ * @param heartbeatTicks       heartbeat interval in ticks
+ * @param hibernateAfterTicks  idle ticks after which a caught-up group stops ticking (0 = never)
+ * @param maxSizePerMsg        bytes of entries per append message
+ * @param maxInflightMsgs      append messages in flight per follower
+ * @param maxUncommittedBytes  cap on a leader's uncommitted payload bytes (0 = none)
+ * @param snapshotEveryEntries take a snapshot after this many applied entries (0 = never)
+ * @param keepEntriesAfterSnapshot entries kept in the log behind a snapshot (for slow followers)
+ * @param snapshotDir          where state machine snapshots are written
+ */
+public record RuntimeOptions(int workers, int applyThreads, long tickMillis, int electionTicks, int heartbeatTicks,
+                             int hibernateAfterTicks, long maxSizePerMsg, int maxInflightMsgs,
+                             long maxUncommittedBytes, long snapshotEveryEntries, long keepEntriesAfterSnapshot,
+                             Path snapshotDir) {
+
+    public static RuntimeOptions defaults(Path snapshotDir) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return new RuntimeOptions(cores, cores, 100, 10, 1, 5, 1 << 20, 256, 64L << 20, 100_000, 10_000,
+                snapshotDir);
+    }
+
+    public RuntimeOptions withTickMillis(long v) {
+        return new RuntimeOptions(workers, applyThreads, v, electionTicks, heartbeatTicks, hibernateAfterTicks,
+                maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
+                snapshotDir);
+    }
+
+    public RuntimeOptions withWorkers(int v) {
+        return new RuntimeOptions(v, applyThreads, tickMillis, electionTicks, heartbeatTicks, hibernateAfterTicks,
+                maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
+                snapshotDir);
+    }
+
+    public RuntimeOptions withHibernateAfterTicks(int v) {
+        return new RuntimeOptions(workers, applyThreads, tickMillis, electionTicks, heartbeatTicks, v,
+                maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
+                snapshotDir);
+    }
+
+    public RuntimeOptions withSnapshotEveryEntries(long every, long keep) {
+        return new RuntimeOptions(workers, applyThreads, tickMillis, electionTicks, heartbeatTicks,
+                hibernateAfterTicks, maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, every, keep, snapshotDir);
+    }
+}

@@ -1,0 +1,180 @@
+package io.cairn.raft.runtime;
+
+import io.cairn.raft.core.Ready;
+import io.cairn.raft.storage.LogWriteBatch;
+import io.cairn.raft.storage.RaftLogStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Raft thread owning a fixed subset of the node's groups. Everything that touches those groups
+ * arrives through its mailbox; no lock is shared across groups. One loop iteration: run the
+ * mailbox, tick the awake groups if a tick is due, then handle the Ready of every group that
+ * changed with ONE log write for all of them (which the store may merge further with other
+ * workers' writes into one fsync), and only then send, apply and advance.
+ */
+final class Worker implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+    private final int index;
+    private final RaftLogStore store;
+    private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean tickDue = new AtomicBoolean();
+    private final Map<Long, GroupReplica> groups = new HashMap<>();
+    /** Groups that are not hibernating: the only ones ticked. */
+    private final Set<GroupReplica> awake = new LinkedHashSet<>();
+    private final Set<GroupReplica> dirty = new LinkedHashSet<>();
+    private volatile boolean running = true;
+    private volatile Thread thread;
+
+    Worker(int index, RaftLogStore store) {
+        this.index = index;
+        this.store = store;
+    }
+
+    void start(String nodeName) {
+        Thread t = new Thread(this, "raft-worker-" + nodeName + "-" + index);
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    void post(Runnable task) {
+        mailbox.add(task);
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    void tickDue() {
+        tickDue.set(true);
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    // Called on the worker thread only.
+    void add(GroupReplica g) {
+        groups.put(g.groupId, g);
+        awake.add(g);
+        dirty.add(g);
+    }
+
+    GroupReplica remove(long groupId) {
+        GroupReplica g = groups.remove(groupId);
+        if (g != null) {
+            awake.remove(g);
+            dirty.remove(g);
+        }
+        return g;
+    }
+
+    GroupReplica group(long groupId) {
+        return groups.get(groupId);
+    }
+
+    void activate(GroupReplica g) {
+        awake.add(g);
+    }
+
+    void markDirty(GroupReplica g) {
+        dirty.add(g);
+    }
+
+    int awakeCount() {
+        return awake.size();
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            boolean worked = false;
+            Runnable task;
+            while ((task = mailbox.poll()) != null) {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.error("task failed on {}", Thread.currentThread().getName(), e);
+                }
+                worked = true;
+            }
+            if (tickDue.getAndSet(false)) {
+                List<GroupReplica> sleeping = null;
+                for (GroupReplica g : awake) {
+                    g.tick();
+                    dirty.add(g);
+                    if (g.hibernating) {
+                        if (sleeping == null) {
+                            sleeping = new ArrayList<>();
+                        }
+                        sleeping.add(g);
+                    }
+                }
+                if (sleeping != null) {
+                    sleeping.forEach(awake::remove);
+                }
+                worked = true;
+            }
+            if (!dirty.isEmpty()) {
+                handleReadies();
+                worked = true;
+            }
+            if (!worked) {
+                LockSupport.park(this);
+            }
+        }
+    }
+
+    private void handleReadies() {
+        List<GroupReplica> handled = new ArrayList<>();
+        List<Ready> readies = new ArrayList<>();
+        LogWriteBatch batch = store.newBatch();
+        for (GroupReplica g : dirty) {
+            if (g.node.hasReady()) {
+                Ready rd = g.node.ready();
+                g.persist(batch, rd);
+                handled.add(g);
+                readies.add(rd);
+            }
+        }
+        dirty.clear();
+        if (handled.isEmpty()) {
+            return;
+        }
+        if (!batch.isEmpty()) {
+            // Durable before acknowledged: nothing of these Readys leaves the node before this.
+            store.commit(batch).join();
+        }
+        for (int i = 0; i < handled.size(); i++) {
+            GroupReplica g = handled.get(i);
+            g.afterPersist(readies.get(i));
+            if (g.node.hasReady()) {
+                dirty.add(g);
+            }
+        }
+    }
+
+    void stop() {
+        running = false;
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.cairn.raft.runtime;
+
+import io.cairn.raft.core.ConfState;
+import io.cairn.raft.core.Entry;
+import io.cairn.raft.core.HardState;
+import io.cairn.raft.core.MemoryStorage;
+import io.cairn.raft.core.Snapshot;
+import io.cairn.raft.core.SnapshotMetadata;
+import io.cairn.raft.storage.GroupLogStorage;
+import io.cairn.raft.storage.LogWriteBatch;
+import io.cairn.raft.storage.RaftLogStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Test double of the durable store: MemoryStorage per group, "durable" at once. Lets runtime
+ * logic be tested without disks; the real RocksDB store is exercised by its own tests.
+ */
+final class MemoryLogStore implements RaftLogStore {
+    private final Map<Long, Group> groups = new ConcurrentHashMap<>();
+    final AtomicLong commits = new AtomicLong();
+
+    static final class Group extends io.cairn.raft.core.LogStorageDelegate implements GroupLogStorage {
+        final long id;
+
+        Group(long id, MemoryStorage s) {
+            super(s);
+            this.id = id;
+        }
+
+        @Override
+        public long groupId() {
+            return id;
+        }
+
+        @Override
+        public SnapshotMetadata snapshotMetadata() {
+            return memory().snapshot().metadata();
+        }
+
+        @Override
+        public Snapshot snapshot() {
+            return new Snapshot(snapshotMetadata(), null);
+        }
+    }
+
+    @Override
+    public Set<Long> groups() {
+        return Set.copyOf(groups.keySet());
+    }
+
+    @Override
+    public CompletableFuture<GroupLogStorage> createGroup(long groupId, ConfState founding) {
+        Group g = new Group(groupId, MemoryStorage.withMembers(founding));
+        if (groups.putIfAbsent(groupId, g) != null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("group exists"));
+        }
+        return CompletableFuture.completedFuture(g);
+    }
+
+    @Override
+    public GroupLogStorage group(long groupId) {
+        return groups.get(groupId);
+    }
+
+    @Override
+    public CompletableFuture<Void> destroyGroup(long groupId) {
+        groups.remove(groupId);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public LogWriteBatch newBatch() {
+        return new Batch();
+    }
+
+    @Override
+    public CompletableFuture<Void> commit(LogWriteBatch batch) {
+        commits.incrementAndGet();
+        for (Consumer<MemoryLogStore> op : ((Batch) batch).ops) {
+            op.accept(this);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public void close() {
+    }
+
+    private MemoryStorage mem(long groupId) {
+        return groups.get(groupId).memory();
+    }
+
+    private static final class Batch implements LogWriteBatch {
+        final List<Consumer<MemoryLogStore>> ops = new ArrayList<>();
+
+        @Override
+        public LogWriteBatch append(long groupId, List<Entry> entries) {
+            List<Entry> copy = List.copyOf(entries);
+            ops.add(s -> s.mem(groupId).append(copy));
+            return this;
+        }
+
+        @Override
+        public LogWriteBatch setHardState(long groupId, HardState hardState) {
+            ops.add(s -> s.mem(groupId).setHardState(hardState));
+            return this;
+        }
+
+        @Override
+        public LogWriteBatch setSnapshot(long groupId, SnapshotMetadata metadata, boolean discardLog) {
+            ops.add(s -> {
+                MemoryStorage m = s.mem(groupId);
+                if (discardLog) {
+                    m.applySnapshot(new Snapshot(metadata, null));
+                } else if (metadata.index() > m.snapshot().index()) {
+                    m.createSnapshot(metadata.index(), metadata.confState(), null);
+                }
+            });
+            return this;
+        }
+
+        @Override
+        public LogWriteBatch compact(long groupId, long index) {
+            ops.add(s -> {
+                MemoryStorage m = s.mem(groupId);
+                if (index >= m.firstIndex()) {
+                    m.compact(index);
+                }
+            });
+            return this;
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return ops.isEmpty();
+        }
+
+        @Override
+        public long sizeBytes() {
+            return ops.size();
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package io.cairn.raft.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cairn.raft.core.ConfChange;
+import io.cairn.raft.core.ConfChangeSingle;
+import io.cairn.raft.core.ConfState;
+import io.cairn.raft.core.StateType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The multi-Raft runtime's logic over in-process test doubles of the store and the transport. */
+class RaftRuntimeTest {
+    @TempDir
+    Path tmp;
+
+    private final LocalTransport.Network net = new LocalTransport.Network();
+    private final Map<Long, RaftRuntime> nodes = new HashMap<>();
+    private final Map<Long, Map<Long, ListStateMachine>> machines = new HashMap<>();
+
+    @org.junit.jupiter.api.BeforeAll
+    static void fastPolling() {
+        org.awaitility.Awaitility.setDefaultPollDelay(Duration.ZERO);
+        org.awaitility.Awaitility.setDefaultPollInterval(Duration.ofMillis(5));
+    }
+
+    @AfterEach
+    void stop() {
+        nodes.values().forEach(RaftRuntime::close);
+    }
+
+    private RaftRuntime start(long id, RuntimeOptions opts) {
+        Map<Long, ListStateMachine> sms = machines.computeIfAbsent(id, k -> new HashMap<>());
+        RaftRuntime rt = new RaftRuntime(id, new MemoryLogStore(), h -> new LocalTransport(id, net, h),
+                g -> sms.computeIfAbsent(g, k -> new ListStateMachine()), opts);
+        rt.start();
+        nodes.put(id, rt);
+        return rt;
+    }
+
+    private RuntimeOptions opts(long node) {
+        return RuntimeOptions.defaults(tmp.resolve("snap-" + node)).withTickMillis(10).withWorkers(2);
+    }
+
+    private void startCluster(RuntimeOptions template, long... groups) {
+        for (long n = 1; n <= 3; n++) {
+            RaftRuntime rt = start(n, new RuntimeOptions(template.workers(), template.applyThreads(),
+                    template.tickMillis(), template.electionTicks(), template.heartbeatTicks(),
+                    template.hibernateAfterTicks(), template.maxSizePerMsg(), template.maxInflightMsgs(),
+                    template.maxUncommittedBytes(), template.snapshotEveryEntries(),
+                    template.keepEntriesAfterSnapshot(), tmp.resolve("snap-" + n)));
+            for (long g : groups) {
+                rt.createGroup(g, ConfState.ofVoters(1L, 2L, 3L)).join();
+            }
+        }
+    }
+
+    private long leaderOf(long group) {
+        long[] found = new long[1];
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            for (RaftRuntime rt : nodes.values()) {
+                if (!net.down.contains(rt.nodeId()) && rt.groupIds().contains(group)) {
+                    GroupStatus s = rt.status(group).get(5, TimeUnit.SECONDS);
+                    if (s.role() == StateType.LEADER) {
+                        found[0] = rt.nodeId();
+                        return true;
+                    }
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    private Object propose(long group, String value) throws Exception {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            long leader = leaderOf(group);
+            try {
+                return nodes.get(leader).propose(group, value.getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof NotLeaderException)
+                        && !(e.getCause() instanceof io.cairn.raft.core.ProposalDroppedException)) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+        throw new AssertionError("could not propose to group " + group);
+    }
+
+    @Test
+    @DisplayName("one group on three nodes elects a leader, commits proposals and applies them everywhere")
+    void oneGroupReplicates() throws Exception {
+        startCluster(opts(0), 7);
+        for (int i = 1; i <= 50; i++) {
+            assertThat(propose(7, "v" + i)).isEqualTo(i);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> machines.values().stream()
+                .allMatch(m -> m.get(7L).snapshotOfValues().size() == 50));
+        for (Map<Long, ListStateMachine> m : machines.values()) {
+            assertThat(m.get(7L).snapshotOfValues()).startsWith("v1", "v2").endsWith("v50");
+        }
+    }
+
+    @Test
+    @DisplayName("ReadIndex on a follower waits until the follower applied every write acknowledged before it")
+    void followerReadSeesAcknowledgedWrites() throws Exception {
+        startCluster(opts(0), 1);
+        propose(1, "a");
+        long leader = leaderOf(1);
+        long follower = leader == 1 ? 2 : 1;
+        for (int i = 0; i < 20; i++) {
+            propose(1, "w" + i);
+            long readAt = nodes.get(follower).readIndex(1).get(10, TimeUnit.SECONDS);
+            assertThat(machines.get(follower).get(1L).snapshotOfValues()).contains("w" + i);
+            assertThat(readAt).isPositive();
+        }
+    }
+
+    @Test
+    @DisplayName("many groups per node: all elect leaders and commit; idle groups hibernate and wake on demand")
+    void manyGroupsHibernateAndWake() throws Exception {
+        long[] groups = new long[200];
+        for (int i = 0; i < groups.length; i++) {
+            groups[i] = 1000 + i;
+        }
+        startCluster(opts(0), groups);
+        for (long g : groups) {
+            propose(g, "hello-" + g);
+        }
+        // Nothing happens any more: every group must stop ticking on every node.
+        await().atMost(Duration.ofSeconds(20)).until(() -> nodes.values().stream()
+                .allMatch(rt -> rt.awakeGroups().join() == 0));
+        // A proposal wakes its group, which commits it and goes back to sleep.
+        assertThat(propose(1042, "again")).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> machines.values().stream()
+                .allMatch(m -> m.get(1042L).snapshotOfValues().contains("again")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> nodes.values().stream()
+                .allMatch(rt -> rt.awakeGroups().join() == 0));
+    }
+
+    @Test
+    @DisplayName("a hibernated group whose leader died elects a new leader when a request wakes a follower")
+    void hibernatedGroupRecoversFromLeaderLoss() throws Exception {
+        startCluster(opts(0), 5);
+        propose(5, "x");
+        await().atMost(Duration.ofSeconds(20)).until(() -> nodes.values().stream()
+                .allMatch(rt -> rt.awakeGroups().join() == 0));
+        long leader = leaderOf(5);
+        net.down.add(leader);
+        long other = leader == 1 ? 2 : 1;
+        // A read at a follower wakes it; it cannot reach the old leader, times out, and elects.
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            try {
+                nodes.get(other).readIndex(5).get(200, TimeUnit.MILLISECONDS);
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertThat(leaderOf(5)).isNotEqualTo(leader);
+    }
+
+    @Test
+    @DisplayName("leadership transfer through the runtime API")
+    void transferLeadership() throws Exception {
+        startCluster(opts(0), 3);
+        propose(3, "a");
+        long leader = leaderOf(3);
+        long target = leader % 3 + 1;
+        nodes.get(leader).transferLeader(3, target).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> leaderOf(3) == target);
+        assertThat(propose(3, "b")).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("membership change through the runtime API: add a learner, promote it, remove a voter")
+    void membershipChange() throws Exception {
+        startCluster(opts(0), 9);
+        propose(9, "a");
+        RaftRuntime four = start(4, opts(4));
+        four.createGroup(9, ConfState.ofVoters(1L, 2L, 3L)).join();
+        long leader = leaderOf(9);
+        ConfState cs = nodes.get(leader).changeMembership(9, ConfChange.of(ConfChangeSingle.addLearner(4)))
+                .get(10, TimeUnit.SECONDS);
+        assertThat(cs.learners()).containsExactly(4L);
+        await().atMost(Duration.ofSeconds(10)).until(() -> machines.get(4L).get(9L).snapshotOfValues().contains("a"));
+        cs = nodes.get(leaderOf(9)).changeMembership(9, ConfChange.of(ConfChangeSingle.addVoter(4)))
+                .get(10, TimeUnit.SECONDS);
+        assertThat(cs.voters()).containsExactlyInAnyOrder(1L, 2L, 3L, 4L);
+        long removed = leaderOf(9) == 1 ? 2 : 1;
+        cs = nodes.get(leaderOf(9)).changeMembership(9, ConfChange.of(ConfChangeSingle.remove(removed)))
+                .get(10, TimeUnit.SECONDS);
+        assertThat(cs.voters()).doesNotContain(removed).contains(4L);
+        assertThat(propose(9, "b")).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("Raft §7: a node that missed compacted entries catches up through a snapshot")
+    void laggingNodeCatchesUpBySnapshot() throws Exception {
+        RuntimeOptions o = opts(0).withSnapshotEveryEntries(20, 5);
+        startCluster(o, 11);
+        propose(11, "first");
+        long leader = leaderOf(11);
+        long lagging = leader % 3 + 1;
+        net.down.add(lagging);
+        for (int i = 0; i < 100; i++) {
+            propose(11, "v" + i);
+        }
+        net.down.remove(lagging);
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                machines.get(lagging).get(11L).snapshotOfValues().size() == 101);
+        assertThat(machines.get(lagging).get(11L).snapshotOfValues())
+                .isEqualTo(machines.get(leader).get(11L).snapshotOfValues());
+        assertThat(machines.get(lagging).get(11L).installs).as("caught up through a snapshot").isPositive();
+    }
+}
