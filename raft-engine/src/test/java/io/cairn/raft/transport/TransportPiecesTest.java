@@ -4,11 +4,15 @@ import static io.cairn.raft.transport.RecordingHandler.numbered;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The small pure pieces of the transport. */
 class TransportPiecesTest {
@@ -122,6 +126,30 @@ class TransportPiecesTest {
             assertThatThrownBy(() -> d.withMaxBatch(10, 40L << 20))
                     .hasMessageContaining("maxBatchBytes: 41943040 (expected: <= 33554432");
             assertThatThrownBy(() -> d.withKeepAliveTime(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Nested
+    @DisplayName("SnapshotReceiver.resolveSafely")
+    class Paths {
+        private final Path root = Path.of("/staging/snap-1");
+
+        @Test
+        @DisplayName("relative paths land under the staging directory")
+        void safe() {
+            assertThat(SnapshotReceiver.resolveSafely(root, "CURRENT")).isEqualTo(root.resolve("CURRENT"));
+            assertThat(SnapshotReceiver.resolveSafely(root, "sst/a/000001.sst"))
+                    .isEqualTo(root.resolve("sst/a/000001.sst"));
+            assertThat(SnapshotReceiver.resolveSafely(root, "..data")).isEqualTo(root.resolve("..data"));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"", "/etc/passwd", "../x", "a/../../x", "a/..", "./a", "a/./b", "a//b", "a/",
+                "a\\..\\b", "."})
+        @DisplayName("anything that could land elsewhere is refused")
+        void unsafe(String path) {
+            assertThatThrownBy(() -> SnapshotReceiver.resolveSafely(root, path))
+                    .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("unsafe snapshot file path");
         }
     }
 }
