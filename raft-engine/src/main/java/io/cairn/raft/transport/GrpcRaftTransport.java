@@ -8,7 +8,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -27,6 +26,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link RaftTransport} over gRPC (Netty, plaintext): one {@code Stream} call per ordered pair of
@@ -43,7 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and fails the sender's future; the leader retries, and the retry starts from the first byte.
  */
 public final class GrpcRaftTransport implements RaftTransport {
-    private static final System.Logger LOG = System.getLogger(GrpcRaftTransport.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(GrpcRaftTransport.class);
 
     private final long localNode;
     private final String bindHost;
@@ -113,7 +114,7 @@ public final class GrpcRaftTransport implements RaftTransport {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + bindHost + ":" + requestedPort, e);
         }
-        LOG.log(Level.DEBUG, () -> "node " + localNode + " listening on " + bindHost + ":" + port());
+        LOG.debug("node {} listening on {}:{}", localNode, bindHost, port());
     }
 
     @Override
@@ -250,8 +251,8 @@ public final class GrpcRaftTransport implements RaftTransport {
                 }
             }
             if (s != null && !s.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS)) {
-                LOG.log(Level.INFO, "node " + localNode + ": server calls still running after "
-                        + options.shutdownTimeout() + "; cancelling them");
+                LOG.info("node {}: server calls still running after {}; cancelling them", localNode,
+                        options.shutdownTimeout());
                 s.shutdownNow();
                 s.awaitTermination(1, TimeUnit.SECONDS);
             }

@@ -7,12 +7,13 @@ import io.cairn.raft.transport.proto.SnapshotResult;
 import io.cairn.raft.transport.proto.StreamAck;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server side of the transport: hands incoming batches to the handler in the order they
@@ -23,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * control (and the sender's queue fills) instead of piling up memory here.
  */
 final class InboundService extends RaftTransportGrpc.RaftTransportImplBase {
-    private static final System.Logger LOG = System.getLogger(InboundService.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(InboundService.class);
 
     private final long localNode;
     private final RaftMessageHandler handler;
@@ -103,8 +104,8 @@ final class InboundService extends RaftTransportGrpc.RaftTransportImplBase {
                     messages.add(MessageCodec.fromProto(p));
                 } catch (IllegalArgumentException e) {
                     // A message this version cannot represent: drop it alone (Raft tolerates loss).
-                    LOG.log(Level.WARNING, "dropping an undecodable message of group " + p.getGroupId()
-                            + " from node " + batch.getFromNode() + ": " + e.getMessage());
+                    LOG.warn("dropping an undecodable message of group {} from node {}: {}", p.getGroupId(),
+                            batch.getFromNode(), e.getMessage());
                 }
             }
             if (messages.isEmpty()) {
@@ -113,8 +114,8 @@ final class InboundService extends RaftTransportGrpc.RaftTransportImplBase {
             try {
                 handler.onMessages(batch.getFromNode(), messages);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "message handler failed on a batch of " + messages.size()
-                        + " from node " + batch.getFromNode(), e);
+                LOG.warn("message handler failed on a batch of {} from node {}", messages.size(),
+                        batch.getFromNode(), e);
             }
         }
 

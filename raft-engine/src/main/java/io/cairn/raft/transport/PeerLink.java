@@ -7,7 +7,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The outbound side of the link to one peer: a bounded queue, one gRPC {@code Stream} call at a
@@ -45,7 +46,7 @@ import java.util.function.Function;
  * reordering).
  */
 final class PeerLink {
-    private static final System.Logger LOG = System.getLogger(PeerLink.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PeerLink.class);
 
     final long nodeId;
     private final long localNode;
@@ -196,7 +197,7 @@ final class PeerLink {
             try {
                 drainOnce();
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "draining messages to node " + nodeId + " failed", e);
+                LOG.warn("draining messages to node {} failed", nodeId, e);
                 synchronized (lock) {
                     if (stream != null) {
                         OutboundStream s = stream;
@@ -251,10 +252,9 @@ final class PeerLink {
                     if (size > options.maxInboundMessageBytes() - GrpcTransportOptions.ENVELOPE_BYTES) {
                         // Sending it would break the stream for every group: drop it alone.
                         refused.incrementAndGet();
-                        LOG.log(Level.WARNING, "dropping a message of " + size + " bytes to node " + nodeId
-                                + " (expected: <= " + (options.maxInboundMessageBytes()
-                                - GrpcTransportOptions.ENVELOPE_BYTES) + "): " + m.message().type()
-                                + " of group " + m.groupId());
+                        LOG.warn("dropping a message of {} bytes to node {} (expected: <= {}): {} of group {}",
+                                size, nodeId, options.maxInboundMessageBytes() - GrpcTransportOptions.ENVELOPE_BYTES,
+                                m.message().type(), m.groupId());
                         continue;
                     }
                     b.addMessages(p);
@@ -278,8 +278,8 @@ final class PeerLink {
                 return;
             }
             if (ack.getNodeId() != nodeId) {
-                LOG.log(Level.WARNING, "node " + ack.getNodeId() + " answered at " + address + ", where node "
-                        + nodeId + " was expected; retrying");
+                LOG.warn("node {} answered at {}, where node {} was expected; retrying", ack.getNodeId(), address,
+                        nodeId);
                 s.requests.cancel("wrong node at " + address, null);
                 ended(s, Status.FAILED_PRECONDITION.withDescription("wrong node").asRuntimeException());
                 return;
@@ -305,9 +305,13 @@ final class PeerLink {
             long delay = backoff.delayMillis(failures, ThreadLocalRandom.current().nextDouble());
             reconnectPending = true;
             int epoch = ++reconnectEpoch;
-            LOG.log(failures == 1 ? Level.INFO : Level.DEBUG, () -> "stream to node " + nodeId + " at " + address
-                    + " ended (" + (cause == null ? "completed by peer" : Status.fromThrowable(cause)) + "); "
-                    + "failure " + failures + ", reconnecting in " + delay + " ms");
+            if (failures == 1) {
+                LOG.info("stream to node {} at {} ended ({}); reconnecting in {} ms", nodeId, address,
+                        cause == null ? "completed by peer" : Status.fromThrowable(cause), delay);
+            } else if (LOG.isDebugEnabled()) {
+                LOG.debug("stream to node {} at {} ended ({}); failure {}, reconnecting in {} ms", nodeId, address,
+                        cause == null ? "completed by peer" : Status.fromThrowable(cause), failures, delay);
+            }
             try {
                 executor.schedule(() -> reconnectDue(epoch), delay, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {

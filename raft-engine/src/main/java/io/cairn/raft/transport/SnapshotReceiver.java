@@ -12,7 +12,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
@@ -28,6 +27,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Receives one snapshot ({@code SendSnapshot} call) into a fresh staging directory.
@@ -43,7 +44,7 @@ import java.util.zip.CRC32;
  * comes from the closing thread.
  */
 final class SnapshotReceiver implements StreamObserver<SnapshotChunk> {
-    private static final System.Logger LOG = System.getLogger(SnapshotReceiver.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotReceiver.class);
 
     private enum Stage { AWAIT_HEADER, FILES, DONE, FAILED }
 
@@ -232,8 +233,7 @@ final class SnapshotReceiver implements StreamObserver<SnapshotChunk> {
         try {
             handler.onSnapshot(fromNode, snapMessage, stagingDir);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "snapshot handler failed for group " + snapMessage.groupId() + " from node "
-                    + fromNode, e);
+            LOG.warn("snapshot handler failed for group {} from node {}", snapMessage.groupId(), fromNode, e);
             stage = Stage.FAILED;
             deleteStaging();
             finish();
@@ -249,7 +249,7 @@ final class SnapshotReceiver implements StreamObserver<SnapshotChunk> {
     public synchronized void onError(Throwable t) {
         // The sender cancelled or the connection broke: there is nobody left to answer.
         if (stage != Stage.DONE && stage != Stage.FAILED) {
-            LOG.log(Level.INFO, () -> "snapshot from node " + fromNode + " broke off: " + Status.fromThrowable(t));
+            LOG.info("snapshot from node {} broke off: {}", fromNode, Status.fromThrowable(t));
             discard();
         }
     }
@@ -283,7 +283,7 @@ final class SnapshotReceiver implements StreamObserver<SnapshotChunk> {
     }
 
     private void fail(Status status) {
-        LOG.log(Level.INFO, () -> "refusing snapshot from node " + fromNode + ": " + status);
+        LOG.info("refusing snapshot from node {}: {}", fromNode, status);
         discard();
         try {
             responses.onError(status.asRuntimeException());
@@ -315,7 +315,7 @@ final class SnapshotReceiver implements StreamObserver<SnapshotChunk> {
             try {
                 deleteRecursively(stagingDir);
             } catch (IOException e) {
-                LOG.log(Level.WARNING, "cannot delete snapshot staging directory " + stagingDir, e);
+                LOG.warn("cannot delete snapshot staging directory {}", stagingDir, e);
             }
         }
     }
