@@ -1,0 +1,348 @@
+package io.cairn.raft.transport;
+
+import static io.cairn.raft.transport.RecordingHandler.numbered;
+import static io.cairn.raft.transport.RecordingHandler.sequence;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cairn.raft.core.Message;
+import io.cairn.raft.core.MessageType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real gRPC over TCP on 127.0.0.1 with free ports. Every transport made by {@link #node} is
+ * closed after the test.
+ */
+@DisplayName("GrpcRaftTransport: streams, batching, backpressure, reconnects")
+class GrpcRaftTransportTest {
+    private static final Duration AWAIT = Duration.ofSeconds(15);
+
+    @TempDir
+    Path staging;
+
+    private final List<GrpcRaftTransport> transports = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() {
+        transports.forEach(GrpcRaftTransport::close);
+    }
+
+    private GrpcTransportOptions options() {
+        return GrpcTransportOptions.defaults()
+                .withReconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
+                .withShutdownTimeout(Duration.ofSeconds(2))
+                .withSnapshotStagingDir(staging);
+    }
+
+    private GrpcRaftTransport node(long id, int port, RaftMessageHandler handler, GrpcTransportOptions options) {
+        GrpcRaftTransport t = new GrpcRaftTransport(id, "127.0.0.1", port, handler, options);
+        transports.add(t);
+        t.start();
+        return t;
+    }
+
+    private GrpcRaftTransport node(long id, RaftMessageHandler handler) {
+        return node(id, 0, handler, options());
+    }
+
+    private static String addr(GrpcRaftTransport t) {
+        return "127.0.0.1:" + t.port();
+    }
+
+    private static List<Long> upTo(int n) {
+        return LongStream.range(0, n).boxed().toList();
+    }
+
+    @Test
+    @DisplayName("two nodes exchange thousands of messages of many groups both ways: all delivered, in order, batched")
+    void twoNodesExchange() {
+        RecordingHandler h1 = new RecordingHandler();
+        RecordingHandler h2 = new RecordingHandler();
+        GrpcRaftTransport n1 = node(1, h1);
+        GrpcRaftTransport n2 = node(2, h2);
+        n1.setPeer(2, addr(n2));
+        n2.setPeer(1, addr(n1));
+        int n = 5000;
+        int groups = 64;
+        // Warm streams first, so the batching below comes from load, not from a connect in progress.
+        assertThat(sendAll(n1, 1, 2, 0, 1, groups)).isEqualTo(1);
+        assertThat(sendAll(n2, 2, 1, 0, 1, groups)).isEqualTo(1);
+        await().atMost(AWAIT).until(() -> h2.count(1) == 1 && h1.count(2) == 1);
+
+        CompletableFuture<Integer> oneToTwo = CompletableFuture.supplyAsync(() -> sendAll(n1, 1, 2, 1, n, groups));
+        CompletableFuture<Integer> twoToOne = CompletableFuture.supplyAsync(() -> sendAll(n2, 2, 1, 1, n, groups));
+
+        assertThat(oneToTwo.join()).isEqualTo(n - 1);
+        assertThat(twoToOne.join()).isEqualTo(n - 1);
+        await().atMost(AWAIT).until(() -> h2.count(1) == n && h1.count(2) == n);
+        assertThat(sequence(h2.from(1))).isEqualTo(upTo(n));
+        assertThat(sequence(h1.from(2))).isEqualTo(upTo(n));
+        assertThat(h2.from(1)).allSatisfy(m -> {
+            assertThat(m.groupId()).isEqualTo(m.message().index() % groups);
+            assertThat(m.message().from()).isEqualTo(1);
+            assertThat(m.message().to()).isEqualTo(2);
+        });
+        // Under load several messages share a batch: far fewer batches than messages.
+        assertThat(h2.maxBatch()).isGreaterThan(1);
+        assertThat(h2.totalBatches()).isLessThan(n);
+        assertThat(n1.peerStats(2).sentMessages()).isEqualTo(n);
+        assertThat(n1.peerStats(2).sentBatches()).isEqualTo(h2.totalBatches());
+        assertThat(n1.peerStats(2).connected()).isTrue();
+    }
+
+    @Test
+    @DisplayName("three nodes, every ordered pair: all delivered and per-pair order preserved")
+    void threeNodesAllPairs() {
+        int n = 3000;
+        int groups = 100;
+        List<RecordingHandler> handlers = List.of(new RecordingHandler(), new RecordingHandler(), new RecordingHandler());
+        List<GrpcRaftTransport> nodes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            nodes.add(node(i + 1, handlers.get(i)));
+        }
+        for (GrpcRaftTransport a : nodes) {
+            for (GrpcRaftTransport b : nodes) {
+                if (a != b) {
+                    a.setPeer(b.localNode(), addr(b));
+                }
+            }
+        }
+
+        List<CompletableFuture<Integer>> senders = new ArrayList<>();
+        for (GrpcRaftTransport a : nodes) {
+            for (GrpcRaftTransport b : nodes) {
+                if (a != b) {
+                    senders.add(CompletableFuture.supplyAsync(
+                            () -> sendAll(a, a.localNode(), b.localNode(), 0, n, groups)));
+                }
+            }
+        }
+
+        assertThat(senders).allSatisfy(f -> assertThat(f.join()).isEqualTo(n));
+        for (int to = 0; to < 3; to++) {
+            RecordingHandler h = handlers.get(to);
+            for (long from = 1; from <= 3; from++) {
+                if (from == to + 1) {
+                    continue;
+                }
+                long f = from;
+                await().atMost(AWAIT).until(() -> h.count(f) == n);
+                assertThat(sequence(h.from(f))).as("messages %d -> %d", f, to + 1).isEqualTo(upTo(n));
+            }
+            assertThat(h.totalBatches()).isLessThan(2 * n);
+        }
+    }
+
+    @Test
+    @DisplayName("send refuses unknown and removed peers")
+    void unknownAndRemovedPeers() {
+        RecordingHandler h2 = new RecordingHandler();
+        GrpcRaftTransport n1 = node(1, new RecordingHandler());
+        GrpcRaftTransport n2 = node(2, h2);
+        GroupMessage m = numbered(1, 2, 0, 1, null);
+
+        assertThat(n1.send(2, m)).isFalse();
+        assertThat(n1.peerStats(2)).isNull();
+
+        n1.setPeer(2, addr(n2));
+        assertThat(n1.send(2, m)).isTrue();
+        await().atMost(AWAIT).until(() -> h2.count(1) == 1);
+
+        n1.removePeer(2);
+        assertThat(n1.send(2, m)).isFalse();
+        assertThat(n1.peerStats(2)).isNull();
+    }
+
+    @Test
+    @DisplayName("a slow receiver stalls the stream (HTTP/2 flow control); the sender's queue fills and refuses, then drains in order")
+    void slowReceiverBoundsTheSender() {
+        RecordingHandler h2 = new RecordingHandler();
+        int capacity = 200;
+        GrpcRaftTransport n1 = node(1, 0, new RecordingHandler(), options().withQueueCapacity(capacity, 64L << 20));
+        GrpcRaftTransport n2 = node(2, h2);
+        n1.setPeer(2, addr(n2));
+        byte[] payload = new byte[8 * 1024];
+        // A warm stream first, so what follows is flow control and not a connect in progress.
+        assertThat(n1.send(2, numbered(1, 2, 0, 16, payload))).isTrue();
+        await().atMost(AWAIT).until(() -> h2.count(1) == 1);
+        h2.hold();
+
+        // Keep offering 20k × 8 KiB (160 MiB, well under a second over loopback if nothing pushed
+        // back), retrying refusals, until nothing was accepted for 300 ms.
+        int limit = 20_000;
+        int accepted = 1;
+        long lastProgress = System.nanoTime();
+        while (accepted < limit && System.nanoTime() - lastProgress < 300_000_000L) {
+            if (n1.send(2, numbered(1, 2, accepted, 16, payload))) {
+                accepted++;
+                lastProgress = System.nanoTime();
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+        int stuckAt = accepted;
+        PeerStats stalled = n1.peerStats(2);
+        assertThat(stuckAt).isLessThan(limit);
+        assertThat(stalled.connected()).isTrue();
+        assertThat(stalled.refused()).isGreaterThanOrEqualTo(1);
+        assertThat(stalled.queuedMessages()).isEqualTo(capacity);
+        // gRPC took what its flow-control windows and the socket buffers hold, then stopped taking.
+        assertThat(stalled.sentMessages()).isEqualTo(stuckAt - capacity);
+        assertThat(stalled.sentMessages() * payload.length).isLessThan(48L << 20);
+
+        h2.release();
+        await().atMost(AWAIT).until(() -> h2.count(1) == stuckAt);
+        assertThat(sequence(h2.from(1))).isEqualTo(upTo(stuckAt));
+        assertThat(n1.peerStats(2).queuedMessages()).isZero();
+    }
+
+    @Test
+    @DisplayName("peer down: sends are queued up to the bound then refused; a new server on the same port gets them after reconnect")
+    void peerDownThenBack() {
+        int capacity = 100;
+        GrpcRaftTransport n1 = node(1, 0, new RecordingHandler(), options().withQueueCapacity(capacity, 64L << 20));
+        RecordingHandler first = new RecordingHandler();
+        GrpcRaftTransport n2 = node(2, first);
+        int port = n2.port();
+        n1.setPeer(2, addr(n2));
+        assertThat(n1.send(2, numbered(1, 2, 0, 4, null))).isTrue();
+        await().atMost(AWAIT).until(() -> first.count(1) == 1);
+
+        n2.close();
+        await().atMost(AWAIT).until(() -> !n1.peerStats(2).connected());
+        List<Boolean> results = new ArrayList<>();
+        for (int i = 0; i < capacity + 50; i++) {
+            results.add(n1.send(2, numbered(1, 2, i, 4, null)));
+        }
+        assertThat(results.subList(0, capacity)).containsOnly(true);
+        assertThat(results.subList(capacity, capacity + 50)).containsOnly(false);
+        // While it is down, every attempt to reconnect fails and the backoff grows.
+        await().atMost(AWAIT).until(() -> n1.peerStats(2).failures() >= 2);
+        assertThat(n1.peerStats(2).queuedMessages()).isEqualTo(capacity);
+
+        RecordingHandler second = new RecordingHandler();
+        GrpcRaftTransport back = node(2, port, second, options());
+
+        await().atMost(AWAIT).until(() -> second.count(1) == capacity);
+        assertThat(sequence(second.from(1))).isEqualTo(upTo(capacity));
+        await().atMost(AWAIT).until(() -> n1.peerStats(2).connected());
+        assertThat(n1.peerStats(2).failures()).isZero();
+        assertThat(n1.send(2, numbered(1, 2, capacity, 4, null))).isTrue();
+        await().atMost(AWAIT).until(() -> second.count(1) == capacity + 1);
+        assertThat(back.port()).isEqualTo(port);
+    }
+
+    @Test
+    @DisplayName("a node answering at the address with another id gets nothing; moving the peer keeps the queue")
+    void wrongNodeAtAddressGetsNothing() {
+        RecordingHandler h2 = new RecordingHandler();
+        RecordingHandler h3 = new RecordingHandler();
+        GrpcRaftTransport n1 = node(1, new RecordingHandler());
+        GrpcRaftTransport n2 = node(2, h2);
+        GrpcRaftTransport n3 = node(3, h3);
+
+        n1.setPeer(3, addr(n2)); // stale address: node 2 listens there
+        for (int i = 0; i < 10; i++) {
+            assertThat(n1.send(3, numbered(1, 3, i, 2, null))).isTrue();
+        }
+        await().atMost(AWAIT).until(() -> n1.peerStats(3).failures() >= 2);
+        assertThat(h2.count(1)).isZero();
+        assertThat(n1.peerStats(3).queuedMessages()).isEqualTo(10);
+
+        n1.setPeer(3, addr(n3));
+        await().atMost(AWAIT).until(() -> h3.count(1) == 10);
+        assertThat(sequence(h3.from(1))).isEqualTo(upTo(10));
+        assertThat(h2.count(1)).isZero();
+    }
+
+    @Test
+    @DisplayName("a message larger than the queue's byte bound is refused, the next one still goes")
+    void oversizedMessageRefused() {
+        RecordingHandler h2 = new RecordingHandler();
+        GrpcRaftTransport n1 = node(1, 0, new RecordingHandler(), options().withQueueCapacity(100, 64 * 1024));
+        GrpcRaftTransport n2 = node(2, h2);
+        n1.setPeer(2, addr(n2));
+
+        assertThat(n1.send(2, numbered(1, 2, 0, 1, new byte[128 * 1024]))).isFalse();
+        assertThat(n1.send(2, numbered(1, 2, 1, 1, new byte[1024]))).isTrue();
+        await().atMost(AWAIT).until(() -> h2.count(1) == 1);
+        assertThat(n1.peerStats(2).refused()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("close is idempotent, refuses later sends and frees the port")
+    void closeFreesThePort() {
+        RecordingHandler h = new RecordingHandler();
+        GrpcRaftTransport n1 = node(1, new RecordingHandler());
+        GrpcRaftTransport n2 = node(2, h);
+        int port = n2.port();
+        n1.setPeer(2, addr(n2));
+        n2.setPeer(1, addr(n1));
+        assertThat(n1.send(2, numbered(1, 2, 0, 1, null))).isTrue();
+        assertThat(n2.send(1, numbered(2, 1, 0, 1, null))).isTrue();
+        await().atMost(AWAIT).until(() -> h.count(1) == 1);
+
+        n1.close();
+        n1.close();
+        assertThat(n1.send(2, numbered(1, 2, 1, 1, null))).isFalse();
+        n2.close();
+        GrpcRaftTransport again = node(2, port, h, options());
+        assertThat(again.port()).isEqualTo(port);
+    }
+
+    @Test
+    @DisplayName("peer addresses are checked when set: host:port, IPv6 in brackets")
+    void peerAddresses() {
+        assertThat(GrpcRaftTransport.parseAddress("127.0.0.1:7000").getPort()).isEqualTo(7000);
+        assertThat(GrpcRaftTransport.parseAddress("store-1.cairn:7000").getHostString()).isEqualTo("store-1.cairn");
+        assertThat(GrpcRaftTransport.parseAddress("[::1]:7000").getHostString()).isEqualTo("::1");
+        GrpcRaftTransport n1 = node(1, new RecordingHandler());
+        for (String bad : List.of("127.0.0.1", "127.0.0.1:", ":7000", "a b:1", "host:7000/x", "user@host:1")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> n1.setPeer(2, bad))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(n1.peerStats(2)).isNull();
+    }
+
+    @Test
+    @DisplayName("local-only message kinds still cross if asked to (the transport does not judge types)")
+    void anyMessageTypeCrosses() {
+        RecordingHandler h2 = new RecordingHandler();
+        GrpcRaftTransport n1 = node(1, new RecordingHandler());
+        GrpcRaftTransport n2 = node(2, h2);
+        n1.setPeer(2, addr(n2));
+        for (MessageType t : MessageType.values()) {
+            assertThat(n1.send(2, new GroupMessage(t.code(), Message.builder(t).from(1).to(2).term(5).build())))
+                    .isTrue();
+        }
+        await().atMost(AWAIT).until(() -> h2.count(1) == MessageType.values().length);
+        assertThat(h2.from(1)).extracting(m -> m.message().type()).containsExactly(MessageType.values());
+    }
+
+    /**
+     * Sends the numbered messages [first, end), retrying (spinning) while the queue is full;
+     * returns how many went.
+     */
+    private static int sendAll(GrpcRaftTransport t, long from, long to, int first, int end, int groups) {
+        byte[] payload = new byte[100];
+        int next = first;
+        long deadline = System.nanoTime() + AWAIT.toNanos();
+        while (next < end && System.nanoTime() < deadline) {
+            if (t.send(to, numbered(from, to, next, groups, payload))) {
+                next++;
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+        return next - first;
+    }
+}
