@@ -892,6 +892,15 @@ final class Raft {
     private void handleHeartbeatResponse(Message m, Progress pr) {
         pr.recentActive = true;
         pr.msgAppFlowPaused = false;
+        if (m.reject() && m.rejectHint() < pr.match) {
+            // The follower lost entries it had acknowledged (see handleHeartbeat): forget what it
+            // matched and probe from what it has. Commit never moves back, so this is safe; a
+            // delayed duplicate of such a response only costs a re-probe.
+            pr.match = m.rejectHint();
+            pr.becomeProbe();
+            sendAppend(m.from());
+            return;
+        }
         if (m.index() >= 0 && trk.config().voters().ids().contains(m.from())) {
             leaseAckTick.merge(m.from(), m.index() + 1, Math::max);
         }
@@ -1057,6 +1066,15 @@ final class Raft {
     }
 
     private void handleHeartbeat(Message m) {
+        long last = raftLog.lastIndex();
+        if (m.commit() > last) {
+            // A heartbeat's commit never exceeds what this node acknowledged, and acknowledged
+            // entries are never truncated: this node lost its log (a wiped disk). Tell the leader
+            // how far it really is, so it re-probes and sends a snapshot instead of wedging.
+            send(Message.builder(MessageType.HEARTBEAT_RESP).to(m.from()).index(m.index()).context(m.context())
+                    .reject(true).rejectHint(last));
+            return;
+        }
         raftLog.commitTo(m.commit());
         send(Message.builder(MessageType.HEARTBEAT_RESP).to(m.from()).index(m.index()).context(m.context()));
     }
