@@ -129,7 +129,10 @@ final class GroupReplica {
             }
             return true;
         }
-        return st.softState().raftState() == StateType.FOLLOWER && st.softState().lead() != 0;
+        // A follower sleeps only while its leader's node is reachable: otherwise it must stay awake
+        // to time out and elect.
+        return st.softState().raftState() == StateType.FOLLOWER && st.softState().lead() != 0
+                && rt.transport().isConnected(st.softState().lead());
     }
 
     void step(Message m) {
@@ -138,6 +141,11 @@ final class GroupReplica {
             wake();
         }
         node.step(m);
+    }
+
+    /** The leader as of the last Ready (0 if unknown). */
+    long leader() {
+        return lastLeader;
     }
 
     void stepSnapshot(Message m, Path dir) {

@@ -97,7 +97,29 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
             for (Worker w : workers) {
                 w.tickDue();
             }
+            watchPeers();
         }, options.tickMillis(), options.tickMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Peers seen connected at the last tick (ticker thread only). */
+    private final Set<Long> connectedPeers = new java.util.HashSet<>();
+
+    /**
+     * Node-level failure detection for hibernating groups: when the stream to a peer drops,
+     * every hibernating group that node leads wakes up, so its followers time out and elect.
+     * One check per peer per tick, however many groups.
+     */
+    private void watchPeers() {
+        for (long peer : transport.peers()) {
+            boolean up = transport.isConnected(peer);
+            if (up) {
+                connectedPeers.add(peer);
+            } else if (connectedPeers.remove(peer)) {
+                for (Worker w : workers) {
+                    w.post(() -> w.wakeGroupsLedBy(peer));
+                }
+            }
+        }
     }
 
     public long nodeId() {

@@ -92,6 +92,15 @@ final class Worker implements Runnable {
         dirty.add(g);
     }
 
+    /** Wakes every hibernating group that believes {@code node} leads it (the node went away). */
+    void wakeGroupsLedBy(long node) {
+        for (GroupReplica g : groups.values()) {
+            if (g.hibernating && g.leader() == node) {
+                g.wake();
+            }
+        }
+    }
+
     int awakeCount() {
         return awake.size();
     }

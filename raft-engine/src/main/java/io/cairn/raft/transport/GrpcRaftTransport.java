@@ -201,6 +201,17 @@ public final class GrpcRaftTransport implements RaftTransport {
         return result;
     }
 
+    @Override
+    public java.util.Set<Long> peers() {
+        return java.util.Set.copyOf(peers.keySet());
+    }
+
+    @Override
+    public boolean isConnected(long nodeId) {
+        PeerStats s = peerStats(nodeId);
+        return s != null && s.connected();
+    }
+
     /** The outbound state of a peer, or null if it is not known. */
     public PeerStats peerStats(long nodeId) {
         PeerLink link = peers.get(nodeId);

@@ -22,6 +22,15 @@ public interface RaftTransport extends AutoCloseable {
 
     void removePeer(long nodeId);
 
+    /** The peers this transport knows an address for. */
+    java.util.Set<Long> peers();
+
+    /**
+     * Whether the stream to a peer is currently open. The runtime watches this to wake hibernating
+     * groups whose leader's node went away (they do not tick, so they would never notice).
+     */
+    boolean isConnected(long nodeId);
+
     /**
      * Queues a message for {@code toNode}. Returns false if it was dropped (queue full, or no
      * address for the peer).

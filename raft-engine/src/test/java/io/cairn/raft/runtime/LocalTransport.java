@@ -60,6 +60,16 @@ final class LocalTransport implements RaftTransport {
     }
 
     @Override
+    public Set<Long> peers() {
+        return Set.copyOf(net.nodes.keySet());
+    }
+
+    @Override
+    public boolean isConnected(long nodeId) {
+        return net.nodes.containsKey(nodeId) && !net.down.contains(nodeId) && !net.down.contains(this.nodeId);
+    }
+
+    @Override
     public boolean send(long toNode, GroupMessage message) {
         LocalTransport to = net.nodes.get(toNode);
         if (to == null || net.down.contains(toNode) || net.down.contains(nodeId)) {
