@@ -76,7 +76,11 @@ final class RaftLog {
      * have), or 0 if all are present with matching terms.
      */
     long findConflict(List<Entry> ents) {
+        long last = lastIndex();
         for (Entry e : ents) {
+            if (e.index() > last) {
+                return e.index(); // new entries: nothing to compare (and no exception to build)
+            }
             if (!matchTerm(e.index(), e.term())) {
                 return e.index();
             }

@@ -230,6 +230,16 @@ public final class RawNode {
         return raft.raftLog.lastIndex();
     }
 
+    /** The current term (cheap, unlike {@link #status()}). */
+    public long term() {
+        return raft.term;
+    }
+
+    /** The leader this node knows of, or 0 (cheap, unlike {@link #status()}). */
+    public long leaderId() {
+        return raft.lead;
+    }
+
     /** Whether this node currently believes it is the leader. */
     public boolean isLeader() {
         return raft.state == StateType.LEADER;

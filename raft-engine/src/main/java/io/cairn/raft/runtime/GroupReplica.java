@@ -154,25 +154,54 @@ final class GroupReplica {
         node.step(m);
     }
 
+    /** Proposals received this worker iteration, proposed together by {@link #flushProposals()}. */
+    private final List<byte[]> batchData = new ArrayList<>();
+    private final List<CompletableFuture<Object>> batchFutures = new ArrayList<>();
+
     void propose(byte[] data, CompletableFuture<Object> future) {
         wake();
         if (!node.isLeader()) {
-            future.completeExceptionally(new NotLeaderException(groupId, node.status().softState().lead()));
+            future.completeExceptionally(new NotLeaderException(groupId, node.leaderId()));
+            return;
+        }
+        batchData.add(data);
+        batchFutures.add(future);
+    }
+
+    /**
+     * Proposes everything received since the last flush as one batch: one append per follower
+     * instead of one per proposal (called by the worker once per loop iteration).
+     */
+    void flushProposals() {
+        if (batchData.isEmpty()) {
+            return;
+        }
+        List<byte[]> data = new ArrayList<>(batchData);
+        List<CompletableFuture<Object>> futures = new ArrayList<>(batchFutures);
+        batchData.clear();
+        batchFutures.clear();
+        if (!node.isLeader()) {
+            NotLeaderException e = new NotLeaderException(groupId, node.leaderId());
+            futures.forEach(f -> f.completeExceptionally(e));
             return;
         }
         try {
-            node.propose(data);
+            node.proposeBatch(data);
         } catch (ProposalDroppedException e) {
-            future.completeExceptionally(e);
+            futures.forEach(f -> f.completeExceptionally(e));
             return;
         }
-        proposals.put(node.lastIndex(), new PendingProposal(node.status().hardState().term(), future, false));
+        long first = node.lastIndex() - data.size() + 1;
+        long term = node.term();
+        for (int i = 0; i < futures.size(); i++) {
+            proposals.put(first + i, new PendingProposal(term, futures.get(i), false));
+        }
     }
 
     void proposeConfChange(ConfChange cc, CompletableFuture<Object> future) {
         wake();
         if (!node.isLeader()) {
-            future.completeExceptionally(new NotLeaderException(groupId, node.status().softState().lead()));
+            future.completeExceptionally(new NotLeaderException(groupId, node.leaderId()));
             return;
         }
         try {
@@ -181,7 +210,7 @@ final class GroupReplica {
             future.completeExceptionally(e);
             return;
         }
-        proposals.put(node.lastIndex(), new PendingProposal(node.status().hardState().term(), future, true));
+        proposals.put(node.lastIndex(), new PendingProposal(node.term(), future, true));
     }
 
     void readIndex(CompletableFuture<Long> future) {
@@ -191,7 +220,7 @@ final class GroupReplica {
         try {
             node.readIndex(ctx);
         } catch (ProposalDroppedException e) {
-            future.completeExceptionally(new NotLeaderException(groupId, node.status().softState().lead()));
+            future.completeExceptionally(new NotLeaderException(groupId, node.leaderId()));
             return;
         }
         reads.put(id, future);
@@ -240,7 +269,7 @@ final class GroupReplica {
         if (ss != null && ss.lead() != lastLeader) {
             lastLeader = ss.lead();
             failPendingReads();
-            long term = node.status().hardState().term();
+            long term = node.term();
             long lead = ss.lead();
             applier.execute(() -> stateMachine.onLeaderChange(lead, term));
         }
@@ -413,6 +442,9 @@ final class GroupReplica {
 
     /** Fails everything still waiting (the replica is being closed or destroyed). */
     void abandon(RuntimeException why) {
+        batchFutures.forEach(f -> f.completeExceptionally(why));
+        batchFutures.clear();
+        batchData.clear();
         proposals.values().forEach(p -> p.future().completeExceptionally(why));
         proposals.clear();
         reads.values().forEach(f -> f.completeExceptionally(why));

@@ -33,6 +33,8 @@ final class Worker implements Runnable {
     /** Groups that are not hibernating: the only ones ticked. */
     private final Set<GroupReplica> awake = new LinkedHashSet<>();
     private final Set<GroupReplica> dirty = new LinkedHashSet<>();
+    /** Groups whose last Ready is being written; they get no new Ready until it is durable. */
+    private final Set<GroupReplica> persisting = new java.util.HashSet<>();
     private volatile boolean running = true;
     private volatile Thread thread;
 
@@ -145,11 +147,21 @@ final class Worker implements Runnable {
         }
     }
 
+    /**
+     * Takes the Ready of every changed group not already being persisted and writes them in one
+     * batch. The worker does not wait for the fsync: it goes on with other groups (whose Readys
+     * join the next write, which the store may merge with this one), and the send/apply/advance
+     * step of these groups runs when the write is durable.
+     */
     private void handleReadies() {
         List<GroupReplica> handled = new ArrayList<>();
         List<Ready> readies = new ArrayList<>();
         LogWriteBatch batch = store.newBatch();
         for (GroupReplica g : dirty) {
+            g.flushProposals();
+            if (persisting.contains(g)) {
+                continue; // re-examined when its write completes
+            }
             if (g.node.hasReady()) {
                 Ready rd = g.node.ready();
                 g.persist(batch, rd);
@@ -161,12 +173,29 @@ final class Worker implements Runnable {
         if (handled.isEmpty()) {
             return;
         }
-        if (!batch.isEmpty()) {
-            // Durable before acknowledged: nothing of these Readys leaves the node before this.
-            store.commit(batch).join();
+        if (batch.isEmpty()) {
+            afterPersist(handled, readies);
+            return;
         }
+        persisting.addAll(handled);
+        // Durable before acknowledged: nothing of these Readys leaves the node before this.
+        store.commit(batch).whenComplete((ok, err) -> post(() -> {
+            if (err != null) {
+                log.error("log write failed; the replicas of this worker stop", err);
+                running = false;
+                return;
+            }
+            afterPersist(handled, readies);
+        }));
+    }
+
+    private void afterPersist(List<GroupReplica> handled, List<Ready> readies) {
         for (int i = 0; i < handled.size(); i++) {
             GroupReplica g = handled.get(i);
+            persisting.remove(g);
+            if (groups.get(g.groupId) != g) {
+                continue; // destroyed meanwhile
+            }
             g.afterPersist(readies.get(i));
             if (g.node.hasReady()) {
                 dirty.add(g);
