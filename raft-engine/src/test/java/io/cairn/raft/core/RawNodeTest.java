@@ -36,29 +36,10 @@ class RawNodeTest {
         return new RawNode(c);
     }
 
-    /** Handles one Ready the way the application must (persist, then advance) and returns it. */
-    private static Ready handle(RawNode n, MemoryStorage s) {
-        Ready rd = n.ready();
-        if (!rd.snapshot().isEmpty()) {
-            s.applySnapshot(rd.snapshot());
-        }
-        s.append(rd.entries());
-        if (rd.hardState() != null) {
-            s.setHardState(rd.hardState());
-        }
-        for (Entry e : rd.committedEntries()) {
-            if (e.type() == EntryType.CONF_CHANGE) {
-                n.applyConfChange(RawNode.confChangeOf(e));
-            }
-        }
-        n.advance(rd);
-        return rd;
-    }
-
     private static List<Ready> drain(RawNode n, MemoryStorage s) {
         List<Ready> out = new ArrayList<>();
         while (n.hasReady()) {
-            out.add(handle(n, s));
+            out.add(RaftTestUtil.handleReady(n, s));
         }
         return out;
     }
@@ -210,7 +191,7 @@ class RawNodeTest {
         assertThat(n.ready().isEmpty()).isTrue();
         n.campaign();
         assertThat(n.hasReady()).isTrue();
-        Ready rd = handle(n, s);
+        Ready rd = RaftTestUtil.handleReady(n, s);
         assertThat(rd.softState()).isEqualTo(new SoftState(1, StateType.LEADER));
         assertThat(rd.hardState()).isEqualTo(new HardState(1, 1, 1));
         assertThat(rd.entries()).containsExactly(Entry.normal(1, 1, null));
@@ -233,7 +214,7 @@ class RawNodeTest {
         MemoryStorage s = storage(1L);
         RawNode n = newNode(1, s);
         n.campaign();
-        handle(n, s);
+        RaftTestUtil.handleReady(n, s);
         List<Entry> applied = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             n.propose(bytes("p" + i));
@@ -253,19 +234,19 @@ class RawNodeTest {
         MemoryStorage s = storage(1L, 2L);
         RawNode n = newNode(1, s);
         n.campaign();
-        Ready rd = handle(n, s);
+        Ready rd = RaftTestUtil.handleReady(n, s);
         assertThat(rd.hardState()).isEqualTo(new HardState(1, 1, 0));
         assertThat(rd.mustSync()).isTrue();
         assertThat(rd.messages()).singleElement().extracting(Message::type).isEqualTo(MessageType.VOTE);
         n.step(msg(MessageType.VOTE_RESP, 2, 1, 1).build());
-        rd = handle(n, s);
+        rd = RaftTestUtil.handleReady(n, s);
         assertThat(rd.hardState()).as("became leader: term and vote unchanged").isNull();
         assertThat(rd.softState()).isEqualTo(new SoftState(1, StateType.LEADER));
         assertThat(rd.entries()).hasSize(1);
         assertThat(rd.mustSync()).as("new entries").isTrue();
         // a heartbeat: messages only
         n.tick();
-        rd = handle(n, s);
+        rd = RaftTestUtil.handleReady(n, s);
         assertThat(rd.messages()).extracting(Message::type).containsOnly(MessageType.HEARTBEAT);
         assertThat(rd.hardState()).isNull();
         assertThat(rd.softState()).isNull();
@@ -273,7 +254,7 @@ class RawNodeTest {
         assertThat(rd.mustSync()).isFalse();
         // an ack commits the entry: the commit index changes, which needs no sync
         n.step(msg(MessageType.APP_RESP, 2, 1, 1).index(1).build());
-        rd = handle(n, s);
+        rd = RaftTestUtil.handleReady(n, s);
         assertThat(rd.hardState()).isEqualTo(new HardState(1, 1, 1));
         assertThat(rd.committedEntries()).hasSize(1);
         assertThat(rd.mustSync()).isFalse();
@@ -431,7 +412,7 @@ class RawNodeTest {
         List<Long> applied = new ArrayList<>();
         int readies = 0;
         while (n.hasReady()) {
-            Ready rd = handle(n, s);
+            Ready rd = RaftTestUtil.handleReady(n, s);
             readies++;
             assertThat(rd.committedEntries().stream().mapToLong(Entry::sizeBytes).sum())
                     .isLessThanOrEqualTo(3 * perEntry);
@@ -476,7 +457,7 @@ class RawNodeTest {
         drain(n, s);
         n.readIndex(bytes("ctx1"));
         assertThat(n.hasReady()).isTrue();
-        Ready rd = handle(n, s);
+        Ready rd = RaftTestUtil.handleReady(n, s);
         assertThat(rd.readStates()).singleElement().satisfies(r -> {
             assertThat(r.index()).isEqualTo(1);
             assertThat(r.requestCtx()).isEqualTo(bytes("ctx1"));
@@ -595,7 +576,7 @@ class RawNodeTest {
         RawNode n = newNode(1, s, c -> c.preVote(true));
         n.campaign();
         assertThat(n.raft().state).isEqualTo(StateType.PRE_CANDIDATE);
-        Ready rd = handle(n, s);
+        Ready rd = RaftTestUtil.handleReady(n, s);
         assertThat(rd.messages()).extracting(Message::type).containsOnly(MessageType.PRE_VOTE);
         assertThat(rd.hardState()).isNull(); // a pre-vote changes neither term nor vote
         assertThat(rd.mustSync()).isFalse();

@@ -385,19 +385,15 @@ class ReplicationTest {
     }
 
     /** A storage whose snapshot or entries can be made to fail, delegating to a MemoryStorage. */
-    static final class FlakyStorage implements LogStorage {
+    static final class FlakyStorage extends LogStorageDelegate {
         final MemoryStorage s;
         boolean snapshotBusy;
         boolean emptySnapshot;
         boolean entriesBroken;
 
         FlakyStorage(MemoryStorage s) {
+            super(s);
             this.s = s;
-        }
-
-        @Override
-        public InitialState initialState() {
-            return s.initialState();
         }
 
         @Override
@@ -406,21 +402,6 @@ class ReplicationTest {
                 throw new StorageException(StorageException.Kind.UNAVAILABLE, "disk on fire");
             }
             return s.entries(lo, hi, maxSizeBytes);
-        }
-
-        @Override
-        public long term(long index) {
-            return s.term(index);
-        }
-
-        @Override
-        public long firstIndex() {
-            return s.firstIndex();
-        }
-
-        @Override
-        public long lastIndex() {
-            return s.lastIndex();
         }
 
         @Override

@@ -188,32 +188,7 @@ class SnapshotTest {
         void snapshotTemporarilyUnavailable() {
             MemoryStorage inner = storageAtTestingSnap();
             boolean[] unavailable = {true};
-            LogStorage s = new LogStorage() {
-                @Override
-                public InitialState initialState() {
-                    return inner.initialState();
-                }
-
-                @Override
-                public List<Entry> entries(long lo, long hi, long max) {
-                    return inner.entries(lo, hi, max);
-                }
-
-                @Override
-                public long term(long index) {
-                    return inner.term(index);
-                }
-
-                @Override
-                public long firstIndex() {
-                    return inner.firstIndex();
-                }
-
-                @Override
-                public long lastIndex() {
-                    return inner.lastIndex();
-                }
-
+            LogStorage s = new LogStorageDelegate(inner) {
                 @Override
                 public Snapshot snapshot() {
                     if (unavailable[0]) {
