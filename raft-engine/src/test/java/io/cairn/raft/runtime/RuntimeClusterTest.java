@@ -234,6 +234,42 @@ class RuntimeClusterTest {
     }
 
     @Test
+    @DisplayName("thesis §3.10 and §4: leadership transfer and membership changes through the runtime API on real nodes")
+    void transferAndMembership() throws Exception {
+        startCluster(defaults(), 3);
+        propose(3, "a");
+        long leader = leaderOf(3);
+        long target = leader % 3 + 1;
+        nodes.get(leader).transferLeader(3, target).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> leaderOf(3) == target);
+        propose(3, "b");
+
+        // A fourth node joins as a learner, catches up, is promoted; then a voter is removed.
+        ports.put(4L, freePort());
+        RaftRuntime four = start(4);
+        for (RaftRuntime rt : nodes.values()) {
+            if (rt != four) {
+                rt.transport().setPeer(4, "127.0.0.1:" + ports.get(4L));
+            }
+        }
+        four.createGroup(3, ConfState.ofVoters(1L, 2L, 3L)).join();
+        ConfState cs = nodes.get(leaderOf(3)).changeMembership(3,
+                io.cairn.raft.core.ConfChange.of(io.cairn.raft.core.ConfChangeSingle.addLearner(4))).get(10, TimeUnit.SECONDS);
+        assertThat(cs.learners()).containsExactly(4L);
+        await().atMost(Duration.ofSeconds(10)).until(() -> machines.get(4L).get(3L) != null
+                && machines.get(4L).get(3L).values().equals(List.of("a", "b")));
+        cs = nodes.get(leaderOf(3)).changeMembership(3,
+                io.cairn.raft.core.ConfChange.of(io.cairn.raft.core.ConfChangeSingle.addVoter(4))).get(10, TimeUnit.SECONDS);
+        assertThat(cs.voters()).containsExactlyInAnyOrder(1L, 2L, 3L, 4L);
+        long removed = leaderOf(3) == 1 ? 2 : 1;
+        cs = nodes.get(leaderOf(3)).changeMembership(3,
+                io.cairn.raft.core.ConfChange.of(io.cairn.raft.core.ConfChangeSingle.remove(removed))).get(10, TimeUnit.SECONDS);
+        assertThat(cs.voters()).doesNotContain(removed).contains(4L);
+        propose(3, "c");
+        await().atMost(Duration.ofSeconds(10)).until(() -> machines.get(4L).get(3L).values().equals(List.of("a", "b", "c")));
+    }
+
+    @Test
     @DisplayName("Raft §7: a node whose disk was wiped rejoins through a snapshot streamed in chunks smaller than it")
     void wipedNodeRejoinsThroughStreamedSnapshot() throws Exception {
         startCluster(defaults().withSnapshotEveryEntries(50, 10), 7);
