@@ -138,7 +138,14 @@ final class Worker implements Runnable {
                 worked = true;
             }
             if (!dirty.isEmpty()) {
-                handleReadies();
+                try {
+                    handleReadies();
+                } catch (RuntimeException e) {
+                    // A write the store refused is a bug or a broken disk: the Readys taken cannot
+                    // be advanced safely, so this worker's replicas stop rather than go on wrong.
+                    log.error("handling Readys failed on {}; its replicas stop", Thread.currentThread().getName(), e);
+                    running = false;
+                }
                 worked = true;
             }
             if (!worked) {
