@@ -62,11 +62,13 @@ final class GroupReplica {
     boolean hibernating;
     private int idleTicks;
 
-    /** A snapshot received from the leader, to install when the core hands it out. */
-    private Path receivedSnapshot;
+    /** Snapshots received from leaders, by index, until the core hands one out (or supersedes them). */
+    private final TreeMap<Long, Path> receivedSnapshots = new TreeMap<>();
     /** The newest snapshot this replica can send to followers, and its index. */
     private Path latestSnapshotDir;
     private long latestSnapshotIndex;
+    /** The same, written on the worker and read by the apply thread to decide when to snapshot. */
+    private volatile long latestSnapshotIndexVolatile;
 
     GroupReplica(long groupId, RaftRuntime rt, Worker worker, GroupLogStorage storage, RawNode node,
                  StateMachine stateMachine, Executor applier, long applied) {
@@ -80,6 +82,7 @@ final class GroupReplica {
         this.applied = applied;
         this.dispatched = applied;
         this.latestSnapshotIndex = storage.snapshotMetadata().index();
+        this.latestSnapshotIndexVolatile = latestSnapshotIndex;
         Path dir = rt.snapshotDir(groupId, latestSnapshotIndex);
         this.latestSnapshotDir = latestSnapshotIndex > 0 && java.nio.file.Files.isDirectory(dir) ? dir : null;
     }
@@ -150,7 +153,10 @@ final class GroupReplica {
 
     void stepSnapshot(Message m, Path dir) {
         wake();
-        receivedSnapshot = dir;
+        Path previous = receivedSnapshots.put(m.snapshot().index(), dir);
+        if (previous != null && !previous.equals(dir)) {
+            RaftRuntime.deleteQuietly(previous); // a retried transfer of the same snapshot
+        }
         node.step(m);
     }
 
@@ -245,7 +251,16 @@ final class GroupReplica {
             // Keep the received files where a restart looks for them before the log forgets the
             // entries they replace: if we crash before the state machine installed them, the
             // restart installs them (RaftRuntime.open).
-            receivedSnapshot = RaftRuntime.moveSnapshot(receivedSnapshot, rt.snapshotDir(groupId, rd.snapshot().index()));
+            long index = rd.snapshot().index();
+            Path received = receivedSnapshots.remove(index);
+            if (received == null) {
+                throw new IllegalStateException("group " + groupId + ": no received files for snapshot " + index);
+            }
+            RaftRuntime.moveSnapshot(received, rt.snapshotDir(groupId, index));
+            // Older (or rejected) received snapshots are of no use any more.
+            while (!receivedSnapshots.isEmpty() && receivedSnapshots.firstKey() <= index) {
+                RaftRuntime.deleteQuietly(receivedSnapshots.pollFirstEntry().getValue());
+            }
             batch.setSnapshot(groupId, rd.snapshot().metadata(), true);
         }
         if (!rd.entries().isEmpty()) {
@@ -311,12 +326,16 @@ final class GroupReplica {
     }
 
     private void installSnapshot(SnapshotMetadata meta) {
-        Path dir = receivedSnapshot;
-        receivedSnapshot = null;
+        Path dir = rt.snapshotDir(groupId, meta.index()); // where persist() moved the received files
         dispatched = meta.index();
         failProposalsUpTo(meta.index());
         applier.execute(() -> {
-            stateMachine.installSnapshot(dir, meta);
+            try {
+                stateMachine.installSnapshot(dir, meta);
+            } catch (RuntimeException e) {
+                failed(e);
+                return;
+            }
             applied = meta.index();
             worker.post(() -> {
                 replaceLatestSnapshot(dir, meta.index());
@@ -349,15 +368,24 @@ final class GroupReplica {
         dispatched = entries.get(entries.size() - 1).index();
         ConfState confAfter = node.confState();
         applier.execute(() -> {
-            List<Object> results = stateMachine.apply(entries);
+            if (applyFailed) {
+                return; // never apply on top of a gap
+            }
+            List<Object> results;
             long last = entries.get(entries.size() - 1).index();
-            applied = last;
             Path snap = null;
             long snapIndex = 0;
-            long every = rt.options().snapshotEveryEntries();
-            if (every > 0 && last - latestSnapshotIndexVolatile >= every) {
-                snap = rt.snapshotDir(groupId, last);
-                snapIndex = stateMachine.snapshot(RaftRuntime.emptyDir(snap));
+            try {
+                results = stateMachine.apply(entries);
+                applied = last;
+                long every = rt.options().snapshotEveryEntries();
+                if (every > 0 && last - latestSnapshotIndexVolatile >= every) {
+                    snap = rt.snapshotDir(groupId, last);
+                    snapIndex = stateMachine.snapshot(RaftRuntime.emptyDir(snap));
+                }
+            } catch (RuntimeException e) {
+                failed(e);
+                return;
             }
             long term = entries.get(entries.size() - 1).term();
             Path snapDir = snap;
@@ -365,9 +393,6 @@ final class GroupReplica {
             worker.post(() -> onApplied(entries, results, snapDir, snapAt, term, confAfter));
         });
     }
-
-    /** Written on the worker; read by the apply thread to decide when to snapshot. */
-    private volatile long latestSnapshotIndexVolatile;
 
     private void onApplied(List<Entry> entries, List<Object> results, Path snapDir, long snapIndex, long term,
                            ConfState conf) {
@@ -438,6 +463,25 @@ final class GroupReplica {
         if (old != null && !old.equals(dir)) {
             RaftRuntime.deleteQuietly(old);
         }
+    }
+
+    /** Set on the apply thread when the state machine failed; nothing more is applied. */
+    private volatile boolean applyFailed;
+
+    /**
+     * The state machine failed to apply or install: this replica stops (fail-stop) rather than
+     * apply later entries on top of a gap. A restart resumes from the state machine's persisted
+     * applied index. Called on the apply thread.
+     */
+    private void failed(RuntimeException e) {
+        applyFailed = true;
+        RaftRuntime.log().error("group {} on node {}: the state machine failed; this replica stops", groupId,
+                rt.nodeId(), e);
+        worker.post(() -> {
+            worker.remove(groupId);
+            abandon(new IllegalStateException("group " + groupId + " stopped on node " + rt.nodeId()
+                    + ": its state machine failed", e));
+        });
     }
 
     /** Fails everything still waiting (the replica is being closed or destroyed). */

@@ -122,6 +122,12 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
         }
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RaftRuntime.class);
+
+    static org.slf4j.Logger log() {
+        return LOG;
+    }
+
     public long nodeId() {
         return nodeId;
     }
@@ -151,7 +157,10 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
         if (!hosted.add(groupId)) {
             return CompletableFuture.failedFuture(new IllegalStateException("group " + groupId + " already exists"));
         }
-        return store.createGroup(groupId, founding).thenAccept(storage -> open(groupId, storage));
+        // Opened on the group's worker, not on the store's writer thread (which would stall group
+        // commit for the whole node while a state machine opens).
+        Worker w = workerOf(groupId);
+        return store.createGroup(groupId, founding).thenAcceptAsync(storage -> open(groupId, storage), w::post);
     }
 
     private void open(long groupId, GroupLogStorage storage) {

@@ -86,12 +86,18 @@ final class Worker implements Runnable {
         return groups.get(groupId);
     }
 
+    /** Ignored for a replica this worker no longer hosts (destroyed or stopped meanwhile). */
     void activate(GroupReplica g) {
-        awake.add(g);
+        if (groups.get(g.groupId) == g) {
+            awake.add(g);
+        }
     }
 
+    /** Ignored for a replica this worker no longer hosts (destroyed or stopped meanwhile). */
     void markDirty(GroupReplica g) {
-        dirty.add(g);
+        if (groups.get(g.groupId) == g) {
+            dirty.add(g);
+        }
     }
 
     /** Wakes every hibernating group that believes {@code node} leads it (the node went away). */
@@ -210,6 +216,7 @@ final class Worker implements Runnable {
         }
     }
 
+    /** Stops the thread, then fails every request still waiting on this worker's replicas. */
     void stop() {
         running = false;
         Thread t = thread;
@@ -219,6 +226,21 @@ final class Worker implements Runnable {
                 t.join(5_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        if (t == null || !t.isAlive()) {
+            Runnable task;
+            while ((task = mailbox.poll()) != null) {
+                try {
+                    task.run(); // registers late requests with their replicas, failed just below
+                } catch (RuntimeException e) {
+                    log.debug("task failed while stopping", e);
+                }
+            }
+            IllegalStateException why = new IllegalStateException("the Raft runtime is closed");
+            for (GroupReplica g : groups.values()) {
+                g.abandon(why);
+                g.closeStateMachine();
             }
         }
     }

@@ -29,7 +29,7 @@ class RaftRuntimeTest {
 
     private final LocalTransport.Network net = new LocalTransport.Network();
     private final Map<Long, RaftRuntime> nodes = new HashMap<>();
-    private final Map<Long, Map<Long, ListStateMachine>> machines = new HashMap<>();
+    private final Map<Long, Map<Long, ListStateMachine>> machines = new java.util.concurrent.ConcurrentHashMap<>();
 
     @org.junit.jupiter.api.BeforeAll
     static void fastPolling() {
@@ -43,7 +43,7 @@ class RaftRuntimeTest {
     }
 
     private RaftRuntime start(long id, RuntimeOptions opts) {
-        Map<Long, ListStateMachine> sms = machines.computeIfAbsent(id, k -> new HashMap<>());
+        Map<Long, ListStateMachine> sms = machines.computeIfAbsent(id, k -> new java.util.concurrent.ConcurrentHashMap<>());
         RaftRuntime rt = new RaftRuntime(id, new MemoryLogStore(), h -> new LocalTransport(id, net, h),
                 g -> sms.computeIfAbsent(g, k -> new ListStateMachine()), opts);
         rt.start();

@@ -39,7 +39,7 @@ class RuntimeClusterTest {
 
     private final Map<Long, RaftRuntime> nodes = new HashMap<>();
     private final Map<Long, RocksLogStore> stores = new HashMap<>();
-    private final Map<Long, Map<Long, FileStateMachine>> machines = new HashMap<>();
+    private final Map<Long, Map<Long, FileStateMachine>> machines = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Long, Integer> ports = new HashMap<>();
     private RuntimeOptions options;
 
@@ -67,7 +67,7 @@ class RuntimeClusterTest {
     }
 
     private RaftRuntime start(long id) {
-        Map<Long, FileStateMachine> sms = new HashMap<>();
+        Map<Long, FileStateMachine> sms = new java.util.concurrent.ConcurrentHashMap<>();
         machines.put(id, sms);
         RocksLogStore store = RocksLogStore.open(RocksLogStoreConfig.defaults(dir(id).resolve("log")));
         stores.put(id, store);
