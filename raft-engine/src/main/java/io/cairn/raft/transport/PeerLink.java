@@ -196,7 +196,8 @@ final class PeerLink {
         for (;;) {
             try {
                 drainOnce();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // An Error too: escaping here would leave drainScheduled set and stall the peer.
                 LOG.warn("draining messages to node {} failed", nodeId, e);
                 synchronized (lock) {
                     if (stream != null) {

@@ -241,8 +241,13 @@ final class SnapshotReceiver implements StreamObserver<SnapshotChunk> {
             return;
         }
         finish();
-        responses.onNext(SnapshotResult.newBuilder().setFileCount(received.size()).setTotalBytes(total).build());
-        responses.onCompleted();
+        stagingDir = null; // the handler owns it now: nothing on this side may delete it
+        try {
+            responses.onNext(SnapshotResult.newBuilder().setFileCount(received.size()).setTotalBytes(total).build());
+            responses.onCompleted();
+        } catch (RuntimeException e) {
+            LOG.debug("could not answer a completed snapshot transfer (the call is gone)", e);
+        }
     }
 
     @Override

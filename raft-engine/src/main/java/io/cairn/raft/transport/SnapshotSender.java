@@ -115,6 +115,15 @@ final class SnapshotSender implements ClientResponseObserver<SnapshotChunk, Snap
                     return;
                 }
                 requests.onNext(next);
+                if (stage == Stage.TRAILER) {
+                    stage = Stage.DONE;
+                    // The trailer went out: half-close now. A large trailer can leave the call not
+                    // ready, and waiting for onReady would end with the receiver answering first
+                    // and the transfer reported as failed although it was installed.
+                    requests.onCompleted();
+                    finished = true;
+                    return;
+                }
             }
         } catch (IOException | RuntimeException e) {
             requests.cancel("cannot read snapshot: " + e, e);
