@@ -67,6 +67,10 @@ final class GroupReplica {
     /** The newest snapshot this replica can send to followers, and its index. */
     private Path latestSnapshotDir;
     private long latestSnapshotIndex;
+    /** Snapshot directories being streamed to followers, with how many transfers use each. */
+    private final Map<Path, Integer> sending = new HashMap<>();
+    /** Superseded snapshot directories still being streamed: deleted when their last transfer ends. */
+    private final java.util.Set<Path> retired = new java.util.HashSet<>();
     /** The same, written on the worker and read by the apply thread to decide when to snapshot. */
     private volatile long latestSnapshotIndexVolatile;
 
@@ -318,8 +322,15 @@ final class GroupReplica {
             node.reportSnapshot(to, false);
             return;
         }
+        sending.merge(dir, 1, Integer::sum);
         rt.transport().sendSnapshot(to, new GroupMessage(groupId, m), dir)
                 .whenComplete((ok, err) -> worker.post(() -> {
+                    if (sending.merge(dir, -1, Integer::sum) == 0) {
+                        sending.remove(dir);
+                        if (retired.remove(dir)) {
+                            RaftRuntime.deleteQuietly(dir);
+                        }
+                    }
                     node.reportSnapshot(to, err == null);
                     worker.markDirty(this);
                 }));
@@ -461,7 +472,11 @@ final class GroupReplica {
         latestSnapshotIndex = index;
         latestSnapshotIndexVolatile = index;
         if (old != null && !old.equals(dir)) {
-            RaftRuntime.deleteQuietly(old);
+            if (sending.containsKey(old)) {
+                retired.add(old); // a follower is still receiving it: delete when that ends
+            } else {
+                RaftRuntime.deleteQuietly(old);
+            }
         }
     }
 

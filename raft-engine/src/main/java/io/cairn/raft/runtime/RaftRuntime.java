@@ -205,6 +205,7 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
                 g.closeStateMachine();
             }
             store.destroyGroup(groupId).whenComplete((ok, err) -> {
+                deleteQuietly(options.snapshotDir().resolve(Long.toString(groupId)));
                 if (err != null) {
                     done.completeExceptionally(err);
                 } else {

@@ -209,6 +209,26 @@ class RaftRuntimeTest {
     }
 
     @Test
+    @DisplayName("destroying a group deletes its replica's log and snapshots and fails nothing else")
+    void destroyGroupRemovesItsSnapshots() throws Exception {
+        startCluster(opts(0).withSnapshotEveryEntries(5, 1), 21, 22);
+        for (int i = 0; i < 20; i++) {
+            propose(21, "v" + i);
+        }
+        propose(22, "other");
+        for (long n = 1; n <= 3; n++) {
+            Path snaps = tmp.resolve("snap-" + n).resolve("21");
+            await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.isDirectory(snaps));
+        }
+        for (RaftRuntime rt : nodes.values()) {
+            rt.destroyGroup(21).get(10, TimeUnit.SECONDS);
+            assertThat(rt.groupIds()).doesNotContain(21L).contains(22L);
+            assertThat(tmp.resolve("snap-" + rt.nodeId()).resolve("21")).doesNotExist();
+        }
+        assertThat(propose(22, "still")).isEqualTo(2);
+    }
+
+    @Test
     @DisplayName("Raft §7: a node that missed compacted entries catches up through a snapshot")
     void laggingNodeCatchesUpBySnapshot() throws Exception {
         RuntimeOptions o = opts(0).withSnapshotEveryEntries(20, 5);
