@@ -67,7 +67,7 @@ public final class MemoryStorage implements LogStorage {
         return limitSize(ents.subList((int) (lo - offset), (int) (hi - offset)), maxSizeBytes);
     }
 
-    /** The longest prefix within {@code maxSize} bytes, but at least one entry. */
+    /** The longest prefix within {@code maxSize} bytes, but at least one entry; an immutable copy. */
     static List<Entry> limitSize(List<Entry> list, long maxSize) {
         if (list.isEmpty()) {
             return List.of();
@@ -81,7 +81,7 @@ public final class MemoryStorage implements LogStorage {
             }
             n++;
         }
-        return new ArrayList<>(list.subList(0, n));
+        return List.copyOf(list.subList(0, n));
     }
 
     @Override

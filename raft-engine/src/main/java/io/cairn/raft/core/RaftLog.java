@@ -264,28 +264,30 @@ final class RaftLog {
         if (lo == hi) {
             return List.of();
         }
-        List<Entry> ents = null;
+        // One pass, one copy: stored entries (already size-limited by the storage), then unstable
+        // ones while they fit. The result is immutable, so messages can carry it without copying.
+        List<Entry> stored = List.of();
         if (lo < unstable.offset) {
             long storedHi = Math.min(hi, unstable.offset);
-            List<Entry> stored = storage.entries(lo, storedHi, maxSize);
-            // check if ents has reached the size limitation
-            if (stored.size() < storedHi - lo) {
-                return stored;
-            }
-            ents = stored;
-        }
-        if (hi > unstable.offset) {
-            List<Entry> u = unstable.slice(Math.max(lo, unstable.offset), hi);
-            if (ents != null && !ents.isEmpty()) {
-                List<Entry> combined = new ArrayList<>(ents.size() + u.size());
-                combined.addAll(ents);
-                combined.addAll(u);
-                ents = combined;
-            } else {
-                ents = u;
+            stored = storage.entries(lo, storedHi, maxSize);
+            if (stored.size() < storedHi - lo || hi <= unstable.offset) {
+                return List.copyOf(stored); // the size limit was reached, or nothing is unstable
             }
         }
-        return MemoryStorage.limitSize(ents, maxSize);
+        ArrayList<Entry> out = new ArrayList<>(stored);
+        long size = 0;
+        for (Entry e : stored) {
+            size += e.sizeBytes();
+        }
+        for (long i = Math.max(lo, unstable.offset); i < hi; i++) {
+            Entry e = unstable.entries.get((int) (i - unstable.offset));
+            size += e.sizeBytes();
+            if (!out.isEmpty() && size > maxSize) {
+                break;
+            }
+            out.add(e);
+        }
+        return List.copyOf(out);
     }
 
     private void checkOutOfBounds(long lo, long hi) {

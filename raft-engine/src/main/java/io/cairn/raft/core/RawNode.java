@@ -151,12 +151,15 @@ public final class RawNode {
         raft.hibernate();
     }
 
+    /** Called for every changed group on every runtime loop iteration: compares fields, allocates nothing. */
     public boolean hasReady() {
-        if (!raft.softState().equals(prevSoftState)) {
+        if (raft.lead != prevSoftState.lead() || raft.state != prevSoftState.raftState()) {
             return true;
         }
-        HardState hs = raft.hardState();
-        if (!hs.isEmpty() && !hs.equals(prevHardState)) {
+        long commit = raft.raftLog.committed;
+        boolean hardStateEmpty = raft.term == 0 && raft.vote == 0 && commit == 0;
+        if (!hardStateEmpty && (raft.term != prevHardState.term() || raft.vote != prevHardState.vote()
+                || commit != prevHardState.commit())) {
             return true;
         }
         return raft.raftLog.hasPendingSnapshot() || !raft.msgs.isEmpty()

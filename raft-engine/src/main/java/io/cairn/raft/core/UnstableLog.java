@@ -58,11 +58,9 @@ final class UnstableLog {
         // Only drop if the entry is still the one that was persisted (it may have been replaced
         // by a new leader's entries in between) and is unstable.
         if (gt == t && i >= offset) {
+            // The list keeps its capacity: it is refilled on the next append.
             entries.subList(0, (int) (i + 1 - offset)).clear();
             offset = i + 1;
-            if (entries.isEmpty() && entries.size() < 64) {
-                entries.trimToSize();
-            }
         }
     }
 
@@ -96,10 +94,10 @@ final class UnstableLog {
         }
     }
 
-    /** Entries in {@code [lo, hi)}, which must lie within the unstable range. A copy. */
+    /** Entries in {@code [lo, hi)}, which must lie within the unstable range. An immutable copy. */
     List<Entry> slice(long lo, long hi) {
         checkOutOfBounds(lo, hi);
-        return new ArrayList<>(entries.subList((int) (lo - offset), (int) (hi - offset)));
+        return List.copyOf(entries.subList((int) (lo - offset), (int) (hi - offset)));
     }
 
     private void checkOutOfBounds(long lo, long hi) {
