@@ -8,9 +8,6 @@ import io.cairn.raft.runtime.GroupStatus;
 import io.cairn.raft.runtime.RaftRuntime;
 import io.cairn.raft.runtime.RuntimeOptions;
 import io.cairn.raft.runtime.StateMachine;
-import io.cairn.raft.storage.RocksLogStore;
-import io.cairn.raft.storage.RocksLogStoreConfig;
-import io.cairn.raft.transport.GrpcRaftTransport;
 import io.cairn.raft.transport.GrpcTransportOptions;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -55,7 +52,6 @@ final class BenchCluster implements AutoCloseable {
     }
 
     final List<RaftRuntime> nodes = new ArrayList<>();
-    final List<RocksLogStore> stores = new ArrayList<>();
 
     BenchCluster(Path dir, int nodeCount, RuntimeOptions base) throws IOException {
         int[] ports = new int[nodeCount + 1];
@@ -66,16 +62,8 @@ final class BenchCluster implements AutoCloseable {
         }
         for (int id = 1; id <= nodeCount; id++) {
             long nid = id;
-            Path nd = dir.resolve("node-" + id);
-            RocksLogStore store = RocksLogStore.open(RocksLogStoreConfig.defaults(nd.resolve("log")));
-            stores.add(store);
-            GrpcTransportOptions topts = GrpcTransportOptions.defaults().withSnapshotStagingDir(nd.resolve("staging"));
-            int port = ports[id];
-            RuntimeOptions o = new RuntimeOptions(base.workers(), base.applyThreads(), base.tickMillis(),
-                    base.electionTicks(), base.heartbeatTicks(), base.hibernateAfterTicks(), base.maxSizePerMsg(),
-                    base.maxInflightMsgs(), base.maxUncommittedBytes(), 0, 0, nd.resolve("snapshots"));
-            RaftRuntime rt = new RaftRuntime(nid, store, h -> new GrpcRaftTransport(nid, "127.0.0.1", port, h, topts),
-                    g -> new CountingStateMachine(), o);
+            RaftRuntime rt = RaftRuntime.onDisk(nid, dir.resolve("node-" + id), "127.0.0.1", ports[id],
+                    g -> new CountingStateMachine(), base.withSnapshotEveryEntries(0, 0), GrpcTransportOptions.defaults());
             rt.start();
             nodes.add(rt);
         }
@@ -119,6 +107,5 @@ final class BenchCluster implements AutoCloseable {
     @Override
     public void close() {
         nodes.forEach(RaftRuntime::close);
-        stores.forEach(RocksLogStore::close);
     }
 }

@@ -78,8 +78,9 @@ public final class RaftCommitBenchmark {
                 System.out.printf("commit latency ms: p50=%.2f p99=%.2f p99.9=%.2f max=%.2f%n",
                         lat[n / 2] / 1e6, lat[(int) (n * 0.99)] / 1e6, lat[(int) (n * 0.999)] / 1e6, lat[n - 1] / 1e6);
             }
-            for (int i = 0; i < cluster.stores.size(); i++) {
-                System.out.println("node " + (i + 1) + " log store: " + cluster.stores.get(i).stats());
+            for (RaftRuntime rt : cluster.nodes) {
+                System.out.println("node " + rt.nodeId() + " log store: "
+                        + ((io.cairn.raft.storage.RocksLogStore) rt.store()).stats());
             }
         }
     }

@@ -7,6 +7,10 @@ import io.cairn.raft.core.RawNode;
 import io.cairn.raft.core.SnapshotMetadata;
 import io.cairn.raft.storage.GroupLogStorage;
 import io.cairn.raft.storage.RaftLogStore;
+import io.cairn.raft.storage.RocksLogStore;
+import io.cairn.raft.storage.RocksLogStoreConfig;
+import io.cairn.raft.transport.GrpcRaftTransport;
+import io.cairn.raft.transport.GrpcTransportOptions;
 import io.cairn.raft.transport.GroupMessage;
 import io.cairn.raft.transport.RaftMessageHandler;
 import io.cairn.raft.transport.RaftTransport;
@@ -52,6 +56,24 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
     /** Which groups this node hosts; the replicas themselves live in their workers. */
     private final Set<Long> hosted = ConcurrentHashMap.newKeySet();
     private volatile boolean started;
+    /** A store this runtime opened itself (see {@link #onDisk}) and so closes; else null. */
+    private AutoCloseable ownedStore;
+
+    /**
+     * A node on its own disk: the RocksDB Raft log under {@code dir/log}, received snapshots staged
+     * under {@code dir/staging}, the state machines' snapshots under {@code dir/snapshots} (this
+     * replaces {@code options.snapshotDir()}), gRPC on {@code host:port}. The runtime owns the
+     * log store and closes it. Not started yet.
+     */
+    public static RaftRuntime onDisk(long nodeId, Path dir, String host, int port, StateMachineFactory stateMachines,
+                                     RuntimeOptions options, GrpcTransportOptions transportOptions) {
+        RocksLogStore store = RocksLogStore.open(RocksLogStoreConfig.defaults(dir.resolve("log")));
+        GrpcTransportOptions topts = transportOptions.withSnapshotStagingDir(dir.resolve("staging"));
+        RaftRuntime rt = new RaftRuntime(nodeId, store, h -> new GrpcRaftTransport(nodeId, host, port, h, topts),
+                stateMachines, options.withSnapshotDir(dir.resolve("snapshots")));
+        rt.ownedStore = store;
+        return rt;
+    }
 
     public RaftRuntime(long nodeId, RaftLogStore store, Function<RaftMessageHandler, RaftTransport> transportFactory,
                        StateMachineFactory stateMachines, RuntimeOptions options) {
@@ -136,7 +158,8 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
         return transport;
     }
 
-    RaftLogStore store() {
+    /** The log store (for its statistics). */
+    public RaftLogStore store() {
         return store;
     }
 
@@ -383,6 +406,13 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
                 a.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        if (ownedStore != null) {
+            try {
+                ownedStore.close();
+            } catch (Exception e) {
+                LOG.warn("closing the log store failed", e);
             }
         }
     }

@@ -47,6 +47,24 @@ public record RuntimeOptions(int workers, int applyThreads, long tickMillis, int
                 snapshotDir);
     }
 
+    public RuntimeOptions withSnapshotDir(Path v) {
+        return new RuntimeOptions(workers, applyThreads, tickMillis, electionTicks, heartbeatTicks,
+                hibernateAfterTicks, maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries,
+                keepEntriesAfterSnapshot, v);
+    }
+
+    public RuntimeOptions withApplyThreads(int v) {
+        return new RuntimeOptions(workers, v, tickMillis, electionTicks, heartbeatTicks, hibernateAfterTicks,
+                maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
+                snapshotDir);
+    }
+
+    public RuntimeOptions withElectionTicks(int v) {
+        return new RuntimeOptions(workers, applyThreads, tickMillis, v, heartbeatTicks, hibernateAfterTicks,
+                maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
+                snapshotDir);
+    }
+
     public RuntimeOptions withSnapshotEveryEntries(long every, long keep) {
         return new RuntimeOptions(workers, applyThreads, tickMillis, electionTicks, heartbeatTicks,
                 hibernateAfterTicks, maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, every, keep, snapshotDir);

@@ -6,9 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.cairn.raft.core.ConfState;
 import io.cairn.raft.core.ProposalDroppedException;
 import io.cairn.raft.core.StateType;
-import io.cairn.raft.storage.RocksLogStore;
-import io.cairn.raft.storage.RocksLogStoreConfig;
-import io.cairn.raft.transport.GrpcRaftTransport;
 import io.cairn.raft.transport.GrpcTransportOptions;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -38,7 +35,6 @@ class RuntimeClusterTest {
     Path tmp;
 
     private final Map<Long, RaftRuntime> nodes = new HashMap<>();
-    private final Map<Long, RocksLogStore> stores = new HashMap<>();
     private final Map<Long, Map<Long, FileStateMachine>> machines = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Long, Integer> ports = new HashMap<>();
     private RuntimeOptions options;
@@ -69,20 +65,12 @@ class RuntimeClusterTest {
     private RaftRuntime start(long id) {
         Map<Long, FileStateMachine> sms = new java.util.concurrent.ConcurrentHashMap<>();
         machines.put(id, sms);
-        RocksLogStore store = RocksLogStore.open(RocksLogStoreConfig.defaults(dir(id).resolve("log")));
-        stores.put(id, store);
         GrpcTransportOptions topts = GrpcTransportOptions.defaults()
                 .withSnapshotChunkBytes(4 * 1024)
-                .withSnapshotStagingDir(dir(id).resolve("staging"))
                 .withReconnectBackoff(Duration.ofMillis(10), Duration.ofMillis(200));
-        RuntimeOptions o = new RuntimeOptions(options.workers(), options.applyThreads(), options.tickMillis(),
-                options.electionTicks(), options.heartbeatTicks(), options.hibernateAfterTicks(),
-                options.maxSizePerMsg(), options.maxInflightMsgs(), options.maxUncommittedBytes(),
-                options.snapshotEveryEntries(), options.keepEntriesAfterSnapshot(), dir(id).resolve("snapshots"));
-        RaftRuntime rt = new RaftRuntime(id, store,
-                h -> new GrpcRaftTransport(id, "127.0.0.1", ports.get(id), h, topts),
+        RaftRuntime rt = RaftRuntime.onDisk(id, dir(id), "127.0.0.1", ports.get(id),
                 g -> sms.computeIfAbsent(g, k -> new FileStateMachine(dir(id).resolve("sm").resolve(Long.toString(g)))),
-                o);
+                options, topts);
         rt.start();
         nodes.put(id, rt);
         for (long other : ports.keySet()) {
@@ -97,10 +85,6 @@ class RuntimeClusterTest {
         RaftRuntime rt = nodes.remove(id);
         if (rt != null) {
             rt.close();
-        }
-        RocksLogStore s = stores.remove(id);
-        if (s != null) {
-            s.close();
         }
     }
 

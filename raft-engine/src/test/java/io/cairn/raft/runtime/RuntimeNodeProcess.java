@@ -2,9 +2,6 @@ package io.cairn.raft.runtime;
 
 import io.cairn.raft.core.ConfState;
 import io.cairn.raft.core.StateType;
-import io.cairn.raft.storage.RocksLogStore;
-import io.cairn.raft.storage.RocksLogStoreConfig;
-import io.cairn.raft.transport.GrpcRaftTransport;
 import io.cairn.raft.transport.GrpcTransportOptions;
 import java.io.BufferedReader;
 import java.io.FileOutputStream;
@@ -59,20 +56,15 @@ public final class RuntimeNodeProcess {
         }
 
         Map<Long, FileStateMachine> sms = new ConcurrentHashMap<>();
-        RocksLogStore store = RocksLogStore.open(RocksLogStoreConfig.defaults(dir.resolve("log")).withSync(true));
-        boolean fresh = store.groups().isEmpty();
         GrpcTransportOptions topts = GrpcTransportOptions.defaults()
-                .withSnapshotStagingDir(dir.resolve("staging"))
                 .withReconnectBackoff(Duration.ofMillis(10), Duration.ofMillis(200));
-        RuntimeOptions o = RuntimeOptions.defaults(dir.resolve("snapshots")).withTickMillis(20).withWorkers(2);
-        o = new RuntimeOptions(o.workers(), 2, o.tickMillis(), 10, o.heartbeatTicks(), o.hibernateAfterTicks(),
-                o.maxSizePerMsg(), o.maxInflightMsgs(), o.maxUncommittedBytes(), o.snapshotEveryEntries(),
-                o.keepEntriesAfterSnapshot(), o.snapshotDir());
-        RaftRuntime rt = new RaftRuntime(id, store,
-                h -> new GrpcRaftTransport(id, "127.0.0.1", port, h, topts),
+        RuntimeOptions o = RuntimeOptions.defaults(dir).withTickMillis(20).withWorkers(2).withApplyThreads(2)
+                .withElectionTicks(10);
+        RaftRuntime rt = RaftRuntime.onDisk(id, dir, "127.0.0.1", port,
                 g -> sms.computeIfAbsent(g, k -> new FileStateMachine(dir.resolve("sm").resolve(Long.toString(g)))),
-                o);
+                o, topts);
         rt.start();
+        boolean fresh = rt.groupIds().isEmpty();
         peers.forEach((peer, addr) -> rt.transport().setPeer(peer, addr));
         if (fresh) {
             List<CompletableFuture<Void>> created = new ArrayList<>();
