@@ -410,7 +410,7 @@ final class DiffCommands {
                     c.add(upper("replace"));
                 }
                 if (chance(10)) {
-                    c.addAll(List.of(upper("db"), pick(new String[] {"0", "1", "abc"})));
+                    c.addAll(List.of(upper("db"), pick(new String[] {"0", "abc", "-1"})));
                 }
                 if (chance(5)) {
                     c.add("bogus");
@@ -696,8 +696,38 @@ final class DiffCommands {
         }
     }
 
+    /** The sorted set the lexicographic commands mostly address: every score 0. */
+    private static final String LEX_KEY = "{t}lex";
+
     private List<String> zsetCommand() {
         String k = key();
+        int p = r.nextInt(100);
+        if (p < 4) {
+            return cmd("zadd", LEX_KEY, "0", member(), "0", member());
+        }
+        if (p < 6) {
+            List<String> c = cmd("zrem", LEX_KEY);
+            repeat(c, 1, 2, this::member);
+            return c;
+        }
+        if (p < 14) {
+            String[] lex = {"zlexcount", "zrangebylex", "zrevrangebylex", "zremrangebylex"};
+            List<String> c = cmd(pick(lex), LEX_KEY, pick(LEX_BOUNDS), pick(LEX_BOUNDS));
+            if (!c.get(0).equals("zlexcount") && !c.get(0).equals("zremrangebylex") && chance(30)) {
+                limit(c);
+            }
+            return c;
+        }
+        if (p < 18) {
+            List<String> c = cmd("zrange", LEX_KEY, pick(LEX_BOUNDS), pick(LEX_BOUNDS), upper("bylex"));
+            if (chance(40)) {
+                c.add(upper("rev"));
+            }
+            if (chance(40)) {
+                limit(c);
+            }
+            return c;
+        }
         switch (r.nextInt(40)) {
             case 0:
             case 1:

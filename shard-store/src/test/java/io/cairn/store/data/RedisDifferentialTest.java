@@ -43,7 +43,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * union of a full iteration; random picks (SPOP, SRANDMEMBER, HRANDFIELD, ZRANDMEMBER,
  * RANDOMKEY) by shape, size and membership, after which the two sides remove each other's SPOP
  * picks so their states stay equal; TTL/PTTL/EXPIRETIME/PEXPIRETIME within a tolerance, since
- * the store's clock is the wall clock read just before each of our commands.
+ * the store's clock is the wall clock read just before each of our commands. Lexicographic
+ * commands on sorted sets with unequal scores (unspecified in Redis) are not sent; a score
+ * "-0" in a sorted-set reply counts as "0" (see {@link #foldNegativeZero}).
  *
  * <p>Needs {@code redis-server} on the PATH: without it the test is skipped, or fails when the
  * environment variable {@code CI} is {@code true}. System properties: {@code cairn.diff.seed}
@@ -63,6 +65,7 @@ class RedisDifferentialTest {
             "keys");
     private static final Set<String> SCANS = Set.of("scan", "hscan", "sscan", "zscan");
     private static final Set<String> RANDOM = Set.of("spop", "srandmember", "hrandfield", "zrandmember", "randomkey");
+    private static final Set<String> LEX = Set.of("zlexcount", "zrangebylex", "zrevrangebylex", "zremrangebylex");
     private static final Set<String> TTLS = Set.of("ttl", "pttl", "expiretime", "pexpiretime");
 
     @TempDir
@@ -183,17 +186,49 @@ class RedisDifferentialTest {
                     run.skipped.merge(name, 1, Integer::sum);
                     continue;
                 }
+                if (lexOnMixedScores(name, argv)) {
+                    run.skipped.merge(name + " by lex over mixed scores", 1, Integer::sum);
+                    continue;
+                }
                 run.index = i;
                 run.compare(name, argv);
                 run.compared++;
             }
         }
-        System.out.println("[diff " + family + "] " + run.compared + " commands compared; not in our command table,"
+        System.out.println("[diff " + family + "] " + run.compared + " commands compared (" + run.errors
+                + " of them errors in Redis); not in our command table,"
                 + " so not sent: " + run.skipped);
         if (!run.mismatches.isEmpty()) {
             fail(run.mismatches.size() + " mismatch(es) with redis-server for " + family + " (seed " + seed
                     + "):\n" + String.join("\n", run.mismatches));
         }
+    }
+
+    /**
+     * Whether a lexicographic sorted-set command addresses a sorted set whose scores are not all
+     * equal: Redis leaves the result unspecified then (it depends on its encoding), so such
+     * commands go to neither side.
+     */
+    private static boolean lexOnMixedScores(String name, byte[][] argv) throws IOException {
+        boolean lex = LEX.contains(name);
+        if ((name.equals("zrange") || name.equals("zrangestore")) && argv.length > 3) {
+            for (byte[] a : argv) {
+                lex |= Args.is(a, "bylex");
+            }
+        }
+        int keyAt = name.equals("zrangestore") ? 2 : 1;
+        if (!lex || argv.length <= keyAt) {
+            return false;
+        }
+        Resp r = redis.call(new byte[][] {Args.bytes("zrange"), argv[keyAt], Args.bytes("0"), Args.bytes("-1"),
+            Args.bytes("withscores")});
+        Set<Resp> scores = new HashSet<>();
+        if (r instanceof Arr a) {
+            for (int i = 1; i < a.items().size(); i += 2) {
+                scores.add(a.items().get(i));
+            }
+        }
+        return scores.size() > 1;
     }
 
     /** The state of one family's run: the store, the history for reports, the findings. */
@@ -206,6 +241,7 @@ class RedisDifferentialTest {
         final Map<String, Integer> skipped = new TreeMap<>();
         int index;
         int compared;
+        int errors;
 
         Run(Family family, long seed, TestStore store) {
             this.family = family;
@@ -228,20 +264,20 @@ class RedisDifferentialTest {
             Resp ours;
             String problem;
             if (SCANS.contains(name)) {
-                theirs = fullScan(argv, this::theirs);
-                ours = fullScan(argv, this::ours);
+                theirs = scoresOf(name, fullScan(argv, this::theirs));
+                ours = scoresOf(name, fullScan(argv, this::ours));
                 problem = theirs.equals(ours) ? null : "full-scan unions differ";
             } else if (RANDOM.contains(name)) {
                 Map<Bulk, Resp> population = population(name, argv);
-                theirs = theirs(argv);
-                ours = ours(argv);
+                theirs = scoresOf(name, theirs(argv));
+                ours = scoresOf(name, ours(argv));
                 problem = checkRandom(name, argv, population, theirs, ours);
                 if (problem == null && name.equals("spop")) {
                     undoEachOthersPops(argv[1], theirs, ours);
                 }
             } else {
-                theirs = theirs(argv);
-                ours = ours(argv);
+                theirs = scoresOf(name, theirs(argv));
+                ours = scoresOf(name, ours(argv));
                 if (UNORDERED.contains(name)) {
                     problem = multiset(theirs, 1).equals(multiset(ours, 1)) ? null : "different elements";
                 } else if (name.equals("hgetall")) {
@@ -252,10 +288,13 @@ class RedisDifferentialTest {
                     problem = theirs.equals(ours) ? null : "replies differ";
                 }
             }
+            if (theirs instanceof RespClient.Error) {
+                errors++;
+            }
             String line = "#" + index + " " + show(argv) + "  -> redis " + theirs;
             if (problem != null) {
                 mismatches.add("[" + family + " seed " + seed + "] " + problem + "\n  command: " + show(argv)
-                        + "\n  redis:   " + theirs + "\n  ours:    " + ours + "\n  last commands:\n    "
+                        + "\n  redis:   " + cap(theirs) + "\n  ours:    " + cap(ours) + "\n  last commands:\n    "
                         + String.join("\n    ", history));
             }
             history.addLast(line.length() > 300 ? line.substring(0, 300) + "..." : line);
@@ -314,7 +353,7 @@ class RedisDifferentialTest {
             if (r instanceof Arr arr) {
                 List<Resp> items = arr.items();
                 for (int i = 0; i + step <= items.size(); i += step) {
-                    out.put((Bulk) items.get(i), step == 2 ? items.get(i + 1) : null);
+                    out.put((Bulk) items.get(i), step == 2 ? foldNegativeZero(items.get(i + 1)) : null);
                 }
             }
             return out;
@@ -393,6 +432,32 @@ class RedisDifferentialTest {
         Resp call(byte[][] argv) throws IOException;
     }
 
+    private static final Bulk NEGATIVE_ZERO = new Bulk(Args.bytes("-0"));
+    private static final Bulk ZERO = new Bulk(Args.bytes("0"));
+
+    /**
+     * Sorted-set replies with the score "-0" shown as "0": Redis keeps -0.0 only in its skiplist
+     * encoding and in computed ZUNION/ZINTER replies, while listpack-encoded sets store 0; the
+     * store folds -0.0 into 0.0 always (an encoding artifact, not a contract).
+     */
+    private static Resp scoresOf(String command, Resp r) {
+        return command.startsWith("z") ? foldNegativeZero(r) : r;
+    }
+
+    private static Resp foldNegativeZero(Resp r) {
+        if (r.equals(NEGATIVE_ZERO)) {
+            return ZERO;
+        }
+        if (r instanceof Arr a) {
+            List<Resp> items = new ArrayList<>(a.items().size());
+            for (Resp i : a.items()) {
+                items.add(foldNegativeZero(i));
+            }
+            return new Arr(items);
+        }
+        return r;
+    }
+
     /** Equal, or both non-negative times within the tolerance of their unit. */
     private static boolean ttlClose(String name, Resp theirs, Resp ours) {
         if (theirs instanceof RespClient.Int a && ours instanceof RespClient.Int b && a.value() >= 0 && b.value() >= 0) {
@@ -426,6 +491,11 @@ class RedisDifferentialTest {
         List<Resp> flat = new ArrayList<>();
         sorted.forEach(flat::addAll);
         return new Arr(flat);
+    }
+
+    private static String cap(Resp r) {
+        String s = r.toString();
+        return s.length() > 3000 ? s.substring(0, 3000) + "...(" + s.length() + " chars)" : s;
     }
 
     private static String show(byte[][] argv) {
