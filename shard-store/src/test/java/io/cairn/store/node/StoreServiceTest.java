@@ -232,6 +232,29 @@ class StoreServiceTest {
         }
     }
 
+    /** Prints one-at-a-time latencies (second round warm); asserts only that all succeed. */
+    @Test
+    void sequentialLatency() {
+        String k = keyIn("lat", 0, 8191);
+        for (int round = 0; round < 2; round++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 100; i++) {
+                one(2, cmd(G1, "SET", k, "v" + i));
+            }
+            long t1 = System.nanoTime();
+            for (int i = 0; i < 100; i++) {
+                one(2, cmd(G1, "GET", k));
+            }
+            long t2 = System.nanoTime();
+            for (int i = 0; i < 100; i++) {
+                one(2, cmd(G1, "GET", k).toBuilder().setStaleOk(true).build());
+            }
+            long t3 = System.nanoTime();
+            System.out.printf("sequential, one node: SET %.2f ms, GET %.2f ms, stale GET %.2f ms%n",
+                    (t1 - t0) / 100e6, (t2 - t1) / 100e6, (t3 - t2) / 100e6);
+        }
+    }
+
     @Test
     void activeExpiryDeletesExpiredKeys() {
         String k = keyIn("ttl", 0, 8191);
