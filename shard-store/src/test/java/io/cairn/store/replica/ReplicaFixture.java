@@ -19,9 +19,13 @@ final class ReplicaFixture implements AutoCloseable {
     long term = 1;
 
     ReplicaFixture(Path dir, long group) {
+        this(dir, group, 64L << 20);
+    }
+
+    ReplicaFixture(Path dir, long group, long snapshotFileBytes) {
         this.db = DataDb.open(dir);
         this.group = group;
-        this.sm = new ShardStateMachine(db, group);
+        this.sm = new ShardStateMachine(db, group, snapshotFileBytes);
         this.index = sm.appliedIndex();
     }
 
