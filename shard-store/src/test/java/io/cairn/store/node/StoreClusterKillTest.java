@@ -244,10 +244,10 @@ class StoreClusterKillTest {
             }
         }
         throw new AssertionError("no reply for " + c.getArgvList().stream().map(ByteString::toStringUtf8).toList()
-                + " in group " + group + " within 20 s; last: " + last + "\n" + IDS_LOGS());
+                + " in group " + group + " within 20 s; last: " + last + "\n" + allLogs());
     }
 
-    private String IDS_LOGS() {
+    private String allLogs() {
         StringBuilder sb = new StringBuilder();
         for (long id : IDS) {
             sb.append("---- node ").append(id).append('\n').append(log(id)).append('\n');
@@ -257,6 +257,27 @@ class StoreClusterKillTest {
 
     private static long next(long node) {
         return node % IDS.length + 1;
+    }
+
+    /** A write sent to a follower is answered NOT_LEADER naming the leader and its service address. */
+    private void assertFollowerRedirects(long group) {
+        await("a follower that knows the leader of group " + group).atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(10)).until(() -> {
+                    long leader = leaderOf(group);
+                    long follower = next(leader);
+                    int[] slots = SLOTS[(int) group - 1];
+                    String key = StoreServiceTest.keyIn("redirect", slots[0], slots[1]);
+                    Result r = StoreServiceGrpc.newBlockingStub(channels.get(follower))
+                            .withDeadlineAfter(3, TimeUnit.SECONDS)
+                            .execute(ExecuteRequest.newBuilder().addCommands(command(group, "SET", key, "x")).build())
+                            .getResults(0);
+                    if (r.getOutcomeCase() != Result.OutcomeCase.NOT_LEADER || r.getNotLeader().getLeaderId() == 0) {
+                        return false;
+                    }
+                    assertThat(r.getNotLeader().getLeaderId()).isEqualTo(leader);
+                    assertThat(r.getNotLeader().getLeaderAddress()).isEqualTo("127.0.0.1:" + ports.get(leader)[1]);
+                    return true;
+                });
     }
 
     /** SET key value with the group's session and its next seq; returns once acknowledged. */
@@ -314,6 +335,7 @@ class StoreClusterKillTest {
         }
         start(IDS);
         long started = System.nanoTime();
+        assertFollowerRedirects(2);
         Map<String, String> acked = new LinkedHashMap<>();
         long victim = 0;
         long killedAt = 0;
