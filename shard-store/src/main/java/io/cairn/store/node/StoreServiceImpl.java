@@ -28,7 +28,9 @@ import io.cairn.store.resp.RespEncoder;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -36,6 +38,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,13 +83,15 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
             return;
         }
         int n = request.getCommandsCount();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
         @SuppressWarnings("unchecked")
         CompletableFuture<Result>[] results = new CompletableFuture[n];
+        Map<Long, GroupOrder> order = new HashMap<>();
         for (int i = 0; i < n; i++) {
             Command c = request.getCommands(i);
             CompletableFuture<Result> f;
             try {
-                f = executeOne(c, protocol);
+                f = executeOne(c, protocol, order, deadline);
             } catch (RuntimeException e) {
                 f = CompletableFuture.completedFuture(failure(e));
             }
@@ -108,7 +113,21 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
         });
     }
 
-    private CompletableFuture<Result> executeOne(Command c, int protocol) {
+    /**
+     * Per-group order inside one request, as one client connection's pipeline expects: writes
+     * are proposed in request order (and so enter the Raft log in it), a read starts once the
+     * writes before it in the same group are done, a write once the reads before it are. Commands
+     * of different groups do not wait for each other; neither do consecutive reads or writes.
+     */
+    private static final class GroupOrder {
+        CompletableFuture<?> lastWrite = CompletableFuture.completedFuture(null);
+        /** Completes once the previous write of the group has been handed to the runtime. */
+        CompletableFuture<?> writeSubmitted = CompletableFuture.completedFuture(null);
+        final List<CompletableFuture<?>> readsSinceWrite = new ArrayList<>();
+    }
+
+    private CompletableFuture<Result> executeOne(Command c, int protocol, Map<Long, GroupOrder> order,
+                                                 long deadline) {
         int argc = c.getArgvCount();
         if (argc == 0) {
             return done(resp(new Reply.Err("ERR empty command"), protocol));
@@ -137,18 +156,73 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
                 }
             }
         }
+        GroupOrder o = order.computeIfAbsent(groupId, g -> new GroupOrder());
         CompletableFuture<Reply> reply;
         if (spec.isWrite()) {
-            StoreCommand cmd = new StoreCommand(c.getSession(), c.getSeq(), c.getAcked(), System.currentTimeMillis(),
-                    ThreadLocalRandom.current().nextLong(), argv);
-            reply = runtime.propose(groupId, cmd.encode()).thenApply(Reply.class::cast);
-        } else if (c.getStaleOk()) {
-            reply = CompletableFuture.supplyAsync(() -> sm.read(argv), reads);
+            CompletableFuture<?> gate = o.readsSinceWrite.isEmpty() ? o.writeSubmitted
+                    : CompletableFuture.allOf(o.writeSubmitted,
+                            CompletableFuture.allOf(o.readsSinceWrite.toArray(CompletableFuture[]::new)));
+            CompletableFuture<Void> submitted = new CompletableFuture<>();
+            reply = after(gate, () -> {
+                StoreCommand cmd = new StoreCommand(c.getSession(), c.getSeq(), c.getAcked(),
+                        System.currentTimeMillis(), ThreadLocalRandom.current().nextLong(), argv);
+                try {
+                    return runtime.propose(groupId, cmd.encode()).thenApply(Reply.class::cast);
+                } finally {
+                    submitted.complete(null);
+                }
+            });
+            o.writeSubmitted = submitted;
+            o.lastWrite = reply;
+            o.readsSinceWrite.clear();
         } else {
-            reply = runtime.readIndex(groupId).thenApplyAsync(applied -> sm.read(argv), reads);
+            reply = after(o.lastWrite, c.getStaleOk()
+                    ? () -> CompletableFuture.supplyAsync(() -> sm.read(argv), reads)
+                    : () -> readBarrier(groupId, deadline).thenApplyAsync(applied -> sm.read(argv), reads));
+            o.readsSinceWrite.add(reply);
         }
-        return reply.orTimeout(config.requestTimeoutMillis(), TimeUnit.MILLISECONDS)
+        long left = Math.max(0, deadline - System.nanoTime());
+        return reply.orTimeout(left, TimeUnit.NANOSECONDS)
                 .handle((r, err) -> err == null ? resp(r, protocol) : failure(err));
+    }
+
+    /** Runs {@code next} once {@code gate} is done (whatever its outcome); at once if it is. */
+    private static <T> CompletableFuture<T> after(CompletableFuture<?> gate,
+                                                  Supplier<CompletableFuture<T>> next) {
+        if (gate.isDone()) {
+            return next.get();
+        }
+        return gate.handle((v, e) -> null).thenCompose(v -> next.get());
+    }
+
+    /**
+     * ReadIndex, retried while this replica is the leader but cannot serve it yet (a read caught
+     * in the hand-over to this node's own leadership fails with this node as the hint).
+     */
+    private CompletableFuture<Long> readBarrier(long groupId, long deadline) {
+        return runtime.readIndex(groupId).handle((index, err) -> {
+            if (err == null) {
+                return CompletableFuture.completedFuture(index);
+            }
+            Throwable e = unwrap(err);
+            if (e instanceof NotLeaderException nle && nle.leaderHint() == config.nodeId()
+                    && System.nanoTime() + RETRY_DELAY_NANOS < deadline) {
+                return CompletableFuture.supplyAsync(() -> null, RETRY_DELAY).thenCompose(v -> readBarrier(groupId,
+                        deadline));
+            }
+            return CompletableFuture.<Long>failedFuture(e);
+        }).thenCompose(f -> f);
+    }
+
+    private static final long RETRY_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final Executor RETRY_DELAY = CompletableFuture.delayedExecutor(2, TimeUnit.MILLISECONDS);
+
+    private static Throwable unwrap(Throwable err) {
+        Throwable e = err;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
     }
 
     private static CompletableFuture<Result> done(Result r) {
@@ -165,9 +239,10 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
     }
 
     private Result failure(Throwable err) {
-        Throwable e = err;
-        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-            e = e.getCause();
+        Throwable e = unwrap(err);
+        if (e instanceof NotLeaderException nle && nle.leaderHint() == config.nodeId()) {
+            // Leadership is changing on this very node: the outcome is unknown, retry here.
+            return Result.newBuilder().setError("leadership changing on node " + config.nodeId() + ", retry").build();
         }
         if (e instanceof NotLeaderException nle) {
             NotLeader.Builder nl = NotLeader.newBuilder().setLeaderId(nle.leaderHint());
