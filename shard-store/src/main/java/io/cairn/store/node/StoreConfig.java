@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * @param nodeId              this node's id (&gt; 0), unique in the cluster
  * @param dataDir             where the node keeps everything: {@code data/} (data RocksDB) and
  *                            {@code raft/} (Raft log, snapshots)
- * @param host                address this node binds and advertises
+ * @param host                address this node binds to
  * @param raftPort            port of the Raft transport (gRPC)
  * @param servicePort         port of the StoreService (gRPC)
  * @param peers               every node of the cluster, this one included or not
@@ -94,17 +94,21 @@ public record StoreConfig(long nodeId, Path dataDir, String host, int raftPort, 
         int cores = Runtime.getRuntime().availableProcessors();
         long nodeId = positiveLong(p, "node.id", null);
         Path dataDir = Path.of(required(p, "data.dir"));
-        String host = p.getProperty("host", "127.0.0.1").trim();
         int raftPort = port(p, "raft.port");
         int servicePort = port(p, "service.port");
         Map<Long, Peer> peers = parsePeers(p.getProperty("peers", ""));
-        Peer self = new Peer(nodeId, host, raftPort, servicePort);
         Peer listed = peers.get(nodeId);
         if (listed != null && (listed.raftPort() != raftPort || listed.servicePort() != servicePort)) {
             throw new IllegalArgumentException("peers lists node " + nodeId + " as " + listed
                     + " but raft.port/service.port say " + raftPort + "/" + servicePort);
         }
-        peers.put(nodeId, self);
+        // Bind to `host`; others reach this node at its peers entry (which may differ, e.g. 0.0.0.0).
+        String hostValue = p.getProperty("host");
+        String host = hostValue != null && !hostValue.isBlank() ? hostValue.trim()
+                : listed != null ? listed.host() : "127.0.0.1";
+        if (listed == null) {
+            peers.put(nodeId, new Peer(nodeId, host, raftPort, servicePort));
+        }
         Map<Long, Group> groups = parseGroups(p, peers);
         String meta = p.getProperty("meta.address");
         meta = meta == null || meta.isBlank() ? null : meta.trim();
