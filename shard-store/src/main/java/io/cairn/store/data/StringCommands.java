@@ -318,16 +318,19 @@ final class StringCommands {
     }
 
     /**
-     * INCRBYFLOAT key increment: long-double addition printed with {@code %.17Lf} trimmed
-     * (Doubles.addHuman); the result is stored as that text and the expiry is kept.
+     * INCRBYFLOAT key increment: both operands parse as Redis's {@code string2ld} (hex and
+     * long-double range included), are added as x87 long doubles and printed {@code %.17Lf}
+     * trimmed ({@link LongDouble}); the result is stored as that text and the expiry is kept.
      */
     static Reply incrbyfloat(ExecContext ctx, byte[][] argv) {
         byte[] key = argv[1];
         Meta m = ctx.keys().get(key, TypeCode.STRING);
-        byte[] current = m == null ? new byte[] {'0'} : m.value;
-        double cur = Args.parseDouble(current);
-        double incr = Args.parseDouble(argv[2]);
-        byte[] v = Args.bytes(Doubles.addHuman(cur, current, incr, argv[2]));
+        LongDouble.Value cur = m == null ? LongDouble.parse(new byte[] {'0'}) : LongDouble.parse(m.value);
+        LongDouble.Value incr = LongDouble.parse(argv[2]);
+        if (cur == null || incr == null) {
+            throw Errors.notFloat();
+        }
+        byte[] v = Args.bytes(LongDouble.addHuman(cur, incr));
         storeValue(ctx, key, m, v);
         return new Reply.Bulk(v);
     }
