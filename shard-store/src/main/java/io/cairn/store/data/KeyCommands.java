@@ -153,7 +153,8 @@ final class KeyCommands {
             return Reply.integer(-1);
         }
         long t = Math.max(0, absolute ? m.expireAt : m.expireAt - ctx.now());
-        return Reply.integer(millis ? t : (t + 500) / 1000);
+        // (t + 500) / 1000 without overflowing for t near Long.MAX_VALUE (PEXPIREAT max)
+        return Reply.integer(millis ? t : t / 1000 + (t % 1000 + 500) / 1000);
     }
 
     /** PERSIST key: 1 when an expiry was removed. */
