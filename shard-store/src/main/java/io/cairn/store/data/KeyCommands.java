@@ -50,6 +50,8 @@ final class KeyCommands {
         t.add("dbsize", 1, EnumSet.of(CommandFlag.READONLY, CommandFlag.FAST, CommandFlag.KEYLESS), 0, 0, 0,
                 KeyCommands::dbsize);
         t.add("flushall", -1, EnumSet.of(CommandFlag.WRITE, CommandFlag.KEYLESS), 0, 0, 0, KeyCommands::flushall);
+        // Cairn has database 0 only, so FLUSHDB empties the same data as FLUSHALL
+        t.add("flushdb", -1, EnumSet.of(CommandFlag.WRITE, CommandFlag.KEYLESS), 0, 0, 0, KeyCommands::flushall);
     }
 
     /** DEL / UNLINK key...: the number of live keys removed. */
@@ -286,7 +288,7 @@ final class KeyCommands {
     }
 
     /**
-     * FLUSHALL [ASYNC | SYNC]: deletes every key of the group (records, members, expiry index)
+     * FLUSHALL / FLUSHDB [ASYNC | SYNC]: deletes every key of the group (records, members, expiry index)
      * with one range delete; the applied state and client sessions stay.
      */
     static Reply flushall(ExecContext ctx, byte[][] argv) {

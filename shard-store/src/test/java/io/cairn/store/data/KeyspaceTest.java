@@ -478,9 +478,9 @@ class KeyspaceTest {
         assertThat(s.integer("dbsize")).isEqualTo(1);
     }
 
-    // FLUSHALL [ASYNC|SYNC] removes every key of the group and keeps the applied state
+    // FLUSHALL / FLUSHDB [ASYNC|SYNC] remove every key of the group and keep the applied state
     @Test
-    void flushallRemovesEveryKeyAndKeepsTheAppliedState() throws Exception {
+    void flushallAndFlushdbRemoveEveryKeyAndKeepTheAppliedState() throws Exception {
         byte[] applied = KeyCodec.appliedKey(TestStore.GROUP);
         s.db().put(applied, new byte[16]);
         s.exec("set", "a", "1", "ex", "100");
@@ -496,6 +496,11 @@ class KeyspaceTest {
         assertThat(s.integer("exists", "a")).isZero();
         assertThat(s.error("flushall", "foo")).isEqualTo(Errors.SYNTAX);
         assertThat(s.error("flushall", "async", "sync")).isEqualTo(Errors.SYNTAX);
+        s.exec("set", "b", "1");
+        assertThat(s.str("flushdb")).isEqualTo("OK");
+        assertThat(s.integer("exists", "b")).isZero();
+        assertThat(s.error("flushdb", "foo")).isEqualTo(Errors.SYNTAX);
+        assertThat(s.db().get(applied)).hasSize(16);
     }
 
     // the key-command table rows: arity, flags and key positions as COMMAND INFO of Redis 7.0
