@@ -218,6 +218,32 @@ class StoreServiceTest {
     }
 
     @Test
+    void incrRetriedWithTheSameSessionAndSeqIncrementsOnce() {
+        String k = keyIn("counter", 0, 8191);
+        Command incr = cmd(G1, 5, 1, "INCR", k);
+        assertThat(one(2, incr)).isEqualTo(":1\r\n");
+        assertThat(one(2, incr)).isEqualTo(":1\r\n");
+        // the same retry in one request with itself: still once
+        assertThat(run(3, incr, incr)).extracting(StoreServiceTest::resp).containsExactly(":1\r\n", ":1\r\n");
+        assertThat(one(2, cmd(G1, "GET", k))).isEqualTo("$1\r\n1\r\n");
+        assertThat(one(2, cmd(G1, 5, 2, "INCR", k))).isEqualTo(":2\r\n");
+        // without a session, each send is a new write
+        assertThat(one(2, cmd(G1, "INCR", k))).isEqualTo(":3\r\n");
+    }
+
+    @Test
+    void keylessCommandsNeedNoSlot() {
+        assertThat(one(2, cmd(G1, "SET", keyIn("a", 0, 8191), "1"))).isEqualTo("+OK\r\n");
+        assertThat(one(2, cmd(G2, "SET", keyIn("b", 8192, 16383), "1"))).isEqualTo("+OK\r\n");
+        // each group counts its own keys
+        assertThat(run(2, cmd(G1, "DBSIZE"), cmd(G2, "DBSIZE"))).extracting(StoreServiceTest::resp)
+                .containsExactly(":1\r\n", ":1\r\n");
+        assertThat(one(2, cmd(G2, "FLUSHALL"))).isEqualTo("+OK\r\n");
+        assertThat(run(2, cmd(G1, "DBSIZE"), cmd(G2, "DBSIZE"))).extracting(StoreServiceTest::resp)
+                .containsExactly(":1\r\n", ":0\r\n");
+    }
+
+    @Test
     void manyCommandsInOneRequestAnswerInOrder() {
         List<Command> cs = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
