@@ -60,16 +60,18 @@ public final class Doubles {
 
     /**
      * INCRBYFLOAT / HINCRBYFLOAT: Redis adds two long doubles and prints {@code %.17Lf} without
-     * trailing zeros. Here both operands are exact decimals, added exactly and printed the same
-     * way, which gives Redis's text for every operand of up to 17 fractional digits. Throws the
-     * NaN-or-Infinity error for infinite operands.
+     * trailing zeros; {@link LongDouble} does exactly that (e.g. 10000 + 0.1 gives
+     * "10000.09999999999999964" as in Redis). The texts are the operands as stored / sent and
+     * must be valid floats (every text {@link Args#parseDouble} accepts is); the doubles are
+     * ignored. Throws the NaN-or-Infinity error for infinite operands or an overflowing sum.
      */
     public static String addHuman(double current, byte[] currentText, double increment, byte[] incrementText) {
-        if (Double.isInfinite(current) || Double.isInfinite(increment)) {
-            throw new RedisException(Errors.NAN_OR_INF);
+        LongDouble.Value a = LongDouble.parse(currentText);
+        LongDouble.Value b = LongDouble.parse(incrementText);
+        if (a == null || b == null) {
+            throw Errors.notFloat();
         }
-        BigDecimal sum = new BigDecimal(Args.str(currentText).trim()).add(new BigDecimal(Args.str(incrementText)));
-        return human(sum);
+        return LongDouble.addHuman(a, b);
     }
 
     /** {@code %.17Lf} without trailing zeros (and without a trailing '.'). */
