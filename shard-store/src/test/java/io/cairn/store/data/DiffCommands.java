@@ -54,9 +54,11 @@ final class DiffCommands {
     byte[][] next(Family f) {
         List<String> cmd;
         int p = r.nextInt(100);
-        int otherTypes = f == Family.KEYS ? 30 : 7;
+        int otherTypes = f == Family.KEYS ? 30 : 3;
         if (p < otherTypes) {
             cmd = create(pick(Family.values()));
+        } else if (p < otherTypes + 2) {
+            cmd = cmd("del", key());
         } else if (p < otherTypes + 5) {
             cmd = keyCommand(true);
         } else {
