@@ -716,7 +716,7 @@ final class ZSetCommands {
                 offset = Args.parseLong(argv[j + 1]);
                 limit = Args.parseLong(argv[j + 2]);
                 j += 2;
-            } else if (reverse == null && Args.is(a, "rev")) {
+            } else if (reverse == null && !rev && Args.is(a, "rev")) {
                 rev = true;
             } else if (type == RangeType.AUTO && Args.is(a, "bylex")) {
                 type = RangeType.LEX;
