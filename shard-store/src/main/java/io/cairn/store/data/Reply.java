@@ -32,6 +32,20 @@ public sealed interface Reply {
     }
 
     record Bulk(byte[] value) implements Reply {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Bulk b && java.util.Arrays.equals(value, b.value);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(value);
+        }
+
+        @Override
+        public String toString() {
+            return "Bulk[" + new String(value, StandardCharsets.UTF_8) + "]";
+        }
     }
 
     /** RESP2 {@code $-1} (BULK) or {@code *-1} (ARRAY); RESP3 {@code _} for both. */

@@ -1,0 +1,71 @@
+package io.cairn.store.replica;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.CompressionType;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The one data RocksDB of a store node, shared by the state machines of all its groups (each
+ * group owns the key range of its 8-byte prefix). Writes of applied commands go through the WAL
+ * without fsync: the Raft log is the durable copy, and the applied index is written in the same
+ * batch as the data, so a node that loses the tail of this WAL replays it from the log.
+ * Before a snapshot the WAL is synced (see {@link ShardStateMachine#snapshot}).
+ */
+public final class DataDb implements AutoCloseable {
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final Options options;
+    private final RocksDB db;
+    private final WriteOptions applyWrites;
+
+    private DataDb(Options options, RocksDB db) {
+        this.options = options;
+        this.db = db;
+        this.applyWrites = new WriteOptions().setSync(false);
+    }
+
+    public static DataDb open(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            BlockBasedTableConfig table = new BlockBasedTableConfig()
+                    .setFilterPolicy(new BloomFilter(10, false))
+                    .setBlockSize(16 * 1024);
+            Options options = new Options()
+                    .setCreateIfMissing(true)
+                    .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                    .setTableFormatConfig(table)
+                    .setMaxBackgroundJobs(2)
+                    .setWriteBufferSize(64L << 20);
+            return new DataDb(options, RocksDB.open(options, dir.toString()));
+        } catch (RocksDBException | java.io.IOException e) {
+            throw new IllegalStateException("cannot open data RocksDB at " + dir, e);
+        }
+    }
+
+    public RocksDB rocks() {
+        return db;
+    }
+
+    Options options() {
+        return options;
+    }
+
+    WriteOptions applyWrites() {
+        return applyWrites;
+    }
+
+    @Override
+    public void close() {
+        applyWrites.close();
+        db.close();
+        options.close();
+    }
+}

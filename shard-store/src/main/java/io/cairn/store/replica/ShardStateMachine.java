@@ -1,0 +1,186 @@
+package io.cairn.store.replica;
+
+import io.cairn.raft.core.Entry;
+import io.cairn.raft.core.EntryType;
+import io.cairn.raft.core.SnapshotMetadata;
+import io.cairn.raft.runtime.StateMachine;
+import io.cairn.store.data.Args;
+import io.cairn.store.data.CommandTable;
+import io.cairn.store.data.ExecContext;
+import io.cairn.store.data.KeyCodec;
+import io.cairn.store.data.Kv;
+import io.cairn.store.data.Meta;
+import io.cairn.store.data.Reply;
+import io.cairn.store.data.RocksKv;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The replicated state machine of one group: the Redis data model of the group's key range in
+ * the node's {@link DataDb}. Each call of {@link #apply} executes its entries' commands in one
+ * RocksDB write batch together with the new applied index, so a crash leaves the data and the
+ * index consistent. Apply is deterministic: a command sees only its entry's time and seed and
+ * versions derived from the entry's index, never the clock or a random source.
+ *
+ * <p>Besides client commands the leader proposes two internal ones: {@link #EXPIRED} (delete
+ * these keys if they have expired by the entry's time — active expiry) and
+ * {@link #EXPIRE_SESSIONS} (drop idle exactly-once sessions). Their names are not in the command
+ * table, so no client can send them.
+ */
+public final class ShardStateMachine implements StateMachine {
+    public static final String EXPIRED = "cairn.expired";
+    public static final String EXPIRE_SESSIONS = "cairn.expire-sessions";
+    /** Versions are (index << 16) | n: up to 65536 new collections per entry. */
+    private static final int VERSION_BITS = 16;
+
+    private final DataDb db;
+    private final long group;
+    private final CommandTable table = CommandTable.standard();
+    private final SnapshotFiles snapshots;
+    private volatile long applied;
+    private volatile long leaderId;
+
+    public ShardStateMachine(DataDb db, long group) {
+        this(db, group, SnapshotFiles.DEFAULT_FILE_BYTES);
+    }
+
+    public ShardStateMachine(DataDb db, long group, long snapshotFileBytes) {
+        this.db = db;
+        this.group = group;
+        this.snapshots = new SnapshotFiles(db, group, snapshotFileBytes);
+        this.applied = readApplied();
+    }
+
+    public long group() {
+        return group;
+    }
+
+    private long readApplied() {
+        try (RocksKv kv = RocksKv.snapshot(db.rocks())) {
+            byte[] v = kv.get(KeyCodec.appliedKey(group));
+            return v == null ? 0 : KeyCodec.getLong(v, 0);
+        }
+    }
+
+    @Override
+    public long appliedIndex() {
+        return applied;
+    }
+
+    @Override
+    public List<Object> apply(List<Entry> entries) {
+        List<Object> results = new ArrayList<>(entries.size());
+        if (entries.isEmpty()) {
+            return results;
+        }
+        Entry last = entries.get(entries.size() - 1);
+        try (RocksKv kv = RocksKv.writeBatch(db.rocks())) {
+            for (Entry e : entries) {
+                if (e.type() != EntryType.NORMAL || e.data().length == 0) {
+                    results.add(null);
+                    continue;
+                }
+                results.add(applyOne(kv, e.index(), StoreCommand.decode(e.data())));
+            }
+            byte[] state = new byte[16];
+            KeyCodec.putLong(state, 0, last.index());
+            KeyCodec.putLong(state, 8, last.term());
+            kv.put(KeyCodec.appliedKey(group), state);
+            kv.commit(db.applyWrites());
+        }
+        applied = last.index();
+        return results;
+    }
+
+    private Reply applyOne(RocksKv kv, long index, StoreCommand c) {
+        Reply remembered = Sessions.remembered(kv, group, c);
+        if (remembered != null) {
+            return remembered;
+        }
+        long[] n = {0};
+        ExecContext ctx = new ExecContext(group, kv, c.now(), new Random(c.seed()),
+                () -> (index << VERSION_BITS) | n[0]++);
+        Reply r;
+        if (Args.is(c.argv()[0], EXPIRED)) {
+            r = expireKeys(ctx, c.argv());
+        } else if (Args.is(c.argv()[0], EXPIRE_SESSIONS)) {
+            r = Reply.integer(Sessions.expire(kv, group, c.now()));
+        } else {
+            r = table.execute(ctx, c.argv());
+        }
+        Sessions.record(kv, group, c, r);
+        return r;
+    }
+
+    /** Active expiry: deletes each listed key whose record has expired by the entry's time. */
+    private static Reply expireKeys(ExecContext ctx, byte[][] argv) {
+        long n = 0;
+        for (int i = 1; i < argv.length; i++) {
+            Meta m = ctx.keys().getRaw(argv[i]);
+            if (m != null && m.expiredAt(ctx.now())) {
+                ctx.keys().delete(argv[i]);
+                n++;
+            }
+        }
+        return Reply.integer(n);
+    }
+
+    /**
+     * Executes a read command on a consistent snapshot of this group's data, with this node's
+     * clock for expiry. Linearizability is the caller's job (ReadIndex before calling).
+     */
+    public Reply read(byte[][] argv) {
+        try (RocksKv kv = RocksKv.snapshot(db.rocks())) {
+            ExecContext ctx = new ExecContext(group, kv, System.currentTimeMillis(), ThreadLocalRandom.current(),
+                    () -> {
+                        throw new IllegalStateException("a read allocates no version");
+                    });
+            return table.execute(ctx, argv);
+        }
+    }
+
+    /**
+     * Up to {@code limit} keys whose expiry time is at or before {@code now}, oldest first, from
+     * the expiry index (what the leader proposes in an {@link #EXPIRED} command).
+     */
+    public List<byte[]> expiredKeys(long now, int limit) {
+        List<byte[]> keys = new ArrayList<>();
+        byte[] from = KeyCodec.kindPrefix(group, KeyCodec.KIND_EXPIRE);
+        byte[] to = KeyCodec.expireKey(group, now + 1, 0, new byte[0]);
+        try (RocksKv kv = RocksKv.snapshot(db.rocks()); Kv.Cursor c = kv.scan(from, to)) {
+            while (keys.size() < limit && c.next()) {
+                keys.add(KeyCodec.userKeyOfExpireKey(c.key()));
+            }
+        }
+        return keys;
+    }
+
+    /** Syncs the data WAL, then writes this group's data as SST files into {@code dir}. */
+    @Override
+    public long snapshot(Path dir) {
+        return snapshots.write(dir);
+    }
+
+    @Override
+    public void installSnapshot(Path dir, SnapshotMetadata metadata) {
+        snapshots.install(dir);
+        applied = readApplied();
+        if (applied != metadata.index()) {
+            throw new IllegalStateException("group " + group + ": snapshot holds index " + applied
+                    + " but its metadata says " + metadata.index());
+        }
+    }
+
+    @Override
+    public void onLeaderChange(long leaderId, long term) {
+        this.leaderId = leaderId;
+    }
+
+    /** The leader as last reported by Raft (0 = unknown). */
+    public long leaderId() {
+        return leaderId;
+    }
+}

@@ -1,0 +1,69 @@
+package io.cairn.store.replica;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One replicated write as it travels in a Raft entry. The leader fills in {@code now} (its clock,
+ * ms since the epoch) and {@code seed} (fresh randomness) so that apply is deterministic: every
+ * replica executes the command with the same time and the same random picks (DESIGN.md rule 2).
+ * {@code session}/{@code seq} identify the write for exactly-once apply; {@code acked} is the
+ * highest sequence number of the session whose reply the client has received, so replies up to
+ * it may be forgotten. Session 0 means "no session" (no deduplication).
+ *
+ * <p>Encoding, frozen (docs/storage-format.md): {@code format(1)=1 session(8) seq(8) acked(8)
+ * now(8) seed(8) argc(4) then argc times len(4) bytes}.
+ */
+public record StoreCommand(long session, long seq, long acked, long now, long seed, byte[][] argv) {
+    static final byte FORMAT = 1;
+    /** Upper bound on a decoded argument count (a corrupt entry must not allocate wildly). */
+    static final int MAX_ARGS = 1 << 24;
+
+    public static StoreCommand of(long now, long seed, String... args) {
+        byte[][] argv = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            argv[i] = args[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return new StoreCommand(0, 0, 0, now, seed, argv);
+    }
+
+    public byte[] encode() {
+        int size = 1 + 8 * 5 + 4;
+        for (byte[] a : argv) {
+            size += 4 + a.length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(size);
+        b.put(FORMAT).putLong(session).putLong(seq).putLong(acked).putLong(now).putLong(seed).putInt(argv.length);
+        for (byte[] a : argv) {
+            b.putInt(a.length).put(a);
+        }
+        return b.array();
+    }
+
+    public static StoreCommand decode(byte[] data) {
+        ByteBuffer b = ByteBuffer.wrap(data);
+        byte format = b.get();
+        if (format != FORMAT) {
+            throw new IllegalArgumentException("unknown store command format " + format);
+        }
+        long session = b.getLong();
+        long seq = b.getLong();
+        long acked = b.getLong();
+        long now = b.getLong();
+        long seed = b.getLong();
+        int argc = b.getInt();
+        if (argc < 1 || argc > MAX_ARGS) {
+            throw new IllegalArgumentException("bad argument count " + argc);
+        }
+        byte[][] argv = new byte[argc][];
+        for (int i = 0; i < argc; i++) {
+            int n = b.getInt();
+            if (n < 0 || n > b.remaining()) {
+                throw new IllegalArgumentException("bad argument length " + n);
+            }
+            argv[i] = new byte[n];
+            b.get(argv[i]);
+        }
+        return new StoreCommand(session, seq, acked, now, seed, argv);
+    }
+}

@@ -1,0 +1,86 @@
+package io.cairn.store.replica;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.store.data.Reply;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** DESIGN.md rule 3 and the Raft thesis §6.3: a retried write is applied at most once. */
+class ExactlyOnceTest {
+    @TempDir
+    Path dir;
+
+    private static StoreCommand write(long session, long seq, long acked, long now, String... args) {
+        byte[][] argv = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            argv[i] = args[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return new StoreCommand(session, seq, acked, now, 7, argv);
+    }
+
+    private static long integer(Reply r) {
+        return ((Reply.Int) r).value();
+    }
+
+    @Test
+    void incrRetriedAfterATimeoutIncrementsOnceAndReturnsTheFirstReply() {
+        try (ReplicaFixture f = new ReplicaFixture(dir, 3)) {
+            long now = 1_000_000;
+            assertThat(integer(f.apply(write(11, 1, 0, now, "incr", "counter")))).isEqualTo(1);
+            // the client timed out and retried: a second entry with the same (session, seq)
+            assertThat(integer(f.apply(write(11, 1, 0, now + 5, "incr", "counter")))).isEqualTo(1);
+            assertThat(integer(f.apply(write(11, 2, 1, now + 6, "incr", "counter")))).isEqualTo(2);
+            // another session's writes are independent
+            assertThat(integer(f.apply(write(12, 1, 0, now + 7, "incr", "counter")))).isEqualTo(3);
+            assertThat(f.sm.read(new byte[][] {"get".getBytes(), "counter".getBytes()}))
+                    .isEqualTo(new Reply.Bulk("3".getBytes()));
+        }
+    }
+
+    @Test
+    void pipelinedWritesOfOneSessionAreEachRememberedUntilAcknowledged() {
+        try (ReplicaFixture f = new ReplicaFixture(dir, 3)) {
+            for (int seq = 1; seq <= 5; seq++) {
+                f.apply(write(21, seq, 0, 100, "rpush", "l", "v" + seq));
+            }
+            // retries of any in-flight write return its own reply
+            assertThat(integer(f.apply(write(21, 3, 0, 101, "rpush", "l", "v3")))).isEqualTo(3);
+            assertThat(integer(f.apply(write(21, 5, 0, 101, "rpush", "l", "v5")))).isEqualTo(5);
+            // acknowledging up to 4 forgets replies 1..4; a retry of 2 is now refused, not applied
+            f.apply(write(21, 6, 4, 102, "rpush", "l", "v6"));
+            assertThat(f.apply(write(21, 2, 4, 103, "rpush", "l", "v2"))).isEqualTo(new Reply.Err(Sessions.TOO_OLD));
+            assertThat(integer(f.sm.read(new byte[][] {"llen".getBytes(), "l".getBytes()}))).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void sessionStateIsPersistedWithTheDataAndSurvivesRestart() {
+        try (ReplicaFixture f = new ReplicaFixture(dir, 3)) {
+            f.apply(write(31, 1, 0, 100, "incrby", "c", "10"));
+        }
+        try (ReplicaFixture f = new ReplicaFixture(dir, 3)) {
+            assertThat(f.sm.appliedIndex()).isEqualTo(1);
+            assertThat(integer(f.apply(write(31, 1, 0, 200, "incrby", "c", "10")))).isEqualTo(10);
+            assertThat(f.sm.read(new byte[][] {"get".getBytes(), "c".getBytes()}))
+                    .isEqualTo(new Reply.Bulk("10".getBytes()));
+        }
+    }
+
+    @Test
+    void idleSessionsExpireByTheLeadersTimeOnly() {
+        try (ReplicaFixture f = new ReplicaFixture(dir, 3)) {
+            f.apply(write(41, 1, 0, 1_000, "set", "a", "1"));
+            f.apply(write(42, 1, 0, 1_000 + Sessions.IDLE_EXPIRY_MS, "set", "b", "1"));
+            Reply dropped = f.apply(StoreCommand.of(1_000 + Sessions.IDLE_EXPIRY_MS + 1, 0,
+                    ShardStateMachine.EXPIRE_SESSIONS));
+            assertThat(integer(dropped)).isEqualTo(1);
+            // session 41 is gone: its retry is applied as new (the client waited too long);
+            // session 42 still deduplicates
+            assertThat(f.apply(write(41, 1, 0, 2_000_000, "incr", "n"))).isEqualTo(Reply.ONE);
+            assertThat(f.apply(write(42, 1, 0, 2_000_000, "incr", "n"))).isEqualTo(Reply.OK);
+        }
+    }
+}

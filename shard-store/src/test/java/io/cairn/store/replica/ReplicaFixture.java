@@ -1,0 +1,66 @@
+package io.cairn.store.replica;
+
+import io.cairn.raft.core.Entry;
+import io.cairn.store.data.KeyCodec;
+import io.cairn.store.data.Reply;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import org.rocksdb.RocksIterator;
+
+/** A data DB with one group's state machine, fed entries the way the runtime feeds them. */
+final class ReplicaFixture implements AutoCloseable {
+    final DataDb db;
+    final long group;
+    ShardStateMachine sm;
+    long index;
+    long term = 1;
+
+    ReplicaFixture(Path dir, long group) {
+        this(dir, group, 64L << 20);
+    }
+
+    ReplicaFixture(Path dir, long group, long snapshotFileBytes) {
+        this.db = DataDb.open(dir);
+        this.group = group;
+        this.sm = new ShardStateMachine(db, group, snapshotFileBytes);
+        this.index = sm.appliedIndex();
+    }
+
+    Entry entry(StoreCommand c) {
+        return Entry.normal(term, ++index, c.encode());
+    }
+
+    /** Applies one command as the next entry and returns its reply. */
+    Reply apply(StoreCommand c) {
+        return (Reply) sm.apply(List.of(entry(c))).get(0);
+    }
+
+    Reply apply(long now, String... args) {
+        return apply(StoreCommand.of(now, 1, args));
+    }
+
+    /** Every key and value of the group, hex, in key order. */
+    List<String> contents() {
+        return contents(db, group);
+    }
+
+    static List<String> contents(DataDb db, long group) {
+        List<String> out = new ArrayList<>();
+        byte[] end = KeyCodec.groupEnd(group);
+        try (RocksIterator it = db.rocks().newIterator()) {
+            for (it.seek(KeyCodec.groupPrefix(group)); it.isValid()
+                    && Arrays.compareUnsigned(it.key(), end) < 0; it.next()) {
+                out.add(HexFormat.of().formatHex(it.key()) + "=" + HexFormat.of().formatHex(it.value()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        db.close();
+    }
+}
