@@ -87,6 +87,7 @@ final class ZSetCommands {
         t.add("zdiff", -3, read, 0, 0, 0, (c, a) -> setOp(c, a, "zdiff", 1, null, SetOp.DIFF, false));
         t.add("zintercard", -3, read, 0, 0, 0, (c, a) -> setOp(c, a, "zintercard", 1, null, SetOp.INTER, true));
 
+        t.add("zscan", -3, read, 1, 1, 1, ZSetCommands::zscan);
         t.add("zrandmember", -2, EnumSet.of(CommandFlag.READONLY, CommandFlag.RANDOM), 1, 1, 1,
                 ZSetCommands::zrandmember);
     }
@@ -1098,5 +1099,31 @@ final class ZSetCommands {
             picked = pool.subList(0, (int) count);
         }
         return entriesReply(picked, withScores);
+    }
+
+    // ---- ZSCAN ---------------------------------------------------------------------------------
+
+    /**
+     * ZSCAN key cursor [MATCH pattern] [COUNT count]: walks the member family in member byte
+     * order with a {@link ScanCursor}; MATCH applies to members. Reply: [next cursor, [member,
+     * score, ...]] with scores as bulk strings (%.17g), as Redis. As in Redis, the options are
+     * not checked when the key does not exist.
+     */
+    static Reply zscan(ExecContext ctx, byte[][] argv) {
+        long cursor = ScanCursor.parseCursor(argv[2]);
+        Meta m = zset(ctx, argv[1]);
+        if (m == null) {
+            return new Reply.Arr(List.of(Reply.bulk("0"), Reply.EMPTY_ARRAY));
+        }
+        ScanCursor.Options o = ScanCursor.parseOptions(argv, 3, false);
+        byte[] members = KeyCodec.subKey(ctx.keys().subPrefix(argv[1], m), TAG_MEMBER, new byte[0]);
+        List<Reply> items = new ArrayList<>();
+        long next = ScanCursor.walk(ctx.kv(), members, cursor, o.count, (member, value) -> {
+            if (o.match == null || Glob.match(o.match, member)) {
+                items.add(new Reply.Bulk(member));
+                items.add(Reply.bulk(Doubles.g17(Double.longBitsToDouble(KeyCodec.getLong(value, 0)))));
+            }
+        });
+        return new Reply.Arr(List.of(Reply.bulk(Long.toUnsignedString(next)), new Reply.Arr(items)));
     }
 }

@@ -1142,4 +1142,63 @@ class ZSetTypeTest {
         assertThat(t.lookup("zpopmin").isWrite()).isTrue();
         assertThat(t.lookup("zintercard").arity()).isEqualTo(-3);
     }
+
+    // ---- ZSCAN (tests/unit/scan.tcl) -----------------------------------------------------------
+
+    // "ZSCAN with encoding $enc": every member comes back exactly with its score over the cursor chain
+    @Test
+    void zscanWalksEveryMemberWithItsScore() {
+        List<String> args = new ArrayList<>(List.of("zadd", "zset"));
+        for (int i = 0; i < 300; i++) {
+            args.add(Integer.toString(i));
+            args.add("ele:" + i);
+        }
+        s.exec(args.toArray(new String[0]));
+        TreeMap<String, String> seen = new TreeMap<>();
+        String cursor = "0";
+        int calls = 0;
+        do {
+            List<Reply> r = ((Reply.Arr) s.exec("zscan", "zset", cursor, "count", "17")).items();
+            cursor = TestStore.text(r.get(0));
+            List<String> items = TestStore.flat(r.get(1));
+            for (int i = 0; i < items.size(); i += 2) {
+                seen.put(items.get(i), items.get(i + 1));
+            }
+            calls++;
+        } while (!cursor.equals("0"));
+        assertThat(seen).hasSize(300);
+        assertThat(seen).containsEntry("ele:42", "42").containsEntry("ele:299", "299");
+        assertThat(calls).isGreaterThan(1);
+    }
+
+    // "SCAN MATCH" for ZSCAN / "ZSCAN scores: regression test for issue #2175"
+    @Test
+    void zscanMatchAndScoreFormat() {
+        s.exec("zadd", "z", "0.1", "a", "1e20", "b", "-inf", "c", "2", "ab");
+        List<Reply> r = ((Reply.Arr) s.exec("zscan", "z", "0")).items();
+        assertThat(TestStore.text(r.get(0))).isEqualTo("0");
+        assertThat(TestStore.flat(r.get(1)))
+                .containsExactly("a", "0.10000000000000001", "ab", "2", "b", "1e+20", "c", "-inf");
+        assertThat(((Reply.Arr) r.get(1)).items().get(1)).isInstanceOf(Reply.Bulk.class);
+        assertThat(TestStore.flat(((Reply.Arr) s.exec("zscan", "z", "0", "match", "a*")).items().get(1)))
+                .containsExactly("a", "0.10000000000000001", "ab", "2");
+        assertThat(TestStore.flat(((Reply.Arr) s.exec("zscan", "z", "0", "match", "[a")).items().get(1)))
+                .containsExactly("a", "0.10000000000000001");
+    }
+
+    // "SCAN guarantees check under write load" (errors) / "SCAN with expired keys": ZSCAN argument errors
+    @Test
+    void zscanErrors() {
+        s.exec("zadd", "z", "1", "a");
+        assertThat(s.error("zscan", "z", "x")).isEqualTo("ERR invalid cursor");
+        assertThat(s.error("zscan", "z", "0", "count", "0")).isEqualTo("ERR syntax error");
+        assertThat(s.error("zscan", "z", "0", "count", "x")).isEqualTo(Errors.NOT_INTEGER);
+        assertThat(s.error("zscan", "z", "0", "match")).isEqualTo("ERR syntax error");
+        assertThat(s.error("zscan", "z", "0", "type", "zset")).isEqualTo("ERR syntax error");
+        assertThat(s.error("zscan", "z")).isEqualTo("ERR wrong number of arguments for 'zscan' command");
+        s.exec("set", "str", "v");
+        assertThat(s.error("zscan", "str", "0")).isEqualTo(WRONGTYPE);
+        // a missing key answers an empty scan without looking at the options, as Redis
+        assertThat(TestStore.flat(s.exec("zscan", "nokey", "0", "count", "0"))).containsExactly("0");
+    }
 }
