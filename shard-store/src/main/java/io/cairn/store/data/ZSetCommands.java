@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
 final class ZSetCommands {
     static final byte TAG_MEMBER = 'm';
     static final byte TAG_SCORE = 's';
+    /** Lex ranges over sorted sets up to this size walk from an end, as Redis's listpack does. */
+    static final long LEX_LINEAR_LIMIT = 128;
 
     static final String XX_AND_NX = "ERR XX and NX options at the same time are not compatible";
     static final String GT_LT_NX = "ERR GT, LT, and/or NX options at the same time are not compatible";
@@ -186,11 +188,19 @@ final class ZSetCommands {
 
         boolean lteMax(Entry e);
 
-        /** A key at or before the first entry of the range (forward walks start here). */
-        byte[] forwardFrom(Kv kv, byte[] prefix);
+        /** False when the range certainly holds no entry (checked before any walk). */
+        default boolean overlaps(Kv kv, byte[] prefix) {
+            return true;
+        }
+
+        /**
+         * A key at or before the first entry of the range (forward walks start here);
+         * {@code count} is the size of the sorted set.
+         */
+        byte[] forwardFrom(Kv kv, byte[] prefix, long count);
 
         /** A key after the last entry of the range (reverse walks end before it). */
-        byte[] reverseTo(Kv kv, byte[] prefix);
+        byte[] reverseTo(Kv kv, byte[] prefix, long count);
     }
 
     /** {@code [min, max]} of scores; each end may be exclusive. */
@@ -211,12 +221,12 @@ final class ZSetCommands {
         }
 
         @Override
-        public byte[] forwardFrom(Kv kv, byte[] prefix) {
+        public byte[] forwardFrom(Kv kv, byte[] prefix, long count) {
             return KeyCodec.subKey(prefix, TAG_SCORE, KeyCodec.sortableDouble(min));
         }
 
         @Override
-        public byte[] reverseTo(Kv kv, byte[] prefix) {
+        public byte[] reverseTo(Kv kv, byte[] prefix, long count) {
             return KeyCodec.prefixEnd(KeyCodec.subKey(prefix, TAG_SCORE, KeyCodec.sortableDouble(max)));
         }
 
@@ -265,8 +275,13 @@ final class ZSetCommands {
     }
 
     /**
-     * A lex interval over members. Redis defines lex ranges only for members of equal scores; the
-     * seeks here assume that (they position at the score of the first, resp. last, member).
+     * A lex interval over members. Redis defines lex ranges only for members of equal scores.
+     * With mixed scores this gives what Redis's listpack encoding gives (sorted sets of up to
+     * {@link #LEX_LINEAR_LIMIT} members): empty unless the first member is {@code <= max} and the
+     * last {@code >= min}, else the run that starts at the first member (in score order) that is
+     * {@code >= min} and ends before the first one that is {@code > max}; that costs a walk from
+     * the start (or the end). Bigger sets seek to the range within the score of the first (or
+     * last) member, O(log N + M), which is exact when all scores are equal.
      */
     record LexRange(LexBound min, LexBound max) implements Range {
         static LexRange parse(byte[] min, byte[] max) {
@@ -298,14 +313,20 @@ final class ZSetCommands {
         }
 
         @Override
-        public byte[] forwardFrom(Kv kv, byte[] prefix) {
-            Entry first = min.inf() == 0 ? edge(kv, prefix, false) : null;
+        public boolean overlaps(Kv kv, byte[] prefix) {
+            Entry first = edge(kv, prefix, false);
+            return first != null && lteMax(first) && gteMin(edge(kv, prefix, true));
+        }
+
+        @Override
+        public byte[] forwardFrom(Kv kv, byte[] prefix, long count) {
+            Entry first = min.inf() == 0 && count > LEX_LINEAR_LIMIT ? edge(kv, prefix, false) : null;
             return first == null ? scoresStart(prefix) : scoreKey(prefix, first.score(), min.value());
         }
 
         @Override
-        public byte[] reverseTo(Kv kv, byte[] prefix) {
-            Entry last = max.inf() == 0 ? edge(kv, prefix, true) : null;
+        public byte[] reverseTo(Kv kv, byte[] prefix, long count) {
+            Entry last = max.inf() == 0 && count > LEX_LINEAR_LIMIT ? edge(kv, prefix, true) : null;
             if (last == null) {
                 return scoresEnd(prefix);
             }
@@ -365,13 +386,13 @@ final class ZSetCommands {
      * skipping the first {@code offset} (a negative offset yields nothing) and handing at most
      * {@code limit} (negative: all) to {@code visit}, which returns false to stop.
      */
-    private static void walk(Kv kv, byte[] prefix, Range range, boolean reverse, long offset, long limit,
-                             Predicate<Entry> visit) {
-        if (range.isEmpty() || offset < 0 || limit == 0) {
+    private static void walk(Kv kv, byte[] prefix, long count, Range range, boolean reverse, long offset,
+                             long limit, Predicate<Entry> visit) {
+        if (range.isEmpty() || offset < 0 || limit == 0 || !range.overlaps(kv, prefix)) {
             return;
         }
-        byte[] from = reverse ? scoresStart(prefix) : range.forwardFrom(kv, prefix);
-        byte[] to = reverse ? range.reverseTo(kv, prefix) : scoresEnd(prefix);
+        byte[] from = reverse ? scoresStart(prefix) : range.forwardFrom(kv, prefix, count);
+        byte[] to = reverse ? range.reverseTo(kv, prefix, count) : scoresEnd(prefix);
         if (Arrays.compareUnsigned(from, to) >= 0) {
             return;
         }
@@ -399,9 +420,10 @@ final class ZSetCommands {
         }
     }
 
-    private static List<Entry> collect(Kv kv, byte[] prefix, Range range, boolean reverse, long offset, long limit) {
+    private static List<Entry> collect(Kv kv, byte[] prefix, long count, Range range, boolean reverse, long offset,
+                                       long limit) {
         List<Entry> out = new ArrayList<>();
-        walk(kv, prefix, range, reverse, offset, limit, out::add);
+        walk(kv, prefix, count, range, reverse, offset, limit, out::add);
         return out;
     }
 
@@ -661,7 +683,7 @@ final class ZSetCommands {
             return Reply.ZERO;
         }
         long[] n = {0};
-        walk(ctx.kv(), ctx.keys().subPrefix(key, m), range, false, 0, -1, e -> {
+        walk(ctx.kv(), ctx.keys().subPrefix(key, m), m.count, range, false, 0, -1, e -> {
             n[0]++;
             return true;
         });
@@ -771,7 +793,7 @@ final class ZSetCommands {
             } else if (offset > 0 && offset >= m.count) {
                 result = List.of();
             } else {
-                result = collect(ctx.kv(), prefix, range, rev, offset, limit);
+                result = collect(ctx.kv(), prefix, m.count, range, rev, offset, limit);
             }
         }
         if (dst != null) {
@@ -843,7 +865,7 @@ final class ZSetCommands {
             }
             doomed = byRank(ctx.kv(), prefix, m.count, r[0], r[1], false);
         } else {
-            doomed = collect(ctx.kv(), prefix, range, false, 0, -1);
+            doomed = collect(ctx.kv(), prefix, m.count, range, false, 0, -1);
         }
         for (Entry e : doomed) {
             remove(ctx.kv(), prefix, m, e.member(), e.score());
@@ -905,15 +927,18 @@ final class ZSetCommands {
         }
     }
 
-    /** Redis's zunionInterAggregate. */
+    /**
+     * Redis's zunionInterAggregate, C comparisons included: a NaN {@code v} (ZINTER's weighted
+     * scores are not cleaned of 0 * inf) leaves MIN and MAX unchanged and makes SUM 0.
+     */
     private static double aggregate(Aggregate how, double acc, double v) {
         return switch (how) {
             case SUM -> {
                 double s = acc + v;
                 yield Double.isNaN(s) ? 0.0 : s; // +inf + -inf
             }
-            case MIN -> Math.min(acc, v);
-            case MAX -> Math.max(acc, v);
+            case MIN -> v < acc ? v : acc;
+            case MAX -> v > acc ? v : acc;
         };
     }
 
@@ -1015,7 +1040,7 @@ final class ZSetCommands {
                             if (v == null) {
                                 return;
                             }
-                            s = aggregate(agg, s, weighted(o.weight, v));
+                            s = aggregate(agg, s, v * o.weight); // not cleaned of NaN, as Redis
                         }
                         acc.put(member, s);
                     });
@@ -1035,13 +1060,14 @@ final class ZSetCommands {
         }
         List<Entry> result = new ArrayList<>(acc.size());
         for (Map.Entry<byte[], Double> e : acc.entrySet()) {
-            result.add(new Entry(e.getKey(), stored(e.getValue())));
+            result.add(new Entry(e.getKey(), e.getValue()));
         }
         if (dst != null) {
             return Reply.integer(store(ctx, dst, result));
         }
-        // acc is in member order; a stable sort by score leaves ties in member order, as Redis
-        result.sort(Comparator.comparingDouble(Entry::score));
+        // acc is in member order; a stable sort by score (-0.0 equal to 0.0, and replied as -0
+        // as Redis does) leaves ties in member order
+        result.sort(Comparator.comparingDouble(e -> stored(e.score())));
         return entriesReply(result, withScores);
     }
 

@@ -575,6 +575,20 @@ class ZSetTypeTest {
         assertThat(s.list("zrange", "zset", "[d", "[b", "bylex", "rev")).containsExactly("d", "c", "b");
     }
 
+    // Lex ranges over mixed scores are unspecified in Redis; small sets answer as Redis's listpack
+    // does: empty unless first <= max and last >= min, else the run from the first member >= min
+    @Test
+    void lexRangesOverMixedScoresAnswerAsRedisListpack() {
+        createZset("z", "1", "d", "2", "a", "3", "c");
+        assertThat(s.list("zrangebylex", "z", "[b", "+")).containsExactly("d", "a", "c");
+        assertThat(s.list("zrangebylex", "z", "-", "[b")).isEmpty(); // the first member, d, is > max
+        assertThat(s.list("zrangebylex", "z", "[b", "[e")).containsExactly("d", "a", "c");
+        assertThat(s.list("zrevrangebylex", "z", "+", "[b")).containsExactly("c");
+        s.exec("zadd", "z", "4", "b");
+        assertThat(s.list("zrangebylex", "z", "[c", "+")).isEmpty(); // the last member, b, is < min
+        assertThat(s.integer("zlexcount", "z", "[c", "+")).isZero();
+    }
+
     // "ZRANGEBYLEX with LIMIT"
     @Test
     void zrangebylexWithLimit() {
@@ -909,6 +923,23 @@ class ZSetTypeTest {
             s.exec(cmd, "zsetinf3", "2", "zsetinf1", "zsetinf2");
             assertThat(s.str("zscore", "zsetinf3", "key")).as(cmd).isEqualTo("-inf");
         }
+    }
+
+    // ZINTER weighs the other inputs without cleaning 0 * inf of NaN: SUM turns it into 0 and
+    // MIN/MAX ignore it (C comparisons), as redis-server 7.0 does; ZUNION cleans it to 0
+    @Test
+    void zinterWeightedNanFollowsRedisArithmetic() {
+        s.exec("zadd", "za", "1", "a");
+        s.exec("zadd", "zb", "0", "a");
+        assertThat(s.list("zinter", "2", "za", "zb", "weights", "1.5", "inf", "withscores")).containsExactly("a", "0");
+        assertThat(s.list("zinter", "2", "za", "zb", "weights", "1.5", "inf", "aggregate", "min", "withscores"))
+                .containsExactly("a", "1.5");
+        assertThat(s.list("zinter", "2", "za", "zb", "weights", "1.5", "inf", "aggregate", "max", "withscores"))
+                .containsExactly("a", "1.5");
+        assertThat(s.list("zunion", "2", "za", "zb", "weights", "1.5", "inf", "withscores")).containsExactly("a", "1.5");
+        // a -0 result is replied as -0 and sorts as 0 (ties by member)
+        s.exec("zadd", "zc", "0", "b", "0", "c");
+        assertThat(s.list("zunion", "1", "zc", "weights", "-1", "withscores")).containsExactly("b", "-0", "c", "-0");
     }
 
     // "$cmd with NaN weights" / "ZUNIONSTORE regression, should not create NaN in scores"
