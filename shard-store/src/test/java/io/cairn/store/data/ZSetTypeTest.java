@@ -1232,4 +1232,12 @@ class ZSetTypeTest {
         // a missing key answers an empty scan without looking at the options, as Redis
         assertThat(TestStore.flat(s.exec("zscan", "nokey", "0", "count", "0"))).containsExactly("0");
     }
+
+    // strtod in Redis 7.0 accepts C99 hex floats for scores: ZADD z 0x10 a 0x1p3 b 0x.8 c
+    @Test
+    void zaddAcceptsHexFloatScoresLikeStrtod() {
+        assertThat(s.integer("zadd", "hz", "0x10", "a", "0x1p3", "b", "0x.8", "c")).isEqualTo(3);
+        assertThat(s.list("zrange", "hz", "0", "-1", "withscores")).containsExactly("c", "0.5", "b", "8", "a", "16");
+        assertThat(s.error("zadd", "hz", "0xg", "d")).isEqualTo("ERR value is not a valid float");
+    }
 }
