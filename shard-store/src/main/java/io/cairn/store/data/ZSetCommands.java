@@ -88,6 +88,12 @@ final class ZSetCommands {
         t.add("zinter", -3, read, 0, 0, 0, (c, a) -> setOp(c, a, "zinter", 1, null, SetOp.INTER, false));
         t.add("zdiff", -3, read, 0, 0, 0, (c, a) -> setOp(c, a, "zdiff", 1, null, SetOp.DIFF, false));
         t.add("zintercard", -3, read, 0, 0, 0, (c, a) -> setOp(c, a, "zintercard", 1, null, SetOp.INTER, true));
+        for (String name : new String[] {"zunionstore", "zinterstore", "zdiffstore"}) {
+            t.numKeysAt(name, 2);
+        }
+        for (String name : new String[] {"zunion", "zinter", "zdiff", "zintercard"}) {
+            t.numKeysAt(name, 1);
+        }
 
         t.add("zscan", -3, read, 1, 1, 1, ZSetCommands::zscan);
         t.add("zrandmember", -2, EnumSet.of(CommandFlag.READONLY, CommandFlag.RANDOM), 1, 1, 1,

@@ -1170,6 +1170,14 @@ class ZSetTypeTest {
         assertThat(t.lookup("zrangestore").keyPositions(5)).containsExactly(1, 2);
         assertThat(t.lookup("zrange").flags()).containsExactly(CommandFlag.READONLY);
         assertThat(t.lookup("zunion").keyPositions(4)).isEmpty();
+        // movable keys: the sources follow numkeys
+        assertThat(t.lookup("zunionstore").keyPositions(
+                new byte[][] {"zunionstore".getBytes(), "d".getBytes(), "2".getBytes(), "a".getBytes(),
+                    "b".getBytes(), "weights".getBytes(), "1".getBytes(), "2".getBytes()})).containsExactly(1, 3, 4);
+        assertThat(t.lookup("zinter").keyPositions(
+                new byte[][] {"zinter".getBytes(), "2".getBytes(), "a".getBytes(), "b".getBytes()})).containsExactly(2, 3);
+        assertThat(t.lookup("zdiff").keyPositions(
+                new byte[][] {"zdiff".getBytes(), "x".getBytes(), "a".getBytes()})).isEmpty();
         assertThat(t.lookup("zpopmin").isWrite()).isTrue();
         assertThat(t.lookup("zintercard").arity()).isEqualTo(-3);
     }
