@@ -139,27 +139,19 @@ public final class Args {
         if (lower.equals("inf") || lower.equals("infinity")) {
             return neg ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
         }
-        if (isHex(body)) {
-            // strtod's hexadecimal form: Java wants the binary exponent that C lets one omit
-            String mantissa = body.substring(2);
-            int p = Math.max(mantissa.indexOf('p'), mantissa.indexOf('P'));
-            String java = (neg ? "-0x" : "0x") + (p < 0 ? mantissa + "p0" : mantissa);
-            double d;
-            try {
-                d = Double.parseDouble(java);
-            } catch (NumberFormatException e) {
-                return null; // an exponent beyond any range: strtod's ERANGE
+        double d;
+        if (lower.startsWith("0x")) {
+            // strtod takes C99 hex floats ("0x10", "0x1p3", "0x.8"); Java needs the 'p' exponent
+            if (!lower.matches("0x([0-9a-f]+\\.?[0-9a-f]*|\\.[0-9a-f]+)(p[+-]?[0-9]+)?")) {
+                return null;
             }
-            String digits = p < 0 ? mantissa : mantissa.substring(0, p);
-            if (Double.isInfinite(d) || (d == 0.0 && digits.chars().anyMatch(c -> c != '0' && c != '.'))) {
-                return null; // strtod ERANGE overflow, or underflow to zero
-            }
-            return d;
+            d = Double.parseDouble((neg ? "-" : "") + (lower.contains("p") ? lower : lower + "p0"));
+            return Double.isInfinite(d) ? null : d;
         }
         if (!isDecimal(body)) {
             return null;
         }
-        double d = Double.parseDouble(s);
+        d = Double.parseDouble(s);
         if (Double.isInfinite(d)) {
             return null; // strtod ERANGE overflow
         }
@@ -167,45 +159,6 @@ public final class Args {
             return null; // strtod ERANGE underflow to zero
         }
         return d;
-    }
-
-    /** strtod's hexadecimal floating point form after the sign: 0x, digits[.digits], [p[+-]digits]. */
-    private static boolean isHex(String s) {
-        int n = s.length();
-        if (n < 3 || s.charAt(0) != '0' || (s.charAt(1) != 'x' && s.charAt(1) != 'X')) {
-            return false;
-        }
-        int i = 2;
-        int digits = 0;
-        while (i < n && Character.digit(s.charAt(i), 16) >= 0 && s.charAt(i) < 128) {
-            i++;
-            digits++;
-        }
-        if (i < n && s.charAt(i) == '.') {
-            i++;
-            while (i < n && Character.digit(s.charAt(i), 16) >= 0 && s.charAt(i) < 128) {
-                i++;
-                digits++;
-            }
-        }
-        if (digits == 0) {
-            return false;
-        }
-        if (i < n && (s.charAt(i) == 'p' || s.charAt(i) == 'P')) {
-            i++;
-            if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
-                i++;
-            }
-            int ed = 0;
-            while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
-                i++;
-                ed++;
-            }
-            if (ed == 0) {
-                return false;
-            }
-        }
-        return i == n;
     }
 
     private static boolean isDecimal(String s) {
