@@ -146,7 +146,13 @@ public final class Args {
                 return null;
             }
             d = Double.parseDouble((neg ? "-" : "") + (lower.contains("p") ? lower : lower + "p0"));
-            return Double.isInfinite(d) ? null : d;
+            if (Double.isInfinite(d)) {
+                return null; // strtod ERANGE overflow
+            }
+            if (d == 0.0 && lower.split("p")[0].substring(2).matches(".*[1-9a-f].*")) {
+                return null; // strtod ERANGE underflow to zero ("0x1p-99999")
+            }
+            return d;
         }
         if (!isDecimal(body)) {
             return null;

@@ -34,7 +34,8 @@ final class DiffCommands {
         "9223372036854775807", "-9223372036854775808", "9223372036854775808", "abc", "", "1.5", " 1", "+1",
         "007", "0x10"};
     private static final String[] FLOATS = {"0", "1", "-1", "1.5", "-2.25", "0.1", "10", "1e3", "3.0000000000000001",
-        "inf", "-inf", "+inf", "nan", "abc", "", "1e308", "-1e308", "1e400", " 1", "5.0e-1", "0x10", "17"};
+        "inf", "-inf", "+inf", "nan", "abc", "", "1e308", "-1e308", "1e400", " 1", "5.0e-1", "0x10", "17", "0x1.8p1",
+        "0x1p-99999", "0x1p99999999999999999999", "0x", "-0x.8", "1e-320", "infinity"};
     private static final String[] SCORE_BOUNDS = {"-inf", "+inf", "inf", "0", "1", "(1", "2.5", "(2.5", "-1",
         "(-1", "10", "(10", "abc", "(", "(inf", "(-inf", "1e400", "nan", ""};
     private static final String[] LEX_BOUNDS = {"-", "+", "[a", "(a", "[b", "(c", "[e", "(f", "[", "(", "a", "",
@@ -56,7 +57,12 @@ final class DiffCommands {
         int p = r.nextInt(100);
         int otherTypes = f == Family.KEYS ? 30 : 3;
         if (p < otherTypes) {
-            cmd = create(pick(Family.values()));
+            Family type = pick(Family.values());
+            cmd = create(type);
+            if (f != Family.KEYS && type != f && !cmd.get(1).equals(KEYS[3]) && !cmd.get(1).equals(KEYS[5])) {
+                // other types go to two keys only, so most commands reach a key of their type
+                cmd.set(1, r.nextBoolean() ? KEYS[3] : KEYS[5]);
+            }
         } else if (p < otherTypes + 2) {
             cmd = cmd("del", key());
         } else if (p < otherTypes + 5) {
@@ -579,8 +585,8 @@ final class DiffCommands {
             case 18:
             case 19:
             case 20: {
-                String[] dirs = {"left", "right", "LEFT", "Right", "middle"};
-                return cmd("lmove", k, key(), r.nextInt(10) == 0 ? "up" : pick(dirs), pick(dirs));
+                String[] dirs = {"left", "right", "LEFT", "Right", "left", "right", "LEFT", "Right", "left", "middle"};
+                return cmd("lmove", k, key(), r.nextInt(20) == 0 ? "up" : pick(dirs), pick(dirs));
             }
             case 21:
                 return cmd("rpoplpush", k, chance(20) ? k : key());
