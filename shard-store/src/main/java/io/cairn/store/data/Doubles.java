@@ -1,6 +1,7 @@
 package io.cairn.store.data;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.math.MathContext;
 import java.math.RoundingMode;
 
@@ -59,17 +60,66 @@ public final class Doubles {
     }
 
     /**
-     * INCRBYFLOAT / HINCRBYFLOAT: Redis adds two long doubles and prints {@code %.17Lf} without
-     * trailing zeros. Here both operands are exact decimals, added exactly and printed the same
-     * way, which gives Redis's text for every operand of up to 17 fractional digits. Throws the
-     * NaN-or-Infinity error for infinite operands.
+     * INCRBYFLOAT / HINCRBYFLOAT: Redis parses both operands with {@code strtold}, adds them as
+     * x87 80-bit long doubles and prints {@code %.17Lf} without trailing zeros. Emulated exactly:
+     * each operand and the sum are rounded to a 64-bit significand (ties to even), then printed
+     * from the exact binary value, so "12345.6" gives Redis's "12345.59999999999999964". Throws
+     * the NaN-or-Infinity error for infinite operands.
      */
     public static String addHuman(double current, byte[] currentText, double increment, byte[] incrementText) {
         if (Double.isInfinite(current) || Double.isInfinite(increment)) {
             throw new RedisException(Errors.NAN_OR_INF);
         }
-        BigDecimal sum = new BigDecimal(Args.str(currentText).trim()).add(new BigDecimal(Args.str(incrementText)));
-        return human(sum);
+        BigDecimal a = toLongDouble(new BigDecimal(Args.str(currentText).trim()));
+        BigDecimal b = toLongDouble(new BigDecimal(Args.str(incrementText)));
+        return human(toLongDouble(a.add(b)));
+    }
+
+    private static final BigInteger TWO_63 = BigInteger.ONE.shiftLeft(63);
+    private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
+
+    /**
+     * {@code x} rounded to the nearest x87 long double (64-bit significand, ties to even), as an
+     * exact decimal. The exponent range (about 10^±4932) is not checked: operands come from
+     * {@link Args#parseDouble}, within double range.
+     */
+    static BigDecimal toLongDouble(BigDecimal x) {
+        if (x.signum() == 0) {
+            return BigDecimal.ZERO;
+        }
+        // |x| = num / den exactly
+        BigInteger num = x.unscaledValue().abs();
+        BigInteger den = BigInteger.ONE;
+        if (x.scale() > 0) {
+            den = BigInteger.TEN.pow(x.scale());
+        } else {
+            num = num.multiply(BigInteger.TEN.pow(-x.scale()));
+        }
+        // find k with 2^63 <= |x| * 2^k < 2^64
+        int k = 63 - (num.bitLength() - den.bitLength());
+        BigInteger[] qr;
+        while (true) {
+            BigInteger n = k >= 0 ? num.shiftLeft(k) : num;
+            BigInteger d = k >= 0 ? den : den.shiftLeft(-k);
+            qr = n.divideAndRemainder(d);
+            if (qr[0].compareTo(TWO_64) >= 0) {
+                k--;
+            } else if (qr[0].compareTo(TWO_63) < 0) {
+                k++;
+            } else {
+                int half = qr[1].shiftLeft(1).compareTo(d);
+                if (half > 0 || (half == 0 && qr[0].testBit(0))) {
+                    qr[0] = qr[0].add(BigInteger.ONE);
+                }
+                break;
+            }
+        }
+        BigInteger m = qr[0];
+        // |x| ~ m * 2^-k
+        BigDecimal v = k >= 0
+                ? new BigDecimal(m.multiply(BigInteger.valueOf(5).pow(k)), k)
+                : new BigDecimal(m.shiftLeft(-k));
+        return x.signum() < 0 ? v.negate() : v;
     }
 
     /** {@code %.17Lf} without trailing zeros (and without a trailing '.'). */

@@ -1,6 +1,5 @@
 package io.cairn.store.data;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -19,6 +18,8 @@ import java.util.Map;
 final class HashCommands {
     static final String VALUE_NAN_OR_INF = "ERR value is NaN or Infinity";
     static final String VALUE_OUT_OF_RANGE = "ERR value is out of range";
+    /** An absent field counts as 0 for HINCRBY / HINCRBYFLOAT. */
+    private static final byte[] ZERO_TEXT = {'0'};
 
     private HashCommands() {
     }
@@ -219,14 +220,9 @@ final class HashCommands {
         byte[] key = argv[1];
         Meta old = hash(ctx, key);
         byte[] current = field(ctx, key, old, argv[2]);
-        String sum;
-        if (current == null) {
-            sum = Doubles.human(new BigDecimal(Args.str(incrText)));
-        } else {
-            double value = Args.parseDouble(current, Errors.HASH_NOT_FLOAT);
-            sum = Doubles.addHuman(value, current, incr, incrText);
-        }
-        byte[] result = Args.bytes(sum);
+        byte[] currentText = current != null ? current : ZERO_TEXT;
+        double value = Args.parseDouble(currentText, Errors.HASH_NOT_FLOAT);
+        byte[] result = Args.bytes(Doubles.addHuman(value, currentText, incr, incrText));
         Meta m = old != null ? old : ctx.keys().newCollection(TypeCode.HASH);
         put(ctx, ctx.keys().subPrefix(key, m), m, argv[2], result);
         save(ctx, key, m, old != null);

@@ -370,6 +370,33 @@ class HashTypeTest {
         assertThat(s.exec("hincrbyfloat", "h", "g", "1")).isInstanceOf(Reply.Bulk.class);
     }
 
+    // Redis adds x87 long doubles: the rounding shows in the 17 printed decimals (every expected
+    // text below is redis-server 7.0.15's reply to the same sequence)
+    @Test
+    void hincrbyfloatUsesLongDoubleArithmeticLikeRedis() {
+        String[][] steps = {
+            {"12345.6", "12345.59999999999999964"},
+            {"0.1", "12345.69999999999999929"},
+            {"0.2", "12345.89999999999999947"},
+            {"1e15", "1000000000012345.9000244140625"},
+            {"0.3", "1000000000012346.20001220703125"},
+            {"3.3333333333333333", "1000000000012349.5333251953125"},
+            {"100000000000000000000", "100001000000000012352"},
+            {"-1e20", "1000000000012352"},
+            {"0.1", "1000000000012352.0999755859375"},
+        };
+        for (String[] st : steps) {
+            assertThat(s.str("hincrbyfloat", "fx", "f", st[0])).as(st[0]).isEqualTo(st[1]);
+        }
+        assertThat(s.str("hget", "fx", "f")).isEqualTo("1000000000012352.0999755859375");
+        assertThat(s.str("hincrbyfloat", "fx", "g", "1.1")).isEqualTo("1.1");
+        assertThat(s.str("hincrbyfloat", "fx", "g", "2.2")).isEqualTo("3.3");
+        assertThat(s.str("hincrbyfloat", "fx", "h", "0.3333333333333333333333")).isEqualTo("0.33333333333333333");
+        assertThat(s.str("hincrbyfloat", "fx", "h", "0.3333333333333333333333")).isEqualTo("0.66666666666666666");
+        s.exec("hset", "fx", "i", "-9223372036854775808");
+        assertThat(s.str("hincrbyfloat", "fx", "i", "0.1")).isEqualTo("-9223372036854775808");
+    }
+
     // "HINCRBYFLOAT fails against hash value with spaces (left)" / "(right)"
     @Test
     void hincrbyfloatFailsAgainstHashValueWithSpaces() {
