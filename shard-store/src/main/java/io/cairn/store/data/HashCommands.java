@@ -70,10 +70,9 @@ final class HashCommands {
         return added;
     }
 
-    /** The live hash at {@code key}, or a new empty one (not yet written: see {@link #save}). */
-    private static Meta lookupOrNew(ExecContext ctx, byte[] key) {
-        Meta m = hash(ctx, key);
-        return m != null ? m : ctx.keys().newCollection(TypeCode.HASH);
+    /** {@code old} when the hash exists, else a new empty one (not yet written: see {@link #save}). */
+    private static Meta orNew(ExecContext ctx, Meta old) {
+        return old != null ? old : ctx.keys().newCollection(TypeCode.HASH);
     }
 
     /** Writes the record back: {@code create} for a hash that did not exist, else {@code update}. */
@@ -92,7 +91,7 @@ final class HashCommands {
         }
         byte[] key = argv[1];
         Meta old = hash(ctx, key);
-        Meta m = old != null ? old : ctx.keys().newCollection(TypeCode.HASH);
+        Meta m = orNew(ctx, old);
         byte[] prefix = ctx.keys().subPrefix(key, m);
         long added = 0;
         for (int i = 2; i < argv.length; i += 2) {
@@ -110,7 +109,7 @@ final class HashCommands {
         if (field(ctx, key, old, argv[2]) != null) {
             return Reply.ZERO;
         }
-        Meta m = old != null ? old : ctx.keys().newCollection(TypeCode.HASH);
+        Meta m = orNew(ctx, old);
         put(ctx, ctx.keys().subPrefix(key, m), m, argv[2], argv[3]);
         save(ctx, key, m, old != null);
         return Reply.ONE;
@@ -201,7 +200,7 @@ final class HashCommands {
             throw new RedisException(Errors.OVERFLOW);
         }
         value += incr;
-        Meta m = old != null ? old : ctx.keys().newCollection(TypeCode.HASH);
+        Meta m = orNew(ctx, old);
         put(ctx, ctx.keys().subPrefix(key, m), m, argv[2], Args.bytes(value));
         save(ctx, key, m, old != null);
         return Reply.integer(value);
@@ -223,7 +222,7 @@ final class HashCommands {
         byte[] currentText = current != null ? current : ZERO_TEXT;
         double value = Args.parseDouble(currentText, Errors.HASH_NOT_FLOAT);
         byte[] result = Args.bytes(Doubles.addHuman(value, currentText, incr, incrText));
-        Meta m = old != null ? old : ctx.keys().newCollection(TypeCode.HASH);
+        Meta m = orNew(ctx, old);
         put(ctx, ctx.keys().subPrefix(key, m), m, argv[2], result);
         save(ctx, key, m, old != null);
         return new Reply.Bulk(result);
