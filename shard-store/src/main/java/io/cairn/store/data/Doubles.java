@@ -1,7 +1,6 @@
 package io.cairn.store.data;
 
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.math.MathContext;
 import java.math.RoundingMode;
 
@@ -60,66 +59,19 @@ public final class Doubles {
     }
 
     /**
-     * INCRBYFLOAT / HINCRBYFLOAT: Redis parses both operands with {@code strtold}, adds them as
-     * x87 80-bit long doubles and prints {@code %.17Lf} without trailing zeros. Emulated exactly:
-     * each operand and the sum are rounded to a 64-bit significand (ties to even), then printed
-     * from the exact binary value, so "12345.6" gives Redis's "12345.59999999999999964". Throws
-     * the NaN-or-Infinity error for infinite operands.
+     * INCRBYFLOAT / HINCRBYFLOAT: Redis adds two long doubles and prints {@code %.17Lf} without
+     * trailing zeros; {@link LongDouble} does exactly that (e.g. 10000 + 0.1 gives
+     * "10000.09999999999999964" as in Redis). The texts are the operands as stored / sent and
+     * must be valid floats (every text {@link Args#parseDouble} accepts is); the doubles are
+     * ignored. Throws the NaN-or-Infinity error for infinite operands or an overflowing sum.
      */
     public static String addHuman(double current, byte[] currentText, double increment, byte[] incrementText) {
-        if (Double.isInfinite(current) || Double.isInfinite(increment)) {
-            throw new RedisException(Errors.NAN_OR_INF);
+        LongDouble.Value a = LongDouble.parse(currentText);
+        LongDouble.Value b = LongDouble.parse(incrementText);
+        if (a == null || b == null) {
+            throw Errors.notFloat();
         }
-        BigDecimal a = toLongDouble(new BigDecimal(Args.str(currentText).trim()));
-        BigDecimal b = toLongDouble(new BigDecimal(Args.str(incrementText)));
-        return human(toLongDouble(a.add(b)));
-    }
-
-    private static final BigInteger TWO_63 = BigInteger.ONE.shiftLeft(63);
-    private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
-
-    /**
-     * {@code x} rounded to the nearest x87 long double (64-bit significand, ties to even), as an
-     * exact decimal. The exponent range (about 10^±4932) is not checked: operands come from
-     * {@link Args#parseDouble}, within double range.
-     */
-    static BigDecimal toLongDouble(BigDecimal x) {
-        if (x.signum() == 0) {
-            return BigDecimal.ZERO;
-        }
-        // |x| = num / den exactly
-        BigInteger num = x.unscaledValue().abs();
-        BigInteger den = BigInteger.ONE;
-        if (x.scale() > 0) {
-            den = BigInteger.TEN.pow(x.scale());
-        } else {
-            num = num.multiply(BigInteger.TEN.pow(-x.scale()));
-        }
-        // find k with 2^63 <= |x| * 2^k < 2^64
-        int k = 63 - (num.bitLength() - den.bitLength());
-        BigInteger[] qr;
-        while (true) {
-            BigInteger n = k >= 0 ? num.shiftLeft(k) : num;
-            BigInteger d = k >= 0 ? den : den.shiftLeft(-k);
-            qr = n.divideAndRemainder(d);
-            if (qr[0].compareTo(TWO_64) >= 0) {
-                k--;
-            } else if (qr[0].compareTo(TWO_63) < 0) {
-                k++;
-            } else {
-                int half = qr[1].shiftLeft(1).compareTo(d);
-                if (half > 0 || (half == 0 && qr[0].testBit(0))) {
-                    qr[0] = qr[0].add(BigInteger.ONE);
-                }
-                break;
-            }
-        }
-        BigInteger m = qr[0];
-        // |x| ~ m * 2^-k
-        BigDecimal v = k >= 0
-                ? new BigDecimal(m.multiply(BigInteger.valueOf(5).pow(k)), k)
-                : new BigDecimal(m.shiftLeft(-k));
-        return x.signum() < 0 ? v.negate() : v;
+        return LongDouble.addHuman(a, b);
     }
 
     /** {@code %.17Lf} without trailing zeros (and without a trailing '.'). */

@@ -30,19 +30,34 @@ public final class ScanCursor {
         public boolean unknownType;
     }
 
-    /** Parses the cursor argument: Redis's "ERR invalid cursor" when not an unsigned number. */
+    /**
+     * Parses the cursor argument as Redis 7.0 does with {@code strtoul}: optional sign, decimal
+     * digits, empty = 0, a negative number wraps modulo 2^64; "ERR invalid cursor" for anything
+     * else or beyond 2^64 - 1. The result is the unsigned value's bits.
+     */
     public static long parseCursor(byte[] arg) {
-        if (arg.length == 0 || arg.length > 20) {
+        int i = 0;
+        boolean neg = false;
+        if (arg.length > 0 && (arg[0] == '+' || arg[0] == '-')) {
+            neg = arg[0] == '-';
+            i = 1;
+        }
+        if (arg.length - i > 20 || (arg.length > 0 && i == arg.length)) {
             throw new RedisException("ERR invalid cursor");
         }
-        long v = 0;
-        for (byte b : arg) {
+        java.math.BigInteger v = java.math.BigInteger.ZERO;
+        for (; i < arg.length; i++) {
+            byte b = arg[i];
             if (b < '0' || b > '9') {
                 throw new RedisException("ERR invalid cursor");
             }
-            v = v * 10 + (b - '0');
+            v = v.multiply(java.math.BigInteger.TEN).add(java.math.BigInteger.valueOf(b - '0'));
         }
-        return v;
+        if (v.bitLength() > 64) {
+            throw new RedisException("ERR invalid cursor");
+        }
+        long bits = v.longValue();
+        return neg ? -bits : bits;
     }
 
     /** Parses {@code [MATCH pattern] [COUNT count]} and, when {@code allowType}, {@code [TYPE type]}. */

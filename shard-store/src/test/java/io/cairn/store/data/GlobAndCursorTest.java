@@ -48,7 +48,15 @@ class GlobAndCursorTest {
         assertThat(ScanCursor.resumeBytes(c)).containsExactly((byte) 0xFF, 1, 2, 3, 4, 5, 6);
         assertThat(ScanCursor.resumeBytes(ScanCursor.encode(new byte[0]))).isEmpty();
         assertThat(ScanCursor.encode(new byte[0])).isPositive();
-        assertThatThrownBy(() -> ScanCursor.parseCursor("-1".getBytes())).hasMessage("ERR invalid cursor");
+        // strtoul, as Redis 7.0: sign allowed, empty is 0, beyond 2^64 - 1 or junk is invalid
+        assertThat(ScanCursor.parseCursor("-1".getBytes())).isEqualTo(-1L);
+        assertThat(ScanCursor.parseCursor("+5".getBytes())).isEqualTo(5L);
+        assertThat(ScanCursor.parseCursor(new byte[0])).isZero();
+        assertThat(ScanCursor.parseCursor("18446744073709551615".getBytes())).isEqualTo(-1L);
+        assertThatThrownBy(() -> ScanCursor.parseCursor("18446744073709551616".getBytes()))
+                .hasMessage("ERR invalid cursor");
+        assertThatThrownBy(() -> ScanCursor.parseCursor(" 5".getBytes())).hasMessage("ERR invalid cursor");
+        assertThatThrownBy(() -> ScanCursor.parseCursor("-".getBytes())).hasMessage("ERR invalid cursor");
     }
 
     // the walk visits every item exactly once over a stable range, even when many items share

@@ -1,0 +1,307 @@
+package io.cairn.store.node;
+
+import com.google.protobuf.UnsafeByteOperations;
+import io.cairn.raft.core.ProposalDroppedException;
+import io.cairn.raft.runtime.GroupStatus;
+import io.cairn.raft.runtime.NotLeaderException;
+import io.cairn.raft.runtime.RaftRuntime;
+import io.cairn.store.data.CommandFlag;
+import io.cairn.store.data.CommandSpec;
+import io.cairn.store.data.CommandTable;
+import io.cairn.store.data.Errors;
+import io.cairn.store.data.Reply;
+import io.cairn.store.data.Slots;
+import io.cairn.store.node.proto.Command;
+import io.cairn.store.node.proto.ExecuteRequest;
+import io.cairn.store.node.proto.ExecuteResponse;
+import io.cairn.store.node.proto.GroupInfo;
+import io.cairn.store.node.proto.NotLeader;
+import io.cairn.store.node.proto.Result;
+import io.cairn.store.node.proto.StatusRequest;
+import io.cairn.store.node.proto.StatusResponse;
+import io.cairn.store.node.proto.StoreServiceGrpc;
+import io.cairn.store.node.proto.WrongGroup;
+import io.cairn.store.replica.ShardStateMachine;
+import io.cairn.store.replica.ShardStateMachines;
+import io.cairn.store.replica.StoreCommand;
+import io.cairn.store.resp.RespEncoder;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The StoreService of one node: runs the commands of a request on the groups hosted here.
+ *
+ * <ul>
+ *   <li>Unknown commands and wrong arities are answered with Redis's error, nothing proposed.</li>
+ *   <li>A command for a group not hosted here, or for a key whose slot that group does not own
+ *       in the static assignment, is answered WRONG_GROUP.</li>
+ *   <li>Writes are wrapped in a {@link StoreCommand} with the leader's clock and a fresh seed and
+ *       proposed; the reply is the state machine's.</li>
+ *   <li>Reads wait for a ReadIndex barrier (linearizable, on any replica) unless
+ *       {@code stale_ok}, then run on a snapshot of the local state.</li>
+ * </ul>
+ *
+ * The commands of a request run concurrently, as futures (no thread per command); the response
+ * lists their results in request order once all are done.
+ */
+final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
+    private static final Logger LOG = LoggerFactory.getLogger(StoreServiceImpl.class);
+
+    private final StoreConfig config;
+    private final RaftRuntime runtime;
+    private final ShardStateMachines stateMachines;
+    private final Executor reads;
+    private final CommandTable table = CommandTable.standard();
+
+    StoreServiceImpl(StoreConfig config, RaftRuntime runtime, ShardStateMachines stateMachines, Executor reads) {
+        this.config = config;
+        this.runtime = runtime;
+        this.stateMachines = stateMachines;
+        this.reads = reads;
+    }
+
+    @Override
+    public void execute(ExecuteRequest request, StreamObserver<ExecuteResponse> response) {
+        int protocol = request.getProtocol() == 0 ? RespEncoder.RESP2 : request.getProtocol();
+        if (protocol != RespEncoder.RESP2 && protocol != RespEncoder.RESP3) {
+            response.onError(Status.INVALID_ARGUMENT
+                    .withDescription("protocol " + protocol + " (expected: 2 or 3)").asRuntimeException());
+            return;
+        }
+        int n = request.getCommandsCount();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Result>[] results = new CompletableFuture[n];
+        Map<Long, GroupOrder> order = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            Command c = request.getCommands(i);
+            CompletableFuture<Result> f;
+            try {
+                f = executeOne(c, protocol, order, deadline);
+            } catch (RuntimeException e) {
+                f = CompletableFuture.completedFuture(failure(e));
+            }
+            results[i] = f;
+        }
+        CompletableFuture.allOf(results).whenComplete((ok, err) -> {
+            ExecuteResponse.Builder b = ExecuteResponse.newBuilder();
+            for (CompletableFuture<Result> r : results) {
+                // Each future completes normally (failures are results), so join never throws.
+                b.addResults(r.join());
+            }
+            try {
+                response.onNext(b.build());
+                response.onCompleted();
+            } catch (RuntimeException e) {
+                // The call was cancelled meanwhile: nobody is listening.
+                LOG.debug("execute response dropped: {}", e.toString());
+            }
+        });
+    }
+
+    /**
+     * Per-group order inside one request, as one client connection's pipeline expects: writes
+     * are proposed in request order (and so enter the Raft log in it), a read starts once the
+     * writes before it in the same group are done, a write once the reads before it are. Commands
+     * of different groups do not wait for each other; neither do consecutive reads or writes.
+     */
+    private static final class GroupOrder {
+        CompletableFuture<?> lastWrite = CompletableFuture.completedFuture(null);
+        /** Completes once the previous write of the group has been handed to the runtime. */
+        CompletableFuture<?> writeSubmitted = CompletableFuture.completedFuture(null);
+        final List<CompletableFuture<?>> readsSinceWrite = new ArrayList<>();
+    }
+
+    private CompletableFuture<Result> executeOne(Command c, int protocol, Map<Long, GroupOrder> order,
+                                                 long deadline) {
+        int argc = c.getArgvCount();
+        if (argc == 0) {
+            return done(resp(new Reply.Err("ERR empty command"), protocol));
+        }
+        byte[][] argv = new byte[argc][];
+        for (int i = 0; i < argc; i++) {
+            argv[i] = c.getArgv(i).toByteArray();
+        }
+        CommandSpec spec = table.lookup(argv[0]);
+        if (spec == null) {
+            return done(resp(CommandTable.unknownCommand(argv), protocol));
+        }
+        if (!spec.arityOk(argc)) {
+            return done(resp(Errors.wrongArity(spec.name()).reply(), protocol));
+        }
+        long groupId = c.getGroupId();
+        StoreConfig.Group group = config.groups().get(groupId);
+        ShardStateMachine sm = stateMachines.get(groupId);
+        if (group == null || sm == null || !group.members().contains(config.nodeId())) {
+            return done(wrongGroup());
+        }
+        if (!spec.flags().contains(CommandFlag.KEYLESS)) {
+            for (int pos : spec.keyPositions(argc)) {
+                if (!group.owns(Slots.slot(argv[pos]))) {
+                    return done(wrongGroup());
+                }
+            }
+        }
+        GroupOrder o = order.computeIfAbsent(groupId, g -> new GroupOrder());
+        CompletableFuture<Reply> reply;
+        if (spec.isWrite()) {
+            CompletableFuture<?> gate = o.readsSinceWrite.isEmpty() ? o.writeSubmitted
+                    : CompletableFuture.allOf(o.writeSubmitted,
+                            CompletableFuture.allOf(o.readsSinceWrite.toArray(CompletableFuture[]::new)));
+            CompletableFuture<Void> submitted = new CompletableFuture<>();
+            reply = after(gate, () -> {
+                StoreCommand cmd = new StoreCommand(c.getSession(), c.getSeq(), c.getAcked(),
+                        System.currentTimeMillis(), ThreadLocalRandom.current().nextLong(), argv);
+                try {
+                    return runtime.propose(groupId, cmd.encode()).thenApply(Reply.class::cast);
+                } finally {
+                    submitted.complete(null);
+                }
+            });
+            o.writeSubmitted = submitted;
+            o.lastWrite = reply;
+            o.readsSinceWrite.clear();
+        } else {
+            reply = after(o.lastWrite, c.getStaleOk()
+                    ? () -> CompletableFuture.supplyAsync(() -> sm.read(argv), reads)
+                    : () -> readBarrier(groupId, deadline).thenApplyAsync(applied -> sm.read(argv), reads));
+            o.readsSinceWrite.add(reply);
+        }
+        long left = Math.max(0, deadline - System.nanoTime());
+        return reply.orTimeout(left, TimeUnit.NANOSECONDS)
+                .handle((r, err) -> err == null ? resp(r, protocol) : failure(err));
+    }
+
+    /** Runs {@code next} once {@code gate} is done (whatever its outcome); at once if it is. */
+    private static <T> CompletableFuture<T> after(CompletableFuture<?> gate,
+                                                  Supplier<CompletableFuture<T>> next) {
+        if (gate.isDone()) {
+            return next.get();
+        }
+        return gate.handle((v, e) -> null).thenCompose(v -> next.get());
+    }
+
+    /**
+     * ReadIndex, retried while this replica is the leader but cannot serve it yet (a read caught
+     * in the hand-over to this node's own leadership fails with this node as the hint).
+     */
+    private CompletableFuture<Long> readBarrier(long groupId, long deadline) {
+        return runtime.readIndex(groupId).handle((index, err) -> {
+            if (err == null) {
+                return CompletableFuture.completedFuture(index);
+            }
+            Throwable e = unwrap(err);
+            if (e instanceof NotLeaderException nle && nle.leaderHint() == config.nodeId()
+                    && System.nanoTime() + RETRY_DELAY_NANOS < deadline) {
+                return CompletableFuture.supplyAsync(() -> null, RETRY_DELAY).thenCompose(v -> readBarrier(groupId,
+                        deadline));
+            }
+            return CompletableFuture.<Long>failedFuture(e);
+        }).thenCompose(f -> f);
+    }
+
+    private static final long RETRY_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final Executor RETRY_DELAY = CompletableFuture.delayedExecutor(2, TimeUnit.MILLISECONDS);
+
+    private static Throwable unwrap(Throwable err) {
+        Throwable e = err;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    private static CompletableFuture<Result> done(Result r) {
+        return CompletableFuture.completedFuture(r);
+    }
+
+    private static Result resp(Reply r, int protocol) {
+        // The encoder's shared arrays are never modified, so wrapping them without a copy is safe.
+        return Result.newBuilder().setResp(UnsafeByteOperations.unsafeWrap(RespEncoder.encode(r, protocol))).build();
+    }
+
+    private Result wrongGroup() {
+        return Result.newBuilder().setWrongGroup(WrongGroup.newBuilder().setMapVersion(config.mapVersion())).build();
+    }
+
+    private Result failure(Throwable err) {
+        Throwable e = unwrap(err);
+        if (e instanceof NotLeaderException nle && nle.leaderHint() == config.nodeId()) {
+            // Leadership is changing on this very node: the outcome is unknown, retry here.
+            return Result.newBuilder().setError("leadership changing on node " + config.nodeId() + ", retry").build();
+        }
+        if (e instanceof NotLeaderException nle) {
+            NotLeader.Builder nl = NotLeader.newBuilder().setLeaderId(nle.leaderHint());
+            StoreConfig.Peer leader = config.peers().get(nle.leaderHint());
+            if (leader != null) {
+                nl.setLeaderAddress(leader.serviceAddress());
+            }
+            return Result.newBuilder().setNotLeader(nl).build();
+        }
+        if (e instanceof IllegalArgumentException && String.valueOf(e.getMessage()).contains("is not hosted")) {
+            return wrongGroup(); // the group went away between the check and the call
+        }
+        String text;
+        if (e instanceof TimeoutException) {
+            text = "timeout: no outcome within " + config.requestTimeoutMillis() + " ms";
+        } else if (e instanceof ProposalDroppedException) {
+            text = "proposal dropped: " + e.getMessage();
+        } else {
+            LOG.warn("command failed", e);
+            text = e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+        return Result.newBuilder().setError(text).build();
+    }
+
+    @Override
+    public void status(StatusRequest request, StreamObserver<StatusResponse> response) {
+        List<CompletableFuture<GroupStatus>> parts = new ArrayList<>();
+        for (long g : runtime.groupIds()) {
+            parts.add(runtime.status(g).orTimeout(config.requestTimeoutMillis(), TimeUnit.MILLISECONDS));
+        }
+        CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).whenComplete((ok, err) -> {
+            StatusResponse.Builder b = StatusResponse.newBuilder().setNodeId(config.nodeId())
+                    .setMapVersion(config.mapVersion());
+            List<GroupStatus> statuses = new ArrayList<>();
+            for (CompletableFuture<GroupStatus> p : parts) {
+                if (!p.isCompletedExceptionally()) {
+                    statuses.add(p.join());
+                }
+            }
+            statuses.sort((x, y) -> Long.compare(x.groupId(), y.groupId()));
+            for (GroupStatus s : statuses) {
+                GroupInfo.Builder gi = GroupInfo.newBuilder().setGroupId(s.groupId()).setRole(s.role().name())
+                        .setLeaderId(s.leader()).setTerm(s.term()).setCommitIndex(s.commitIndex())
+                        .setAppliedIndex(s.appliedIndex()).setLastIndex(s.lastIndex())
+                        .addAllVoters(s.membership().voters()).addAllLearners(s.membership().learners())
+                        .setHibernating(s.hibernating());
+                StoreConfig.Group g = config.groups().get(s.groupId());
+                if (g != null) {
+                    gi.addAllSlots(g.slotRanges());
+                }
+                b.addGroups(gi);
+            }
+            try {
+                response.onNext(b.build());
+                response.onCompleted();
+            } catch (RuntimeException e) {
+                LOG.debug("status response dropped: {}", e.toString());
+            }
+        });
+    }
+
+}

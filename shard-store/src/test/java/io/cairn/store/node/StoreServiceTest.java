@@ -1,0 +1,315 @@
+package io.cairn.store.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import io.cairn.store.data.Slots;
+import io.cairn.store.node.proto.Command;
+import io.cairn.store.node.proto.ExecuteRequest;
+import io.cairn.store.node.proto.ExecuteResponse;
+import io.cairn.store.node.proto.GroupInfo;
+import io.cairn.store.node.proto.Result;
+import io.cairn.store.node.proto.StatusRequest;
+import io.cairn.store.node.proto.StatusResponse;
+import io.cairn.store.node.proto.StoreServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One real store node (RocksDB, Raft runtime, gRPC on 127.0.0.1) hosting two single-replica
+ * static groups, driven through the generated gRPC client.
+ */
+@Timeout(60)
+class StoreServiceTest {
+    private static final long G1 = 1;
+    private static final long G2 = 2;
+
+    @TempDir
+    Path tmp;
+
+    private StoreNode node;
+    private ManagedChannel channel;
+    private StoreServiceGrpc.StoreServiceBlockingStub stub;
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        Properties p = new Properties();
+        int raft = freePort();
+        int service = freePort();
+        p.setProperty("node.id", "1");
+        p.setProperty("data.dir", tmp.resolve("node").toString());
+        p.setProperty("host", "127.0.0.1");
+        p.setProperty("raft.port", Integer.toString(raft));
+        p.setProperty("service.port", Integer.toString(service));
+        p.setProperty("peers", "1=127.0.0.1:" + raft + ":" + service);
+        p.setProperty("group.1.members", "1");
+        p.setProperty("group.1.slots", "0-8191");
+        p.setProperty("group.2.members", "1");
+        p.setProperty("group.2.slots", "8192-16383");
+        p.setProperty("raft.tick.ms", "10");
+        p.setProperty("raft.workers", "2");
+        p.setProperty("raft.apply.threads", "2");
+        p.setProperty("read.threads", "2");
+        p.setProperty("expiry.interval.ms", "20");
+        node = StoreNode.start(StoreConfig.from(p));
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", node.servicePort()).usePlaintext().build();
+        stub = StoreServiceGrpc.newBlockingStub(channel);
+        // Both single-replica groups elect themselves within a few election timeouts.
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10)).until(() -> {
+            StatusResponse s = stub.status(StatusRequest.getDefaultInstance());
+            return s.getGroupsCount() == 2 && s.getGroupsList().stream().allMatch(g -> g.getRole().equals("LEADER"));
+        });
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (channel != null) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    /** A key whose slot lies in [from, to]. */
+    static String keyIn(String prefix, int from, int to) {
+        for (int i = 0; ; i++) {
+            String k = prefix + i;
+            int s = Slots.slot(k.getBytes(StandardCharsets.UTF_8));
+            if (s >= from && s <= to) {
+                return k;
+            }
+        }
+    }
+
+    static Command cmd(long group, String... argv) {
+        Command.Builder b = Command.newBuilder().setGroupId(group);
+        for (String a : argv) {
+            b.addArgv(ByteString.copyFromUtf8(a));
+        }
+        return b.build();
+    }
+
+    static Command cmd(long group, long session, long seq, String... argv) {
+        return cmd(group, argv).toBuilder().setSession(session).setSeq(seq).setAcked(seq - 1).build();
+    }
+
+    private List<Result> run(int protocol, Command... commands) {
+        ExecuteResponse r = stub.withDeadlineAfter(10, TimeUnit.SECONDS).execute(ExecuteRequest.newBuilder()
+                .setProtocol(protocol).addAllCommands(List.of(commands)).build());
+        assertThat(r.getResultsCount()).isEqualTo(commands.length);
+        return r.getResultsList();
+    }
+
+    static String resp(Result r) {
+        assertThat(r.getOutcomeCase()).as("outcome of %s", r).isEqualTo(Result.OutcomeCase.RESP);
+        return r.getResp().toStringUtf8();
+    }
+
+    private String one(int protocol, Command c) {
+        return resp(run(protocol, c).get(0));
+    }
+
+    @Test
+    void writesAndReadsInBothProtocols() {
+        String a = keyIn("a", 0, 8191);
+        String b = keyIn("b", 8192, 16383);
+        List<Result> rs = run(2, cmd(G1, "SET", a, "va"), cmd(G2, "set", b, "vb"), cmd(G1, "GET", a),
+                cmd(G2, "GET", b), cmd(G1, "GET", keyIn("missing", 0, 8191)));
+        assertThat(rs).extracting(StoreServiceTest::resp)
+                .containsExactly("+OK\r\n", "+OK\r\n", "$2\r\nva\r\n", "$2\r\nvb\r\n", "$-1\r\n");
+        assertThat(one(3, cmd(G1, "GET", keyIn("missing", 0, 8191)))).isEqualTo("_\r\n");
+        assertThat(one(3, cmd(G2, "GET", b))).isEqualTo("$2\r\nvb\r\n");
+        assertThat(one(3, cmd(G1, "EXISTS", a, a))).isEqualTo(":2\r\n");
+        assertThat(one(2, cmd(G1, "TYPE", a))).isEqualTo("+string\r\n");
+        // protocol 0 means RESP2
+        assertThat(one(0, cmd(G1, "GET", keyIn("missing", 0, 8191)))).isEqualTo("$-1\r\n");
+        // a stale read is served without a read barrier, and sees the committed write here
+        assertThat(one(2, cmd(G1, "GET", a).toBuilder().setStaleOk(true).build())).isEqualTo("$2\r\nva\r\n");
+        assertThat(one(2, cmd(G1, "DEL", a))).isEqualTo(":1\r\n");
+        assertThat(one(2, cmd(G1, "GET", a))).isEqualTo("$-1\r\n");
+    }
+
+    @Test
+    void redisErrorsAreReplies() {
+        String a = keyIn("a", 0, 8191);
+        List<Result> rs = run(2, cmd(G1, "NOSUCH", a, "x"), cmd(G1, "GET"), cmd(G1, "GET", a, "extra"),
+                cmd(G1, "SET", a), cmd(G1, "cairn.expired", a), cmd(G1));
+        assertThat(rs).extracting(StoreServiceTest::resp).containsExactly(
+                "-ERR unknown command 'NOSUCH', with args beginning with: '" + a + "' 'x' \r\n",
+                "-ERR wrong number of arguments for 'get' command\r\n",
+                "-ERR wrong number of arguments for 'get' command\r\n",
+                "-ERR wrong number of arguments for 'set' command\r\n",
+                // internal commands are not in the table, so no client can send them
+                "-ERR unknown command 'cairn.expired', with args beginning with: '" + a + "' \r\n",
+                "-ERR empty command\r\n");
+        // WRONGTYPE etc. come from the state machine as replies too
+        assertThat(one(3, cmd(G1, "SET", a, "v", "NX", "XX"))).isEqualTo("-ERR syntax error\r\n");
+    }
+
+    @Test
+    void wrongGroup() {
+        String inG2 = keyIn("k", 8192, 16383);
+        List<Result> rs = run(2, cmd(G1, "SET", inG2, "v"), cmd(G1, "GET", inG2), cmd(7, "GET", inG2),
+                cmd(G1, "EXISTS", keyIn("k", 0, 8191), inG2), cmd(G2, "GET", inG2));
+        assertThat(rs.subList(0, 4)).allSatisfy(r -> {
+            assertThat(r.getOutcomeCase()).isEqualTo(Result.OutcomeCase.WRONG_GROUP);
+            assertThat(r.getWrongGroup().getMapVersion()).isEqualTo(1);
+        });
+        assertThat(resp(rs.get(4))).isEqualTo("$-1\r\n");
+        // nothing was written to the wrong group
+        assertThat(one(2, cmd(G2, "EXISTS", inG2))).isEqualTo(":0\r\n");
+    }
+
+    @Test
+    void exactlyOnce() {
+        String k = keyIn("k", 0, 8191);
+        long session = 77;
+        assertThat(one(2, cmd(G1, "SET", k, "v"))).isEqualTo("+OK\r\n");
+        Command del = cmd(G1, session, 1, "DEL", k);
+        assertThat(one(2, del)).isEqualTo(":1\r\n");
+        // The retry (same session and seq) gets the remembered reply and deletes nothing: the key
+        // written meanwhile survives, and a re-execution would have answered :1 too but deleted it.
+        assertThat(one(2, cmd(G1, "SET", k, "again"))).isEqualTo("+OK\r\n");
+        assertThat(one(2, del)).isEqualTo(":1\r\n");
+        assertThat(one(2, cmd(G1, "GET", k))).isEqualTo("$5\r\nagain\r\n");
+        // SET ... GET remembers the old value it returned, not the current one
+        Command setGet = cmd(G1, session, 2, "SET", k, "mine", "GET");
+        assertThat(one(2, setGet)).isEqualTo("$5\r\nagain\r\n");
+        assertThat(one(2, cmd(G1, "SET", k, "other"))).isEqualTo("+OK\r\n");
+        assertThat(one(3, setGet)).isEqualTo("$5\r\nagain\r\n");
+        assertThat(one(2, cmd(G1, "GET", k))).isEqualTo("$5\r\nother\r\n");
+        // A seq the client already acknowledged is refused, not re-applied.
+        assertThat(one(2, cmd(G1, session, 3, "SET", k, "x"))).isEqualTo("+OK\r\n");
+        assertThat(one(2, cmd(G1, session, 2, "SET", k, "mine", "GET"))).startsWith("-ERR");
+        assertThat(one(2, cmd(G1, "GET", k))).isEqualTo("$1\r\nx\r\n");
+    }
+
+    @Test
+    void oneRequestKeepsPipelineOrderWithinAGroup() {
+        String k = keyIn("p", 0, 8191);
+        List<Result> rs = run(2, cmd(G1, "GET", k), cmd(G1, "SET", k, "1"), cmd(G1, "GET", k), cmd(G1, "SET", k, "2"),
+                cmd(G1, "SET", k, "3", "GET"), cmd(G1, "GET", k), cmd(G1, "DEL", k), cmd(G1, "EXISTS", k));
+        assertThat(rs).extracting(StoreServiceTest::resp).containsExactly("$-1\r\n", "+OK\r\n", "$1\r\n1\r\n",
+                "+OK\r\n", "$1\r\n2\r\n", "$1\r\n3\r\n", ":1\r\n", ":0\r\n");
+    }
+
+    @Test
+    void incrRetriedWithTheSameSessionAndSeqIncrementsOnce() {
+        String k = keyIn("counter", 0, 8191);
+        Command incr = cmd(G1, 5, 1, "INCR", k);
+        assertThat(one(2, incr)).isEqualTo(":1\r\n");
+        assertThat(one(2, incr)).isEqualTo(":1\r\n");
+        // the same retry in one request with itself: still once
+        assertThat(run(3, incr, incr)).extracting(StoreServiceTest::resp).containsExactly(":1\r\n", ":1\r\n");
+        assertThat(one(2, cmd(G1, "GET", k))).isEqualTo("$1\r\n1\r\n");
+        assertThat(one(2, cmd(G1, 5, 2, "INCR", k))).isEqualTo(":2\r\n");
+        // without a session, each send is a new write
+        assertThat(one(2, cmd(G1, "INCR", k))).isEqualTo(":3\r\n");
+    }
+
+    @Test
+    void keylessCommandsNeedNoSlot() {
+        assertThat(one(2, cmd(G1, "SET", keyIn("a", 0, 8191), "1"))).isEqualTo("+OK\r\n");
+        assertThat(one(2, cmd(G2, "SET", keyIn("b", 8192, 16383), "1"))).isEqualTo("+OK\r\n");
+        // each group counts its own keys
+        assertThat(run(2, cmd(G1, "DBSIZE"), cmd(G2, "DBSIZE"))).extracting(StoreServiceTest::resp)
+                .containsExactly(":1\r\n", ":1\r\n");
+        assertThat(one(2, cmd(G2, "FLUSHALL"))).isEqualTo("+OK\r\n");
+        assertThat(run(2, cmd(G1, "DBSIZE"), cmd(G2, "DBSIZE"))).extracting(StoreServiceTest::resp)
+                .containsExactly(":1\r\n", ":0\r\n");
+    }
+
+    @Test
+    void manyCommandsInOneRequestAnswerInOrder() {
+        List<Command> cs = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            String k = "many" + i;
+            long g = Slots.slot(k.getBytes(StandardCharsets.UTF_8)) < 8192 ? G1 : G2;
+            cs.add(cmd(g, "SET", k, "v" + i));
+            cs.add(cmd(g, "GET", k));
+        }
+        List<Result> rs = run(2, cs.toArray(Command[]::new));
+        for (int i = 0; i < 200; i++) {
+            assertThat(resp(rs.get(2 * i))).isEqualTo("+OK\r\n");
+            String v = "v" + i;
+            // a read sees the writes before it in the request (same group), as in a pipeline
+            assertThat(resp(rs.get(2 * i + 1))).isEqualTo("$" + v.length() + "\r\n" + v + "\r\n");
+        }
+        for (int i = 0; i < 200; i++) {
+            String k = "many" + i;
+            long g = Slots.slot(k.getBytes(StandardCharsets.UTF_8)) < 8192 ? G1 : G2;
+            String v = "v" + i;
+            assertThat(one(2, cmd(g, "GET", k))).isEqualTo("$" + v.length() + "\r\n" + v + "\r\n");
+        }
+    }
+
+    /** Prints one-at-a-time latencies (second round warm); asserts only that all succeed. */
+    @Test
+    void sequentialLatency() {
+        String k = keyIn("lat", 0, 8191);
+        for (int round = 0; round < 2; round++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 100; i++) {
+                one(2, cmd(G1, "SET", k, "v" + i));
+            }
+            long t1 = System.nanoTime();
+            for (int i = 0; i < 100; i++) {
+                one(2, cmd(G1, "GET", k));
+            }
+            long t2 = System.nanoTime();
+            for (int i = 0; i < 100; i++) {
+                one(2, cmd(G1, "GET", k).toBuilder().setStaleOk(true).build());
+            }
+            long t3 = System.nanoTime();
+            System.out.printf("sequential, one node: SET %.2f ms, GET %.2f ms, stale GET %.2f ms%n",
+                    (t1 - t0) / 100e6, (t2 - t1) / 100e6, (t3 - t2) / 100e6);
+        }
+    }
+
+    @Test
+    void activeExpiryDeletesExpiredKeys() {
+        String k = keyIn("ttl", 0, 8191);
+        assertThat(one(2, cmd(G1, "SET", k, "v", "PX", "30"))).isEqualTo("+OK\r\n");
+        // The leader proposes the deletion: the key's record goes from the data store itself,
+        // not only from what reads see.
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> node.stateMachines().get(G1).expiredKeys(Long.MAX_VALUE, 10).isEmpty());
+        assertThat(one(2, cmd(G1, "EXISTS", k))).isEqualTo(":0\r\n");
+    }
+
+    @Test
+    void statusAndBadProtocol() {
+        StatusResponse s = stub.status(StatusRequest.getDefaultInstance());
+        assertThat(s.getNodeId()).isEqualTo(1);
+        assertThat(s.getGroupsList()).extracting(GroupInfo::getGroupId).containsExactly(G1, G2);
+        assertThat(s.getGroups(0).getSlotsList()).containsExactly("0-8191");
+        assertThat(s.getGroups(1).getVotersList()).containsExactly(1L);
+        assertThat(s.getGroups(0).getLeaderId()).isEqualTo(1);
+        assertThatThrownBy(() -> run(4, cmd(G1, "GET", "a"))).isInstanceOf(StatusRuntimeException.class)
+                .hasMessageContaining("INVALID_ARGUMENT");
+    }
+}
