@@ -207,21 +207,27 @@ final class HashCommands {
     }
 
     /**
-     * HINCRBYFLOAT key field increment: Redis adds long doubles and stores (and replies) the sum
-     * printed as {@code %.17Lf} without trailing zeros; see {@link Doubles#addHuman}.
+     * HINCRBYFLOAT key field increment: as Redis's {@code string2ld} both operands may be decimal
+     * or hexadecimal within long-double range; they are added as x87 long doubles and the sum is
+     * stored (and replied) as {@code %.17Lf} without trailing zeros ({@link LongDouble}). Checks
+     * in Redis's order: increment, its finiteness, key type, current value.
      */
     static Reply hincrbyfloat(ExecContext ctx, byte[][] argv) {
-        byte[] incrText = argv[3];
-        double incr = Args.parseDouble(incrText);
-        if (Double.isInfinite(incr)) {
+        LongDouble.Value incr = LongDouble.parse(argv[3]);
+        if (incr == null) {
+            throw Errors.notFloat();
+        }
+        if (incr.isInfinite()) {
             throw new RedisException(VALUE_NAN_OR_INF);
         }
         byte[] key = argv[1];
         Meta old = hash(ctx, key);
         byte[] current = field(ctx, key, old, argv[2]);
-        byte[] currentText = current != null ? current : ZERO_TEXT;
-        double value = Args.parseDouble(currentText, Errors.HASH_NOT_FLOAT);
-        byte[] result = Args.bytes(Doubles.addHuman(value, currentText, incr, incrText));
+        LongDouble.Value value = LongDouble.parse(current != null ? current : ZERO_TEXT);
+        if (value == null) {
+            throw new RedisException(Errors.HASH_NOT_FLOAT);
+        }
+        byte[] result = Args.bytes(LongDouble.addHuman(value, incr));
         Meta m = orNew(ctx, old);
         put(ctx, ctx.keys().subPrefix(key, m), m, argv[2], result);
         save(ctx, key, m, old != null);

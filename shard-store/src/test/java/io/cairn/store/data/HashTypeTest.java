@@ -395,6 +395,15 @@ class HashTypeTest {
         assertThat(s.str("hincrbyfloat", "fx", "h", "0.3333333333333333333333")).isEqualTo("0.66666666666666666");
         s.exec("hset", "fx", "i", "-9223372036854775808");
         assertThat(s.str("hincrbyfloat", "fx", "i", "0.1")).isEqualTo("-9223372036854775808");
+        // strtold syntax: hexadecimal operands, long-double range beyond double's
+        s.exec("hset", "fx", "hex", "0x10");
+        assertThat(s.str("hincrbyfloat", "fx", "hex", "1")).isEqualTo("17");
+        assertThat(s.str("hincrbyfloat", "fx", "big", "1e400")).isEqualTo(
+                "100000000000000000002818806839475865145864534336290520386259106935396855340086298620393639"
+                + "948483241605220940539273176162002958227772592557340238289765933406610177974474345461739178"
+                + "624481166749717237789438243915933380474706750262466844013592375136038303437354855052449559"
+                + "649790218250382800910684149474024568986530409510175126580926158275889201834725116433165913"
+                + "62664138176309734806343732497430221946880");
     }
 
     // "HINCRBYFLOAT fails against hash value with spaces (left)" / "(right)"
