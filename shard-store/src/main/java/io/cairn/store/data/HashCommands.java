@@ -261,11 +261,11 @@ final class HashCommands {
                 throw new RedisException(VALUE_OUT_OF_RANGE);
             }
         }
-        SetCommands.checkRandomReplySize(count);
         Meta m = hash(ctx, key);
         if (m == null || count == 0) {
             return Reply.EMPTY_ARRAY;
         }
+        SetCommands.checkRandomReplySize(count);
         List<byte[][]> picked = SetCommands.randomMembers(ctx, ctx.keys().subPrefix(key, m), m.count, count);
         List<Reply> out = new ArrayList<>(picked.size() * (withValues ? 2 : 1));
         for (byte[][] fv : picked) {

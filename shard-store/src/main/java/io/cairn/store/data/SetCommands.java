@@ -216,11 +216,11 @@ final class SetCommands {
             return new Reply.Bulk(atPositions(ctx, ctx.keys().subPrefix(key, m), at).get(at[0])[0]);
         }
         long count = parseRandomCount(argv[2]);
-        checkRandomReplySize(count);
         Meta m = set(ctx, key);
         if (m == null || count == 0) {
             return Reply.EMPTY_ARRAY;
         }
+        checkRandomReplySize(count);
         List<Reply> out = new ArrayList<>();
         for (byte[][] kv : randomMembers(ctx, ctx.keys().subPrefix(key, m), m.count, count)) {
             out.add(new Reply.Bulk(kv[0]));

@@ -543,6 +543,8 @@ class HashTypeTest {
                 .isEqualTo("ERR value is out of range");
         // beyond Redis: a negative count is bounded by the reply limit
         assertThat(s.error("hrandfield", "myhash", "-9223372036854775807")).isEqualTo(SetCommands.RANDOM_REPLY_TOO_BIG);
+        assertThat(s.error("hrandfield", "myhash", "-1000001", "withvalues")).isEqualTo(SetCommands.RANDOM_REPLY_TOO_BIG);
+        assertThat(s.exec("hrandfield", "nokey", "-9223372036854775807")).isEqualTo(Reply.EMPTY_ARRAY);
         assertThat(s.list("hrandfield", "myhash", "9223372036854775807")).containsExactly("a");
     }
 

@@ -546,6 +546,8 @@ class SetTypeTest {
         assertThat(s.error("srandmember", "str", "x")).isEqualTo(Errors.NOT_INTEGER);
         assertThat(s.error("srandmember", "s", "-9223372036854775808")).isEqualTo(SetCommands.COUNT_RANGE);
         assertThat(s.error("srandmember", "s", "-9223372036854775807")).isEqualTo(SetCommands.RANDOM_REPLY_TOO_BIG);
+        assertThat(s.exec("srandmember", "nokey", "-9223372036854775807")).isEqualTo(Reply.EMPTY_ARRAY);
+        assertThat(s.list("srandmember", "s", "-1000000")).hasSize(1_000_000);
         assertThat(s.list("srandmember", "s", "9223372036854775807")).containsExactly("a");
         assertThat(s.list("srandmember", "s", "-3")).containsExactly("a", "a", "a");
         assertThat(s.integer("scard", "s")).isEqualTo(1);
