@@ -716,4 +716,20 @@ class HashTypeTest {
         assertThat(s.integer("hincrby", "h", "f1", "1")).isEqualTo(1);
         assertThat(s.list("hkeys", "h")).containsExactly("f1");
     }
+
+    // Cairn: an expired hash is invisible to every command and replaced whole by the next write
+    @Test
+    void expiredHashIsGoneForReadsAndReplacedByWrites() {
+        createHash("h", 200);
+        assertThat(s.integer("pexpire", "h", "100")).isEqualTo(1);
+        s.now += 200;
+        assertThat(s.integer("hlen", "h")).isZero();
+        assertThat(s.str("hget", "h", "f1")).isNull();
+        assertThat(s.list("hgetall", "h")).isEmpty();
+        assertThat(s.exec("hrandfield", "h")).isEqualTo(Reply.NIL);
+        assertThat(s.integer("hincrby", "h", "f1", "5")).isEqualTo(5);
+        assertThat(s.list("hgetall", "h")).containsExactly("f1", "5");
+        assertThat(s.integer("ttl", "h")).isEqualTo(-1);
+        assertThat(storedSubKeys()).isEqualTo(1);
+    }
 }

@@ -784,4 +784,25 @@ class SetTypeTest {
         assertThat(s.list("spop", "s", "1000")).hasSize(500);
         assertThat(s.rawContents()).isEmpty();
     }
+
+    // Cairn: an expired set is invisible to every command and replaced whole by the next write;
+    // its members (a big set: one range delete) never come back
+    @Test
+    void expiredBigSetIsGoneForReadsAndReplacedByWrites() {
+        List<String> args = new ArrayList<>(List.of("sadd", "s"));
+        args.addAll(range(0, 300));
+        s.exec(args.toArray(String[]::new));
+        s.exec("sadd", "keep", "1", "2");
+        assertThat(s.integer("pexpire", "s", "100")).isEqualTo(1);
+        s.now += 200;
+        assertThat(s.integer("scard", "s")).isZero();
+        assertThat(s.integer("sismember", "s", "1")).isZero();
+        assertThat(s.list("sinter", "s", "keep")).isEmpty();
+        assertThat(s.list("sunion", "s", "keep")).containsExactly("1", "2");
+        assertThat(s.integer("smove", "s", "keep", "5")).isZero();
+        assertThat(s.integer("sadd", "s", "new")).isEqualTo(1);
+        assertThat(s.list("smembers", "s")).containsExactly("new");
+        assertThat(s.integer("ttl", "s")).isEqualTo(-1);
+        assertThat(storedSubKeys()).isEqualTo(3);
+    }
 }
