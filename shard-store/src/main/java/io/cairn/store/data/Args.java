@@ -139,10 +139,19 @@ public final class Args {
         if (lower.equals("inf") || lower.equals("infinity")) {
             return neg ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
         }
+        double d;
+        if (lower.startsWith("0x")) {
+            // strtod takes C99 hex floats ("0x10", "0x1p3", "0x.8"); Java needs the 'p' exponent
+            if (!lower.matches("0x([0-9a-f]+\\.?[0-9a-f]*|\\.[0-9a-f]+)(p[+-]?[0-9]+)?")) {
+                return null;
+            }
+            d = Double.parseDouble((neg ? "-" : "") + (lower.contains("p") ? lower : lower + "p0"));
+            return Double.isInfinite(d) ? null : d;
+        }
         if (!isDecimal(body)) {
             return null;
         }
-        double d = Double.parseDouble(s);
+        d = Double.parseDouble(s);
         if (Double.isInfinite(d)) {
             return null; // strtod ERANGE overflow
         }

@@ -12,6 +12,8 @@ public enum CommandFlag {
     FAST,
     /** Output depends on randomness (SRANDMEMBER, SPOP...): writes get a seed in the proposal. */
     RANDOM,
+    /** Keys follow a numkeys argument (see {@link CommandSpec#keyPositions(byte[][])}). */
+    MOVABLEKEYS,
     /** Acts on the whole group rather than on keys (DBSIZE, FLUSHALL, SCAN, KEYS). */
     KEYLESS;
 

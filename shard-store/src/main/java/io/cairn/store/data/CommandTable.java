@@ -95,6 +95,19 @@ public final class CommandTable {
             return this;
         }
 
+        /**
+         * Marks {@code name} as taking a {@code numkeys} argument at {@code index} followed by that
+         * many keys (Redis "movablekeys").
+         */
+        public Builder numKeysAt(String name, int index) {
+            CommandSpec s = specs.get(name);
+            java.util.EnumSet<CommandFlag> flags = java.util.EnumSet.copyOf(s.flags());
+            flags.add(CommandFlag.MOVABLEKEYS);
+            specs.put(name, new CommandSpec(s.name(), s.arity(), flags, s.firstKey(), s.lastKey(), s.step(),
+                    s.handler(), index));
+            return this;
+        }
+
         /** A read of one key at argv[1]. */
         public Builder read(String name, int arity, CommandHandler handler) {
             return add(name, arity, EnumSet.of(CommandFlag.READONLY), 1, 1, 1, handler);

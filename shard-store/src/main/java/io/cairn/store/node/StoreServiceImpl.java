@@ -150,7 +150,7 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
             return done(wrongGroup());
         }
         if (!spec.flags().contains(CommandFlag.KEYLESS)) {
-            for (int pos : spec.keyPositions(argc)) {
+            for (int pos : spec.keyPositions(argv)) {
                 if (!group.owns(Slots.slot(argv[pos]))) {
                     return done(wrongGroup());
                 }
