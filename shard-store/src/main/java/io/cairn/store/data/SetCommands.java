@@ -66,8 +66,9 @@ final class SetCommands {
         t.add("sinterstore", -3, store, 1, -1, 1, (c, a) -> algebraStore(c, a, Op.INTER));
         t.add("sunionstore", -3, store, 1, -1, 1, (c, a) -> algebraStore(c, a, Op.UNION));
         t.add("sdiffstore", -3, store, 1, -1, 1, (c, a) -> algebraStore(c, a, Op.DIFF));
-        // movable keys (numkeys at argv[1]): Redis reports no fixed key positions
+        // Redis flags SINTERCARD movablekeys with no fixed key positions: its keys follow numkeys
         t.add("sintercard", -3, read, 0, 0, 0, SetCommands::sintercard);
+        t.numKeysAt("sintercard", 1);
         t.add("sscan", -3, read, 1, 1, 1, (c, a) -> scan(c, a, TypeCode.SET, false));
     }
 

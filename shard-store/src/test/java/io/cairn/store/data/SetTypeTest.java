@@ -209,6 +209,17 @@ class SetTypeTest {
         assertThat(s.error("sintercard", "1", "myset{t}", "LIMIT", "a")).isEqualTo("ERR LIMIT can't be negative");
     }
 
+    // COMMAND INFO sintercard: readonly movablekeys, 0 0 0; keys found through numkeys
+    @Test
+    void sintercardDeclaresItsMovableKeys() {
+        CommandSpec spec = CommandTable.standard().lookup("sintercard");
+        assertThat(spec.flags()).contains(CommandFlag.READONLY, CommandFlag.MOVABLEKEYS);
+        assertThat(spec.keyPositions(new byte[][] {Args.bytes("sintercard"), Args.bytes("2"), Args.bytes("a"),
+                Args.bytes("b"), Args.bytes("LIMIT"), Args.bytes("1")})).containsExactly(2, 3);
+        assertThat(CommandTable.standard().lookup("sinterstore").keyPositions(4)).containsExactly(1, 2, 3);
+        assertThat(CommandTable.standard().lookup("smove").keyPositions(4)).containsExactly(1, 2);
+    }
+
     // "SINTERCARD against non-set should throw error"
     @Test
     void sintercardAgainstNonSetShouldThrowError() {
