@@ -61,6 +61,8 @@ class RedisDifferentialTest {
     private static final long TTL_TOLERANCE_S = 2;
     private static final long TTL_TOLERANCE_MS = 2_500;
 
+    /** Redis 7.0 commands of these families the type layer does not have (yet); not sent. */
+    private static final Set<String> NOT_IMPLEMENTED = Set.of("lcs", "randomkey");
     private static final Set<String> UNORDERED = Set.of("smembers", "sinter", "sunion", "sdiff", "hkeys", "hvals",
             "keys");
     private static final Set<String> SCANS = Set.of("scan", "hscan", "sscan", "zscan");
@@ -183,6 +185,8 @@ class RedisDifferentialTest {
                 byte[][] argv = gen.next(family);
                 String name = Args.str(argv[0]).toLowerCase(Locale.ROOT);
                 if (table.lookup(name) == null) {
+                    assertThat(NOT_IMPLEMENTED).as("command %s is missing from the command table", name)
+                            .contains(name);
                     run.skipped.merge(name, 1, Integer::sum);
                     continue;
                 }
@@ -196,8 +200,7 @@ class RedisDifferentialTest {
             }
         }
         System.out.println("[diff " + family + "] " + run.compared + " commands compared (" + run.errors
-                + " of them errors in Redis); not in our command table,"
-                + " so not sent: " + run.skipped);
+                + " of them errors in Redis); not sent: " + run.skipped);
         if (!run.mismatches.isEmpty()) {
             fail(run.mismatches.size() + " mismatch(es) with redis-server for " + family + " (seed " + seed
                     + "):\n" + String.join("\n", run.mismatches));
