@@ -21,8 +21,8 @@ import java.util.function.Supplier;
  */
 final class DiffCommands {
 
-    /** The command families the differential test runs, one key space each. */
-    enum Family { STRINGS, KEYS, HASHES, LISTS, SETS, ZSETS }
+    /** The command families the differential test runs, one key space each; MIXED runs them all together. */
+    enum Family { STRINGS, KEYS, HASHES, LISTS, SETS, ZSETS, MIXED }
 
     private static final String[] KEYS = {"k1", "k2", "k3", "k4", "{t}k5", "k\u0000\u00ff"};
     private static final String[] VALUES = {"", "a", "b", "foo", "bar", "0", "1", "-1", "10", "-7", "3.5", "1e3",
@@ -55,7 +55,7 @@ final class DiffCommands {
     byte[][] next(Family f) {
         List<String> cmd;
         int p = r.nextInt(100);
-        int otherTypes = f == Family.KEYS ? 30 : 3;
+        int otherTypes = f == Family.KEYS ? 30 : f == Family.MIXED ? 0 : 3;
         if (p < otherTypes) {
             Family type = pick(Family.values());
             cmd = create(type);
@@ -90,8 +90,11 @@ final class DiffCommands {
                 return listCommand();
             case SETS:
                 return setCommand();
-            default:
+            case ZSETS:
                 return zsetCommand();
+            default:
+                // every family on one key space: collections copied, renamed and combined across types
+                return command(Family.values()[r.nextInt(Family.MIXED.ordinal())]);
         }
     }
 

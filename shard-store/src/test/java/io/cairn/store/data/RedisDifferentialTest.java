@@ -45,7 +45,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * picks so their states stay equal; TTL/PTTL/EXPIRETIME/PEXPIRETIME within a tolerance, since
  * the store's clock is the wall clock read just before each of our commands. Lexicographic
  * commands on sorted sets with unequal scores (unspecified in Redis) are not sent; a score
- * "-0" in a sorted-set reply counts as "0" (see {@link #foldNegativeZero}).
+ * "-0" in a sorted-set reply counts as "0" (see {@link #foldNegativeZero}); before DBSIZE a full
+ * SCAN makes Redis drop keys that are already expired but still counted.
  *
  * <p>Needs {@code redis-server} on the PATH: without it the test is skipped, or fails when the
  * environment variable {@code CI} is {@code true}. System properties: {@code cairn.diff.seed}
@@ -279,6 +280,12 @@ class RedisDifferentialTest {
                     undoEachOthersPops(argv[1], theirs, ours);
                 }
             } else {
+                if (name.equals("dbsize")) {
+                    // Redis 7.0 keeps a key SET with a past EXAT/PXAT until something touches it
+                    // (DBSIZE counts it); a full SCAN reaps such keys first
+                    fullScan(new byte[][] {Args.bytes("scan"), Args.bytes("0"), Args.bytes("count"),
+                        Args.bytes("1000")}, this::theirs);
+                }
                 theirs = scoresOf(name, theirs(argv));
                 ours = scoresOf(name, ours(argv));
                 if (UNORDERED.contains(name)) {
