@@ -47,7 +47,8 @@ public final class ShardStateMachine implements StateMachine {
     /**
      * Installing a snapshot deletes the group's range and then ingests the files: not atomic.
      * Reads take their RocksDB snapshot under the read lock, the install runs under the write
-     * lock, so a read sees the group before or after an install, never half-installed.
+     * lock, so a read sees the group before or after an install, never half-installed (a read
+     * that comes during the install fails; see {@link #consistentView}).
      */
     private final ReadWriteLock installLock = new ReentrantReadWriteLock();
 
@@ -166,9 +167,15 @@ public final class ShardStateMachine implements StateMachine {
         return keys;
     }
 
-    /** A read-only view of the data, never taken in the middle of a snapshot install. */
+    /**
+     * A read-only view of the data, never taken in the middle of a snapshot install. During an
+     * install (which may take long for a big group) it fails at once instead of holding a
+     * read-pool thread that other groups' reads need: the caller answers "outcome unknown, retry".
+     */
     private RocksKv consistentView() {
-        installLock.readLock().lock();
+        if (!installLock.readLock().tryLock()) {
+            throw new IllegalStateException("group " + group + " is installing a snapshot; retry");
+        }
         try {
             return RocksKv.snapshot(db.rocks());
         } finally {
