@@ -83,7 +83,13 @@ public final class RocksKv implements Kv, AutoCloseable {
     }
 
     private boolean isMasked(byte[] key) {
-        for (byte[][] r : masked) {
+        return isMasked(key, masked.size());
+    }
+
+    /** Whether one of the first {@code masks} range deletes of this batch covers {@code key}. */
+    private boolean isMasked(byte[] key, int masks) {
+        for (int i = 0; i < masks; i++) {
+            byte[][] r = masked.get(i);
             if (Arrays.compareUnsigned(key, r[0]) >= 0 && Arrays.compareUnsigned(key, r[1]) < 0) {
                 return true;
             }
@@ -172,6 +178,8 @@ public final class RocksKv implements Kv, AutoCloseable {
         private final boolean reverse;
         private final RocksIterator it;
         private final Iterator<Map.Entry<byte[], byte[]>> ov;
+        /** Range deletes made before the cursor opened: later ones do not change its view. */
+        private final int masks = masked.size();
         private Map.Entry<byte[], byte[]> ovHead;
         private boolean started;
         private byte[] key;
@@ -204,7 +212,7 @@ public final class RocksKv implements Kv, AutoCloseable {
         }
 
         private void dbSkipMasked() {
-            while (dbValid() && (overlay != null && isMasked(it.key()))) {
+            while (dbValid() && (overlay != null && isMasked(it.key(), masks))) {
                 step();
             }
         }

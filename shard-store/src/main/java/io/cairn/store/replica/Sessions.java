@@ -77,8 +77,9 @@ final class Sessions {
         }
         for (long session : idle) {
             kv.delete(KeyCodec.sessionKey(group, session));
-            kv.deleteRange(KeyCodec.sessionReplyKey(group, session, 0),
-                    KeyCodec.sessionReplyKey(group, session, -1));
+            // every seq, 0 to 2^64-1 (unsigned on the wire): up to the end of the session's prefix
+            byte[] first = KeyCodec.sessionReplyKey(group, session, 0);
+            kv.deleteRange(first, KeyCodec.prefixEnd(java.util.Arrays.copyOf(first, first.length - 8)));
         }
         return idle.size();
     }

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The replicated state machine of one group: the Redis data model of the group's key range in
@@ -42,6 +44,13 @@ public final class ShardStateMachine implements StateMachine {
     private final SnapshotFiles snapshots;
     private volatile long applied;
     private volatile long leaderId;
+    /**
+     * Installing a snapshot deletes the group's range and then ingests the files: not atomic.
+     * Reads take their RocksDB snapshot under the read lock, the install runs under the write
+     * lock, so a read sees the group before or after an install, never half-installed (a read
+     * that comes during the install fails; see {@link #consistentView}).
+     */
+    private final ReadWriteLock installLock = new ReentrantReadWriteLock();
 
     public ShardStateMachine(DataDb db, long group) {
         this(db, group, SnapshotFiles.DEFAULT_FILE_BYTES);
@@ -133,7 +142,7 @@ public final class ShardStateMachine implements StateMachine {
      * clock for expiry. Linearizability is the caller's job (ReadIndex before calling).
      */
     public Reply read(byte[][] argv) {
-        try (RocksKv kv = RocksKv.snapshot(db.rocks())) {
+        try (RocksKv kv = consistentView()) {
             ExecContext ctx = new ExecContext(group, kv, System.currentTimeMillis(), ThreadLocalRandom.current(),
                     () -> {
                         throw new IllegalStateException("a read allocates no version");
@@ -150,12 +159,28 @@ public final class ShardStateMachine implements StateMachine {
         List<byte[]> keys = new ArrayList<>();
         byte[] from = KeyCodec.kindPrefix(group, KeyCodec.KIND_EXPIRE);
         byte[] to = KeyCodec.expireKey(group, now + 1, 0, new byte[0]);
-        try (RocksKv kv = RocksKv.snapshot(db.rocks()); Kv.Cursor c = kv.scan(from, to)) {
+        try (RocksKv kv = consistentView(); Kv.Cursor c = kv.scan(from, to)) {
             while (keys.size() < limit && c.next()) {
                 keys.add(KeyCodec.userKeyOfExpireKey(c.key()));
             }
         }
         return keys;
+    }
+
+    /**
+     * A read-only view of the data, never taken in the middle of a snapshot install. During an
+     * install (which may take long for a big group) it fails at once instead of holding a
+     * read-pool thread that other groups' reads need: the caller answers "outcome unknown, retry".
+     */
+    private RocksKv consistentView() {
+        if (!installLock.readLock().tryLock()) {
+            throw new IllegalStateException("group " + group + " is installing a snapshot; retry");
+        }
+        try {
+            return RocksKv.snapshot(db.rocks());
+        } finally {
+            installLock.readLock().unlock();
+        }
     }
 
     /** Syncs the data WAL, then writes this group's data as SST files into {@code dir}. */
@@ -166,7 +191,12 @@ public final class ShardStateMachine implements StateMachine {
 
     @Override
     public void installSnapshot(Path dir, SnapshotMetadata metadata) {
-        snapshots.install(dir);
+        installLock.writeLock().lock();
+        try {
+            snapshots.install(dir);
+        } finally {
+            installLock.writeLock().unlock();
+        }
         applied = readApplied();
         if (applied != metadata.index()) {
             throw new IllegalStateException("group " + group + ": snapshot holds index " + applied

@@ -83,4 +83,19 @@ class ExactlyOnceTest {
             assertThat(f.apply(write(42, 1, 0, 2_000_000, "incr", "n"))).isEqualTo(Reply.OK);
         }
     }
+
+    @Test
+    void anExpiredSessionLeavesNoRememberedReplyEvenAtTheLargestSeq() {
+        try (ReplicaFixture f = new ReplicaFixture(dir, 3)) {
+            // seq is an unsigned 64-bit number on the wire: 2^64-1 arrives as -1
+            f.apply(write(41, -1, 0, 1_000, "set", "a", "1"));
+            f.apply(write(41, 5, 0, 1_000, "set", "b", "1"));
+            Reply dropped = f.apply(StoreCommand.of(1_000 + Sessions.IDLE_EXPIRY_MS + 1, 0,
+                    ShardStateMachine.EXPIRE_SESSIONS));
+            assertThat(integer(dropped)).isEqualTo(1);
+            String sessionKinds = "0000000000000003" + "02";
+            String replyKinds = "0000000000000003" + "03";
+            assertThat(f.contents()).noneMatch(kv -> kv.startsWith(sessionKinds) || kv.startsWith(replyKinds));
+        }
+    }
 }

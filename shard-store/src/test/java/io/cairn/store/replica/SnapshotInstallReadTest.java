@@ -1,0 +1,65 @@
+package io.cairn.store.replica;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.raft.core.ConfState;
+import io.cairn.raft.core.SnapshotMetadata;
+import io.cairn.store.data.Reply;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reads running on the read pool while the apply thread installs a snapshot. */
+class SnapshotInstallReadTest {
+    @TempDir
+    Path source;
+    @TempDir
+    Path target;
+    @TempDir
+    Path snap;
+
+    @Test
+    void aReadDuringSnapshotInstallSeesTheOldOrTheNewStateOrIsRefusedNeverAnEmptyGroup() throws Exception {
+        long group = 4;
+        try (ReplicaFixture src = new ReplicaFixture(source, group, 256 * 1024);
+             ReplicaFixture dst = new ReplicaFixture(target, group)) {
+            long now = 1_900_000_000_000L;
+            String big = "v".repeat(1000);
+            for (int i = 0; i < 20_000; i++) {
+                src.apply(now, "set", "k" + i, big);
+            }
+            // the replica holds an older state of the group with the key the reads look at
+            dst.apply(now, "set", "k7", big);
+            long index = src.sm.snapshot(snap);
+            byte[][] get = {"get".getBytes(StandardCharsets.UTF_8), "k7".getBytes(StandardCharsets.UTF_8)};
+            Reply expected = new Reply.Bulk(big.getBytes(StandardCharsets.UTF_8));
+            AtomicBoolean done = new AtomicBoolean();
+            List<Reply> wrong = new ArrayList<>();
+            java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+            Thread reader = new Thread(() -> {
+                while (!done.get()) {
+                    try {
+                        Reply r = dst.sm.read(get);
+                        if (!r.equals(expected)) {
+                            wrong.add(r);
+                        }
+                    } catch (IllegalStateException e) {
+                        // "installing a snapshot; retry": allowed, the caller answers outcome unknown
+                        refused.incrementAndGet();
+                    }
+                }
+            });
+            reader.start();
+            for (int round = 0; round < 5; round++) {
+                dst.sm.installSnapshot(snap, new SnapshotMetadata(index, 1, ConfState.EMPTY));
+            }
+            done.set(true);
+            reader.join();
+            assertThat(wrong).isEmpty();
+        }
+    }
+}
