@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Exactly-once writes (Raft thesis §6.3), persisted with the data. Per session: a header
+ * Exactly-once writes (Raft thesis §6.3), persisted with the data. Sequence numbers of a session
+ * count from 1 up to 2^63 - 1; a write with session 0 or a sequence number outside that range is
+ * applied without deduplication. Per session: a header
  * {@code lastSeen(8) acked(8)} and the reply of every write with {@code acked < seq}, kept
  * until the client acknowledges it (so a pipelining client may have many writes in flight). A
  * write whose (session, seq) has a remembered reply returns that reply and is not applied
@@ -27,7 +29,7 @@ final class Sessions {
 
     /** The remembered reply of this write, a refusal for a stale one, or null to apply it. */
     static Reply remembered(Kv kv, long group, StoreCommand c) {
-        if (c.session() == 0) {
+        if (c.session() == 0 || c.seq() <= 0) {
             return null;
         }
         byte[] header = kv.get(KeyCodec.sessionKey(group, c.session()));
@@ -40,7 +42,7 @@ final class Sessions {
 
     /** Records the reply of an applied write and forgets replies the client acknowledged. */
     static void record(Kv kv, long group, StoreCommand c, Reply reply) {
-        if (c.session() == 0) {
+        if (c.session() == 0 || c.seq() <= 0) {
             return;
         }
         byte[] hk = KeyCodec.sessionKey(group, c.session());

@@ -68,7 +68,7 @@ final class SnapshotFiles {
                         w = null;
                     }
                     if (w == null) {
-                        name = String.format("%06d.sst", ++files);
+                        name = String.format(java.util.Locale.ROOT, "%06d.sst", ++files);
                         w = new SstFileWriter(env, db.options());
                         w.open(dir.resolve(name).toString());
                         first = k;

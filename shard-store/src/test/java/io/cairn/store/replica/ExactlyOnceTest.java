@@ -98,4 +98,14 @@ class ExactlyOnceTest {
             assertThat(f.contents()).noneMatch(kv -> kv.startsWith(sessionKinds) || kv.startsWith(replyKinds));
         }
     }
+
+    @Test
+    void aWriteWithoutAValidSequenceNumberIsAppliedEachTimeAndRemembersNothing() {
+        try (ReplicaFixture f = new ReplicaFixture(dir, 3)) {
+            assertThat(integer(f.apply(write(51, 0, 0, 100, "incr", "z")))).isEqualTo(1);
+            assertThat(integer(f.apply(write(51, 0, 0, 101, "incr", "z")))).isEqualTo(2);
+            assertThat(f.contents()).noneMatch(l -> l.startsWith(java.util.HexFormat.of()
+                    .formatHex(io.cairn.store.data.KeyCodec.sessionKey(3, 51))));
+        }
+    }
 }
