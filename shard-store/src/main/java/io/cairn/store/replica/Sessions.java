@@ -10,7 +10,8 @@ import java.util.List;
  * Exactly-once writes (Raft thesis §6.3), persisted with the data. Sequence numbers of a session
  * count from 1 up to 2^63 - 1; a write with session 0 or a sequence number outside that range is
  * applied without deduplication. Per session: a header
- * {@code lastSeen(8) acked(8)} and the reply of every write with {@code acked < seq}, kept
+ * {@code lastSeen(8) acked(8) maxSeq(8)} (maxSeq = highest sequence number applied, so the
+ * usual new write needs no lookup of a remembered reply) and the reply of every write with {@code acked < seq}, kept
  * until the client acknowledges it (so a pipelining client may have many writes in flight). A
  * write whose (session, seq) has a remembered reply returns that reply and is not applied
  * again; a write at or below {@code acked} is refused (its reply was already received).
@@ -27,27 +28,39 @@ final class Sessions {
     private Sessions() {
     }
 
+    /** Whether this write takes part in deduplication. */
+    static boolean tracked(StoreCommand c) {
+        return c.session() != 0 && c.seq() > 0;
+    }
+
+    /** The session's header, or null (read once per write and handed to the other methods). */
+    static byte[] header(Kv kv, long group, StoreCommand c) {
+        return tracked(c) ? kv.get(KeyCodec.sessionKey(group, c.session())) : null;
+    }
+
     /** The remembered reply of this write, a refusal for a stale one, or null to apply it. */
-    static Reply remembered(Kv kv, long group, StoreCommand c) {
-        if (c.session() == 0 || c.seq() <= 0) {
+    static Reply remembered(Kv kv, long group, StoreCommand c, byte[] header) {
+        if (!tracked(c) || header == null) {
             return null;
         }
-        byte[] header = kv.get(KeyCodec.sessionKey(group, c.session()));
-        if (header != null && c.seq() <= KeyCodec.getLong(header, 8)) {
+        if (c.seq() <= KeyCodec.getLong(header, 8)) {
             return new Reply.Err(TOO_OLD);
+        }
+        if (c.seq() > KeyCodec.getLong(header, 16)) {
+            return null; // never applied: no reply to look for
         }
         byte[] r = kv.get(KeyCodec.sessionReplyKey(group, c.session(), c.seq()));
         return r == null ? null : ReplyCodec.decode(r);
     }
 
     /** Records the reply of an applied write and forgets replies the client acknowledged. */
-    static void record(Kv kv, long group, StoreCommand c, Reply reply) {
-        if (c.session() == 0 || c.seq() <= 0) {
+    static void record(Kv kv, long group, StoreCommand c, byte[] header, Reply reply) {
+        if (!tracked(c)) {
             return;
         }
         byte[] hk = KeyCodec.sessionKey(group, c.session());
-        byte[] header = kv.get(hk);
         long acked = header == null ? 0 : KeyCodec.getLong(header, 8);
+        long maxSeq = header == null ? 0 : KeyCodec.getLong(header, 16);
         long newAcked = Math.max(acked, Math.min(c.acked(), c.seq() - 1));
         if (newAcked > acked) {
             if (newAcked - acked <= POINT_DELETE_GAP) {
@@ -59,9 +72,10 @@ final class Sessions {
                         KeyCodec.sessionReplyKey(group, c.session(), newAcked + 1));
             }
         }
-        byte[] h = new byte[16];
+        byte[] h = new byte[24];
         KeyCodec.putLong(h, 0, c.now());
         KeyCodec.putLong(h, 8, newAcked);
+        KeyCodec.putLong(h, 16, Math.max(maxSeq, c.seq()));
         kv.put(hk, h);
         kv.put(KeyCodec.sessionReplyKey(group, c.session(), c.seq()), ReplyCodec.encode(reply));
     }

@@ -105,7 +105,8 @@ public final class ShardStateMachine implements StateMachine {
     }
 
     private Reply applyOne(RocksKv kv, long index, StoreCommand c) {
-        Reply remembered = Sessions.remembered(kv, group, c);
+        byte[] session = Sessions.header(kv, group, c);
+        Reply remembered = Sessions.remembered(kv, group, c, session);
         if (remembered != null) {
             return remembered;
         }
@@ -120,7 +121,7 @@ public final class ShardStateMachine implements StateMachine {
         } else {
             r = table.execute(ctx, c.argv());
         }
-        Sessions.record(kv, group, c, r);
+        Sessions.record(kv, group, c, session, r);
         return r;
     }
 

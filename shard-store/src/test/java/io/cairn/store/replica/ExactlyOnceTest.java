@@ -108,4 +108,16 @@ class ExactlyOnceTest {
                     .formatHex(io.cairn.store.data.KeyCodec.sessionKey(3, 51))));
         }
     }
+
+    // pipelined writes may reach the log out of order (a retry of 5 after 6): 5 is still new
+    @Test
+    void aWriteOvertakenByALaterOneOfItsSessionIsAppliedOnceStill() {
+        try (ReplicaFixture f = new ReplicaFixture(dir, 3)) {
+            assertThat(f.apply(write(61, 6, 0, 100, "rpush", "q", "six"))).isEqualTo(Reply.ONE);
+            assertThat(integer(f.apply(write(61, 5, 0, 101, "rpush", "q", "five")))).isEqualTo(2);
+            assertThat(integer(f.apply(write(61, 5, 0, 102, "rpush", "q", "five")))).isEqualTo(2);
+            assertThat(f.apply(write(61, 6, 0, 103, "rpush", "q", "six"))).isEqualTo(Reply.ONE);
+            assertThat(integer(f.sm.read(new byte[][] {"llen".getBytes(), "q".getBytes()}))).isEqualTo(2);
+        }
+    }
 }
