@@ -377,6 +377,16 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     return end < to ? s.append("...").toString() : s.toString();
   }
 
+  /** Bytes allocated for the bulk payload in progress (for tests: memory follows bytes). */
+  int bufferedPayloadCapacity() {
+    return bulk == null ? 0 : bulk.length;
+  }
+
+  /** Slots allocated for the arguments of the multibulk in progress. */
+  int argvCapacity() {
+    return argv == null ? 0 : argv.length;
+  }
+
   @Override
   protected void handlerRemoved0(ChannelHandlerContext ctx) {
     argv = null;
