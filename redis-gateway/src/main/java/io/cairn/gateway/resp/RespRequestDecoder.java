@@ -33,8 +33,12 @@ import java.util.Objects;
  * {@code $} is checked only once the whole header line arrived. Deliberate differences, so that
  * the result never depends on how the bytes were split into reads: a header or inline line is
  * "too big" whenever it is longer than {@link RespLimits#maxInlineLength()} (Redis only notices
- * when that much is buffered without a terminator), and a NUL byte inside a header line does not
- * hide the {@code \r} after it (Redis's {@code strchr} stops at NUL).
+ * when that much is buffered without a terminator), and a NUL byte does not hide the line end
+ * after it: Redis looks for {@code \r} / {@code \n} with {@code strchr}, which stops at NUL, so
+ * {@code *\0\r\n} or {@code ECHO a\0b\r\n} leave redis-server 7.0 waiting for 64 KB more; here
+ * the first is {@code invalid multibulk length} and the second is {@code ECHO a}
+ * ({@code sdssplitargs} ignores the rest of the line after a NUL, as Redis would if it got there).
+ * The default multibulk limit is Redis 6's 1024*1024 (Redis 7 waits up to INT_MAX elements).
  *
  * <p>Not thread-safe; one instance per channel (Netty's usual rule for decoders).
  */

@@ -131,7 +131,8 @@ class RespRequestDecoderTest {
   @Test
   void headerLineEndsAtCrAndTheByteAfterItIsSkippedLikeRedis() {
     // Redis: strchr(querybuf, '\r'), then qb_pos = newline + 2 without looking at that byte,
-    // and after a payload "qb_pos += bulklen + 2" without looking either.
+    // and after a payload "qb_pos += bulklen + 2" without looking either; redis-server 7.0.15
+    // answers these bytes with +PONG.
     assertDecodes(decode("*1\rX$4\rYPINGZZ"), multibulk("PING"));
   }
 
@@ -234,6 +235,7 @@ class RespRequestDecoderTest {
       *2\\r\\n$3\\r\\nGET\\r\\nfoo\\r\\n        | expected '$', got 'f'
       *1\\r\\n:1\\r\\n                          | expected '$', got ':'
       *1\\r\\n\\r\\n                            | expected '$', got ' '
+      *1\\r\\n\\n\\r\\n                        | expected '$', got ' '
       SET "a\\r\\n                              | unbalanced quotes in request
       SET 'a\\r\\n                              | unbalanced quotes in request
       SET "a"b\\r\\n                            | unbalanced quotes in request
@@ -391,6 +393,19 @@ class RespRequestDecoderTest {
         assertThat(decoded.get(decoded.size() - 1)).isInstanceOf(RespProtocolError.class);
       }
     }
+  }
+
+  @Test
+  void unprintableByteIsEchoedRawInTheError() {
+    // redis-server 7.0.15: "*1\r\n\x01\r\n" -> "-ERR Protocol error: expected '$', got '\x01'"
+    RespProtocolError e = (RespProtocolError) decode("*1\r\n\u0001\r\n").get(0);
+    assertThat(e.errorReply()).isEqualTo(bytes("-ERR Protocol error: expected '$', got '\u0001'\r\n"));
+  }
+
+  @Test
+  void nulInInlineLineEndsTheArgumentsButNotTheLine() {
+    // Deliberate difference: redis-server's strchr stops at the NUL and waits for more input.
+    assertDecodes(decode("ECHO a\0b c\r\nPING\r\n"), inline("ECHO", "a"), inline("PING"));
   }
 
   @Test

@@ -8,7 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Cases from Redis's sdssplitargs (sds.c) contract. */
-class InlineArgsTest {
+class RespInlineArgsTest {
 
   private static List<String> split(String line) {
     byte[][] args = InlineArgs.split(line.getBytes(ISO_8859_1));
