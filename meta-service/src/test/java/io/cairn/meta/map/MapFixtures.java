@@ -29,9 +29,11 @@ final class MapFixtures {
       kind = 0; // removing stores is rare, or the random cluster runs out of stores
     }
     switch (kind) {
-      case 0:
-        return new MapCommand.AddStore(new StoreInfo(store, "h" + store + ":1", "h" + store + ":2",
+      case 0: {
+        long id = rnd.nextInt(8) == 0 ? store : map.stores().size() + 1 + rnd.nextInt(2);
+        return new MapCommand.AddStore(new StoreInfo(id, "h" + id + ":1", "h" + id + ":2",
             rnd.nextInt(4) == 0 ? StoreState.DOWN : StoreState.UP));
+      }
       case 1:
         return new MapCommand.RemoveStore(store);
       case 2:
