@@ -451,16 +451,31 @@ public final class ShardMap {
     return Long.hashCode(version) * 31 + stores.hashCode() * 17 + groups.hashCode() + Arrays.hashCode(slotOwner);
   }
 
+  /**
+   * The map as the status table of {@code cairn admin status / query}: one line per store and per
+   * group, replicas as {@code store:role}, slots as ranges. Deterministic (id order).
+   */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder("ShardMap v").append(version).append('\n');
+    StringBuilder sb = new StringBuilder("version ").append(version).append('\n');
+    sb.append(String.format("%-6s %-8s %-22s %s\n", "STORE", "STATE", "RAFT", "SERVICE"));
     for (StoreInfo s : stores.values()) {
-      sb.append("  store ").append(s.id()).append(' ').append(s.state()).append(' ')
-          .append(s.raftAddress()).append(' ').append(s.serviceAddress()).append('\n');
+      sb.append(String.format("%-6d %-8s %-22s %s\n", s.id(), s.state(), s.raftAddress(), s.serviceAddress()));
     }
+    sb.append(String.format("%-6s %-6s %-36s %s\n", "GROUP", "SLOTS", "REPLICAS", "RANGES"));
     for (GroupInfo g : groups.values()) {
-      sb.append("  group ").append(g.id()).append(' ').append(g.replicas())
-          .append(" slots ").append(slotRangesText(g.id())).append('\n');
+      StringBuilder reps = new StringBuilder();
+      for (Replica r : g.replicas()) {
+        if (reps.length() > 0) {
+          reps.append(' ');
+        }
+        reps.append(r.storeId()).append(':').append(r.role().name().toLowerCase(java.util.Locale.ROOT));
+      }
+      sb.append(String.format("%-6d %-6d %-36s %s\n", g.id(), slotCount(g.id()), reps, slotRangesText(g.id())));
+    }
+    int free = slotCount(UNASSIGNED);
+    if (free > 0) {
+      sb.append("unassigned ").append(free).append(' ').append(slotRangesText(UNASSIGNED)).append('\n');
     }
     return sb.toString();
   }
