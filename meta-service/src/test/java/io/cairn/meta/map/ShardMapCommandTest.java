@@ -46,12 +46,28 @@ class ShardMapCommandTest {
       try {
         ShardMap next = m.apply(c);
         assertThat(next.version()).as("after %s", c).isEqualTo(m.version() + 1);
+        assertInvariants(next);
         m = next;
       } catch (MapException refused) {
         // a refused command changes nothing: m is immutable and stays as it was
       }
     }
     assertThat(m.version()).isGreaterThan(100);
+  }
+
+  /** The invariants of ShardMap's class comment. */
+  private static void assertInvariants(ShardMap m) {
+    for (GroupInfo g : m.groups()) {
+      assertThat(g.voterCount()).as("voters of group %d", g.id()).isPositive();
+      assertThat(g.replicas().stream().map(Replica::storeId).distinct().count()).isEqualTo(g.replicas().size());
+      for (Replica r : g.replicas()) {
+        assertThat(m.store(r.storeId()).get().state()).isNotEqualTo(StoreState.REMOVED);
+      }
+    }
+    for (int slot = 0; slot < ShardMap.SLOT_COUNT; slot++) {
+      long owner = m.groupOf(slot);
+      assertThat(owner == ShardMap.UNASSIGNED || m.findGroup(owner).isPresent()).as("slot %d", slot).isTrue();
+    }
   }
 
   @Test
