@@ -1,0 +1,130 @@
+package io.cairn.meta.map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** docs/meta-service.md "Encoding": round trips are exact and bad input is refused, never trusted. */
+class ShardMapCodecTest {
+
+  @Test
+  void randomMapsRoundTripExactly() {
+    Random rnd = new Random(20261129);
+    for (int i = 0; i < 300; i++) {
+      ShardMap m = MapFixtures.randomMap(rnd, rnd.nextInt(200));
+      byte[] bytes = ShardMapCodec.encode(m);
+      ShardMap back = ShardMapCodec.decodeMap(bytes);
+      assertThat(back).as("seed 20261129 map #%d", i).isEqualTo(m);
+      assertThat(back.version()).isEqualTo(m.version());
+      assertThat(ShardMapCodec.encode(back)).isEqualTo(bytes);
+    }
+  }
+
+  @Test
+  void randomCommandsRoundTripExactly() {
+    Random rnd = new Random(7);
+    ShardMap m = ShardMap.empty();
+    for (int i = 0; i < 3000; i++) {
+      MapCommand c = MapFixtures.randomCommand(rnd, m);
+      byte[] bytes = ShardMapCodec.encode(c);
+      assertThat(ShardMapCodec.decodeCommand(bytes)).as("seed 7 command #%d", i).isEqualTo(c);
+      try {
+        m = m.apply(c);
+      } catch (MapException refused) {
+        // keep building from the last valid map
+      }
+    }
+  }
+
+  @Test
+  void bootstrappedMapIsCompact() {
+    ShardMap m = ShardMap.bootstrap(MapFixtures.stores(3), 3, 3);
+    // header 10, stores 3*(8+1+2*(2+13)), groups 4 + 3*(8+2+3*9), runs 4 + 3*12
+    assertThat(ShardMapCodec.encode(m)).hasSize(10 + 4 + 3 * 39 + 4 + 3 * 37 + 4 + 3 * 12);
+  }
+
+  /** Frozen bytes: a change here breaks every meta log and snapshot written before. */
+  @Test
+  void commandBytesAreFrozen() {
+    HexFormat hex = HexFormat.of();
+    assertThat(hex.formatHex(ShardMapCodec.encode(new MapCommand.AddStore(
+        new StoreInfo(1, "a:1", "b:2", StoreState.UP)))))
+        .isEqualTo("4301" + "01" + "0000000000000001" + "01" + "0003" + "613a31" + "0003" + "623a32");
+    assertThat(hex.formatHex(ShardMapCodec.encode(new MapCommand.AssignSlots(
+        List.of(new SlotRange(0, 5460), SlotRange.of(16000)), 2))))
+        .isEqualTo("4301" + "07" + "0000000000000002" + "0002" + "0000" + "1554" + "3e80" + "3e80");
+    assertThat(hex.formatHex(ShardMapCodec.encode(new MapCommand.SetReplicaRole(3, 4, ReplicaRole.OBSERVER))))
+        .isEqualTo("4301" + "05" + "0000000000000003" + "0000000000000004" + "03");
+    assertThat(hex.formatHex(ShardMapCodec.encode(new MapCommand.DestroyGroup(9))))
+        .isEqualTo("4301" + "08" + "0000000000000009");
+  }
+
+  @Test
+  void refusesTruncatedInputAtEveryLength() {
+    byte[] full = ShardMapCodec.encode(ShardMap.bootstrap(MapFixtures.stores(4), 5, 3));
+    for (int n = 0; n < full.length; n++) {
+      byte[] cut = Arrays.copyOf(full, n);
+      assertThatThrownBy(() -> ShardMapCodec.decodeMap(cut)).as("cut at %d", n).isInstanceOf(MapException.class);
+    }
+    byte[] cmd = ShardMapCodec.encode(new MapCommand.CreateGroup(1, List.of(Replica.voter(1))));
+    for (int n = 0; n < cmd.length; n++) {
+      byte[] cut = Arrays.copyOf(cmd, n);
+      assertThatThrownBy(() -> ShardMapCodec.decodeCommand(cut)).isInstanceOf(MapException.class);
+    }
+  }
+
+  @Test
+  void refusesBadCodesAndTrailingBytes() {
+    byte[] cmd = ShardMapCodec.encode(new MapCommand.DestroyGroup(9));
+    byte[] badType = cmd.clone();
+    badType[2] = 42;
+    assertThatThrownBy(() -> ShardMapCodec.decodeCommand(badType)).hasMessageContaining("unknown command type code: 42");
+    byte[] badFormat = cmd.clone();
+    badFormat[1] = 2;
+    assertThatThrownBy(() -> ShardMapCodec.decodeCommand(badFormat)).hasMessageContaining("unsupported command format: 2");
+    assertThatThrownBy(() -> ShardMapCodec.decodeMap(cmd)).hasMessageContaining("not an encoded map");
+    byte[] trailing = Arrays.copyOf(cmd, cmd.length + 1);
+    assertThatThrownBy(() -> ShardMapCodec.decodeCommand(trailing)).hasMessageContaining("trailing bytes: 1");
+    byte[] role = ShardMapCodec.encode(new MapCommand.SetReplicaRole(1, 1, ReplicaRole.VOTER));
+    role[role.length - 1] = 9;
+    assertThatThrownBy(() -> ShardMapCodec.decodeCommand(role)).hasMessageContaining("unknown replica role code: 9");
+  }
+
+  @Test
+  void refusesHugeCountsWithoutAllocating() {
+    byte[] m = ShardMapCodec.encode(ShardMap.empty());
+    // store count sits after tag(1) format(1) version(8)
+    m[10] = 0x7f;
+    assertThatThrownBy(() -> ShardMapCodec.decodeMap(m)).hasMessageContaining("invalid count of stores");
+  }
+
+  @Test
+  void refusesMapsBreakingInvariants() {
+    // a slot owned by a group that is not in the map
+    ShardMap ok = ShardMap.bootstrap(MapFixtures.stores(1), 1, 1);
+    byte[] bytes = ShardMapCodec.encode(ok);
+    bytes[bytes.length - 1] = 5; // the only run's group id: 1 -> 5
+    assertThatThrownBy(() -> ShardMapCodec.decodeMap(bytes)).hasMessageContaining("owned by unknown group 5");
+  }
+
+  @Test
+  void historyRoundTripsByReplay() {
+    Random rnd = new Random(99);
+    MapHistory h = new MapHistory(16);
+    for (int i = 0; i < 100; i++) {
+      try {
+        h.apply(MapFixtures.randomCommand(rnd, h.current()));
+      } catch (MapException refused) {
+        // skip
+      }
+    }
+    MapHistory back = ShardMapCodec.decodeHistory(ShardMapCodec.encode(h));
+    assertThat(back.capacity()).isEqualTo(16);
+    assertThat(back.entries()).isEqualTo(h.entries());
+  }
+}
