@@ -108,4 +108,20 @@ public final class GatewayServer implements AutoCloseable {
     bossGroup.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
     workerGroup.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
   }
+
+  /**
+   * Runs a gateway by hand until killed: {@code GatewayServer [port [requirepass]]} on 127.0.0.1
+   * (default port 6379). For trying it with redis-cli; the {@code cairn gateway} launcher will
+   * replace it.
+   */
+  public static void main(String[] args) throws InterruptedException {
+    int port = args.length > 0 ? Integer.parseInt(args[0]) : 6379;
+    GatewayConfig config = GatewayConfig.loopback(port)
+        .withRequirepass(args.length > 1 ? args[1] : null);
+    GatewayServer server = start(config);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+    System.out.println("cairn gateway listening on " + config.host() + ":" + server.port()
+        + (server.usesEpoll() ? " (epoll)" : " (nio)"));
+    Thread.currentThread().join();
+  }
 }
