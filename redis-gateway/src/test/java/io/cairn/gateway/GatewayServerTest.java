@@ -48,6 +48,22 @@ class GatewayServerTest {
   }
 
   @Test
+  void transportIsEpollExactlyWhenNettySaysItIsAvailable() {
+    assertThat(server.usesEpoll()).isEqualTo(io.netty.channel.epoll.Epoll.isAvailable());
+  }
+
+  @Test
+  void requestSplitOverSeveralWritesIsAnsweredOnce() throws Exception {
+    client.sendRaw("*2\r\n$4\r\nEC");
+    Thread.sleep(50);
+    client.sendRaw("HO\r\n$3\r\nab");
+    Thread.sleep(50);
+    client.sendRaw("c\r\n");
+    assertThat(client.read()).isEqualTo("abc");
+    assertThat(client.call("PING")).isEqualTo("+PONG");
+  }
+
+  @Test
   void thousandPipelinedPingsInOneWriteComeBackInOrder() throws Exception {
     StringBuilder all = new StringBuilder();
     for (int i = 0; i < 1000; i++) {
@@ -222,6 +238,24 @@ class GatewayServerTest {
       assertThat(client.closedByServer()).isTrue();
       assertThat(other.call("ECHO", "still here")).isEqualTo("still here");
     }
+  }
+
+  @Test
+  void tenMillionDeclaredArrayElementsAreRejected() throws Exception {
+    try (RespTestClient other = new RespTestClient(server.port())) {
+      client.sendRaw("*10000000\r\n");
+      assertThat(client.read()).isEqualTo("-ERR Protocol error: invalid multibulk length");
+      assertThat(client.closedByServer()).isTrue();
+      assertThat(other.call("PING")).isEqualTo("+PONG");
+    }
+  }
+
+  @Test
+  void requestsPipelinedAfterAProtocolErrorAreNotExecuted() throws Exception {
+    client.sendRaw("PING\r\n*1\r\nxx\r\nPING\r\n");
+    assertThat(client.read()).isEqualTo("+PONG");
+    assertThat(client.read()).isEqualTo("-ERR Protocol error: expected '$', got 'x'");
+    assertThat(client.closedByServer()).isTrue();
   }
 
   @Test
