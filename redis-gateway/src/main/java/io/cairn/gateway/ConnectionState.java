@@ -8,7 +8,7 @@ import io.cairn.store.resp.RespEncoder;
  */
 final class ConnectionState {
   final long id;
-  /** {@link RespEncoder#RESP2} or {@link RespEncoder#RESP3}; HELLO switches it, RESET restores 2. */
+  /** {@link RespEncoder#RESP2} or {@link RespEncoder#RESP3}; HELLO switches it, RESET: 2. */
   int protocol = RespEncoder.RESP2;
   boolean authenticated;
   /** CLIENT SETNAME / HELLO SETNAME; null when unset. */

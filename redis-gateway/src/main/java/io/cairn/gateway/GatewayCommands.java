@@ -31,7 +31,8 @@ final class GatewayCommands {
   static final String REDIS_VERSION = "7.0.15";
 
   /** Temporary: data commands are recognised and checked but cannot run yet. */
-  static final Reply NO_ROUTING = new Reply.Err("CLUSTERDOWN Cairn gateway has no store routing yet");
+  static final Reply NO_ROUTING =
+      new Reply.Err("CLUSTERDOWN Cairn gateway has no store routing yet");
 
   static final Reply NOAUTH = new Reply.Err("NOAUTH Authentication required.");
   static final Reply WRONGPASS =

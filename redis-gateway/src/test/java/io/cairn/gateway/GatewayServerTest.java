@@ -77,6 +77,38 @@ class GatewayServerTest {
   }
 
   @Test
+  void concurrentPipeliningClientsEachGetTheirOwnRepliesInOrder() throws Exception {
+    int clients = 8;
+    int perClient = 500;
+    List<Thread> threads = new ArrayList<>();
+    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int c = 0; c < clients; c++) {
+      int id = c;
+      Thread t = new Thread(() -> {
+        try (RespTestClient rc = new RespTestClient(server.port())) {
+          StringBuilder all = new StringBuilder();
+          for (int i = 0; i < perClient; i++) {
+            all.append(new String(RespTestClient.command("ECHO", id + ":" + i),
+                StandardCharsets.UTF_8));
+          }
+          rc.sendRaw(all.toString().getBytes(StandardCharsets.UTF_8));
+          for (int i = 0; i < perClient; i++) {
+            assertThat(rc.read()).isEqualTo(id + ":" + i);
+          }
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      });
+      threads.add(t);
+      t.start();
+    }
+    for (Thread t : threads) {
+      t.join(30_000);
+    }
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
   void inlineCommands() throws Exception {
     client.sendRaw("PING\r\n");
     assertThat(client.read()).isEqualTo("+PONG");
@@ -195,6 +227,11 @@ class GatewayServerTest {
     assertThat(client.call("foo", "a", "b"))
         .isEqualTo("-ERR unknown command 'foo', with args beginning with: 'a' 'b' ");
     assertThat(client.call("GET")).isEqualTo("-ERR wrong number of arguments for 'get' command");
+    // Client text inside an error keeps the reply on one line: CR/LF become spaces (as Redis).
+    assertThat(client.call("foo", "a\r\nb"))
+        .isEqualTo("-ERR unknown command 'foo', with args beginning with: 'a  b' ");
+    assertThat(client.call("HELLO", "3", "x\ny"))
+        .isEqualTo("-ERR Syntax error in HELLO option 'x y'");
     assertThat(client.call("SET", "k", "v"))
         .isEqualTo("-CLUSTERDOWN Cairn gateway has no store routing yet");
     assertThat(client.call("get", "k"))
