@@ -1,0 +1,110 @@
+package io.cairn.gateway;
+
+import io.cairn.gateway.resp.RedisRequest;
+import io.cairn.gateway.resp.RespProtocolError;
+import io.cairn.store.data.Reply;
+import io.cairn.store.resp.RespEncoder;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.util.ArrayDeque;
+
+/**
+ * One client connection: takes the decoder's {@link RedisRequest}s and {@link RespProtocolError}s
+ * and writes the replies, strictly in request order.
+ *
+ * <p>Ordering: every request takes a slot in {@link #pending} when it arrives; replies are written
+ * from the head of the queue only, as soon as the head's reply is there. Today every reply is
+ * produced synchronously, so the queue never holds more than the request being answered; it is
+ * here so that store routing (replies completing out of order) keeps pipelining correct.
+ *
+ * <p>Writes are flushed once per read batch ({@link #channelReadComplete}), so a pipeline of N
+ * requests that arrived in one read costs one flush. When the socket's outbound buffer is full
+ * the connection stops reading until it drains (no unbounded reply buffering from a client that
+ * does not read).
+ *
+ * <p>After a protocol error, or QUIT, the reply is written and the connection closed; requests
+ * after it are not executed. Runs on the channel's event loop only.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter {
+
+  /** A reply position: {@code reply} null until the command answered. */
+  private static final class Slot {
+    byte[] reply;
+    boolean closeAfter;
+  }
+
+  private final GatewayCommands commands;
+  private final ConnectionState state;
+  private final ArrayDeque<Slot> pending = new ArrayDeque<>();
+  /** Set once a close-after reply was queued: later requests are ignored. */
+  private boolean closing;
+
+  ClientConnection(long id, GatewayCommands commands) {
+    this.commands = commands;
+    this.state = commands.newConnection(id);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closing) {
+      return;
+    }
+    if (msg instanceof RedisRequest request) {
+      Slot slot = new Slot();
+      pending.addLast(slot);
+      Reply reply = commands.execute(state, request.argv());
+      // Encoded in the protocol in force after the command: HELLO 3 answers in RESP3.
+      complete(ctx, slot, RespEncoder.encode(reply, state.protocol), state.closeAfterReply);
+    } else if (msg instanceof RespProtocolError error) {
+      Slot slot = new Slot();
+      pending.addLast(slot);
+      complete(ctx, slot, error.errorReply(), true);
+    } else {
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  /** Records a slot's reply and writes every answered reply at the head of the queue. */
+  private void complete(ChannelHandlerContext ctx, Slot slot, byte[] reply, boolean closeAfter) {
+    slot.reply = reply;
+    slot.closeAfter = closeAfter;
+    if (closeAfter) {
+      closing = true;
+    }
+    while (!pending.isEmpty() && pending.peekFirst().reply != null) {
+      Slot head = pending.pollFirst();
+      if (head.closeAfter) {
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(head.reply))
+            .addListener(ChannelFutureListener.CLOSE);
+        pending.clear();
+        return;
+      }
+      ctx.write(Unpooled.wrappedBuffer(head.reply), ctx.voidPromise());
+    }
+    if (!ctx.channel().isWritable()) {
+      ctx.channel().config().setAutoRead(false);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    ctx.flush();
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable() && !closing) {
+      ctx.channel().config().setAutoRead(true);
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // I/O errors (connection reset by the client) end this connection only.
+    ctx.close();
+  }
+}

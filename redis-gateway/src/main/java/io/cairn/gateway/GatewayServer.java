@@ -1,0 +1,127 @@
+package io.cairn.gateway;
+
+import io.cairn.gateway.resp.RespRequestDecoder;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The gateway's RESP listener: a Netty server (native epoll when {@link Epoll#isAvailable()},
+ * else NIO) whose pipeline per client is {@link RespRequestDecoder} then {@link ClientConnection}.
+ *
+ * <p>Lifecycle: {@link #start} binds (and returns once bound, so {@link #port()} is the real port
+ * even for port 0); {@link #close} stops accepting, closes every client connection and waits for
+ * the event loops to terminate. Not restartable.
+ */
+public final class GatewayServer implements AutoCloseable {
+
+  private final GatewayConfig config;
+  private final GatewayCommands commands;
+  private final EventLoopGroup bossGroup;
+  private final EventLoopGroup workerGroup;
+  private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  /** Redis's client ids: 1, 2, 3, ... in connection order, never reused. */
+  private final AtomicLong nextClientId = new AtomicLong(1);
+  private final Channel serverChannel;
+  private final boolean epoll;
+
+  private GatewayServer(GatewayConfig config) throws InterruptedException {
+    this.config = config;
+    this.commands = new GatewayCommands(config.requirepass());
+    this.epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends ServerChannel> channelType =
+        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+    this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
+    try {
+      ServerBootstrap b = new ServerBootstrap()
+          .group(bossGroup, workerGroup)
+          .channel(channelType)
+          .option(ChannelOption.SO_BACKLOG, 511) // Redis's tcp-backlog default
+          .option(ChannelOption.SO_REUSEADDR, true)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childOption(ChannelOption.SO_KEEPALIVE, true)
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              clients.add(ch);
+              ch.pipeline().addLast("resp-decoder", new RespRequestDecoder(config.limits()));
+              ch.pipeline().addLast("client",
+                  new ClientConnection(nextClientId.getAndIncrement(), commands));
+            }
+          });
+      this.serverChannel = b.bind(config.host(), config.port()).sync().channel();
+    } catch (InterruptedException | RuntimeException e) {
+      shutdownGroups();
+      throw e;
+    }
+  }
+
+  /** Binds and starts serving; returns once the port is bound. */
+  public static GatewayServer start(GatewayConfig config) throws InterruptedException {
+    return new GatewayServer(config);
+  }
+
+  /** The bound port (the real one when the config asked for port 0). */
+  public int port() {
+    return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  public String host() {
+    return config.host();
+  }
+
+  /** Whether the native epoll transport is in use (else NIO). */
+  public boolean usesEpoll() {
+    return epoll;
+  }
+
+  /** Stops accepting, closes every client connection, stops the event loops (waits up to 10 s). */
+  @Override
+  public void close() {
+    serverChannel.close().awaitUninterruptibly();
+    clients.close().awaitUninterruptibly();
+    shutdownGroups();
+  }
+
+  private void shutdownGroups() {
+    bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    bossGroup.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
+    workerGroup.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Runs a gateway by hand until killed: {@code GatewayServer [port [requirepass]]} on 127.0.0.1
+   * (default port 6379). For trying it with redis-cli; the {@code cairn gateway} launcher will
+   * replace it.
+   */
+  public static void main(String[] args) throws InterruptedException {
+    int port = args.length > 0 ? Integer.parseInt(args[0]) : 6379;
+    GatewayConfig config = GatewayConfig.loopback(port)
+        .withRequirepass(args.length > 1 ? args[1] : null);
+    GatewayServer server = start(config);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+    System.out.println("cairn gateway listening on " + config.host() + ":" + server.port()
+        + (server.usesEpoll() ? " (epoll)" : " (nio)"));
+    Thread.currentThread().join();
+  }
+}
