@@ -199,19 +199,30 @@ class RuntimeClusterTest {
             writes.add(nodes.get(leader).propose(g, ("v" + g).getBytes(StandardCharsets.UTF_8)));
         }
         int committed = 0;
+        boolean retried500 = false;
         for (int i = 0; i < writes.size(); i++) {
             try {
                 writes.get(i).get(30, TimeUnit.SECONDS);
                 committed++;
-            } catch (ExecutionException e) {
-                propose(groups[i], "v" + groups[i]); // leadership moved meanwhile: retry
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                // Leadership moved meanwhile, or (the runtime has no proposal timeout, so callers
+                // time out — docs/raft-runtime.md) the proposal is still pending after a leader
+                // change: retry as a client would. The first attempt may still commit later.
+                System.err.println("thousandGroups: retrying group " + groups[i] + " after " + e);
+                retried500 |= groups[i] == 10_500;
+                propose(groups[i], "v" + groups[i]);
                 committed++;
             }
         }
         assertThat(committed).isEqualTo(groups.length);
         await().atMost(Duration.ofSeconds(60)).until(() -> nodes.values().stream()
                 .allMatch(rt -> rt.awakeGroups().join() == 0));
-        assertThat(propose(10_500, "again")).isEqualTo(2);
+        Object again = propose(10_500, "again");
+        if (retried500) {
+            assertThat((Integer) again).isBetween(2, 3);
+        } else {
+            assertThat(again).isEqualTo(2);
+        }
         for (long id : nodes.keySet()) {
             await().atMost(Duration.ofSeconds(10)).until(() -> machines.get(id).get(10_500L).values().contains("again"));
         }
