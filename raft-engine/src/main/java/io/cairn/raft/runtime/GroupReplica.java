@@ -204,7 +204,7 @@ final class GroupReplica {
         long first = node.lastIndex() - data.size() + 1;
         long term = node.term();
         for (int i = 0; i < futures.size(); i++) {
-            proposals.put(first + i, new PendingProposal(term, futures.get(i), false));
+            track(first + i, new PendingProposal(term, futures.get(i), false));
         }
     }
 
@@ -220,7 +220,19 @@ final class GroupReplica {
             future.completeExceptionally(e);
             return;
         }
-        proposals.put(node.lastIndex(), new PendingProposal(node.term(), future, true));
+        track(node.lastIndex(), new PendingProposal(node.term(), future, true));
+    }
+
+    /**
+     * Records a proposal appended at {@code index}. A proposal still pending at the same index was
+     * truncated from this log (a new entry now sits there), so it failed: answer it now rather than
+     * orphan its future.
+     */
+    private void track(long index, PendingProposal p) {
+        PendingProposal old = proposals.put(index, p);
+        if (old != null) {
+            old.future().completeExceptionally(new NotLeaderException(groupId, lastLeader));
+        }
     }
 
     void readIndex(CompletableFuture<Long> future) {
