@@ -2,7 +2,7 @@ package io.cairn.gateway;
 
 import io.cairn.gateway.resp.RedisRequest;
 import io.cairn.gateway.resp.RespProtocolError;
-import io.cairn.store.data.Reply;
+import io.cairn.store.types.Reply;
 import io.cairn.store.resp.RespEncoder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;

@@ -1,9 +1,9 @@
 package io.cairn.gateway;
 
-import io.cairn.store.data.CommandFlag;
-import io.cairn.store.data.CommandSpec;
-import io.cairn.store.data.CommandTable;
-import io.cairn.store.data.Reply;
+import io.cairn.store.types.CommandFlag;
+import io.cairn.store.types.CommandSpec;
+import io.cairn.store.types.CommandTable;
+import io.cairn.store.types.Reply;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,9 +1,9 @@
 package io.cairn.gateway;
 
-import io.cairn.store.data.Args;
-import io.cairn.store.data.CommandSpec;
-import io.cairn.store.data.CommandTable;
-import io.cairn.store.data.Reply;
+import io.cairn.store.types.Args;
+import io.cairn.store.types.CommandSpec;
+import io.cairn.store.types.CommandTable;
+import io.cairn.store.types.Reply;
 import io.cairn.store.resp.RespEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,6 +1,6 @@
 package io.cairn.store.node;
 
-import io.cairn.store.data.Slots;
+import io.cairn.store.types.Slots;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;

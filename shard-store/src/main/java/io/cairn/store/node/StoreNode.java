@@ -4,7 +4,7 @@ import io.cairn.raft.core.ConfState;
 import io.cairn.raft.runtime.RaftRuntime;
 import io.cairn.raft.runtime.RuntimeOptions;
 import io.cairn.raft.transport.GrpcTransportOptions;
-import io.cairn.store.data.Args;
+import io.cairn.store.types.Args;
 import io.cairn.store.replica.DataDb;
 import io.cairn.store.replica.ShardStateMachine;
 import io.cairn.store.replica.ShardStateMachines;

@@ -1,6 +1,6 @@
 package io.cairn.store.replica;
 
-import io.cairn.store.data.Reply;
+import io.cairn.store.types.Reply;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

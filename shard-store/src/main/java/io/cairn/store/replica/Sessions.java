@@ -1,8 +1,8 @@
 package io.cairn.store.replica;
 
-import io.cairn.store.data.KeyCodec;
-import io.cairn.store.data.Kv;
-import io.cairn.store.data.Reply;
+import io.cairn.store.types.KeyCodec;
+import io.cairn.store.types.Kv;
+import io.cairn.store.types.Reply;
 import java.util.ArrayList;
 import java.util.List;
 

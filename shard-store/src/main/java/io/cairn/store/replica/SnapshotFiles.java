@@ -1,6 +1,6 @@
 package io.cairn.store.replica;
 
-import io.cairn.store.data.KeyCodec;
+import io.cairn.store.types.KeyCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

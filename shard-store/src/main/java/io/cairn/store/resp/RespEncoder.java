@@ -1,7 +1,7 @@
 package io.cairn.store.resp;
 
-import io.cairn.store.data.Doubles;
-import io.cairn.store.data.Reply;
+import io.cairn.store.types.Doubles;
+import io.cairn.store.types.Reply;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
-import io.cairn.store.data.Slots;
+import io.cairn.store.types.Slots;
 import io.cairn.store.node.proto.Command;
 import io.cairn.store.node.proto.ExecuteRequest;
 import io.cairn.store.node.proto.GroupInfo;

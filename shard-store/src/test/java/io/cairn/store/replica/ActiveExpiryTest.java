@@ -2,8 +2,8 @@ package io.cairn.store.replica;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cairn.store.data.KeyCodec;
-import io.cairn.store.data.Reply;
+import io.cairn.store.types.KeyCodec;
+import io.cairn.store.types.Reply;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

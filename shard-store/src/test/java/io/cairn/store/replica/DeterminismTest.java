@@ -3,7 +3,7 @@ package io.cairn.store.replica;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.raft.core.Entry;
-import io.cairn.store.data.Reply;
+import io.cairn.store.types.Reply;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

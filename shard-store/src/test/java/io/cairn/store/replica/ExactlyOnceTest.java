@@ -2,7 +2,7 @@ package io.cairn.store.replica;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cairn.store.data.Reply;
+import io.cairn.store.types.Reply;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -105,7 +105,7 @@ class ExactlyOnceTest {
             assertThat(integer(f.apply(write(51, 0, 0, 100, "incr", "z")))).isEqualTo(1);
             assertThat(integer(f.apply(write(51, 0, 0, 101, "incr", "z")))).isEqualTo(2);
             assertThat(f.contents()).noneMatch(l -> l.startsWith(java.util.HexFormat.of()
-                    .formatHex(io.cairn.store.data.KeyCodec.sessionKey(3, 51))));
+                    .formatHex(io.cairn.store.types.KeyCodec.sessionKey(3, 51))));
         }
     }
 

@@ -1,8 +1,8 @@
 package io.cairn.store.replica;
 
 import io.cairn.raft.core.Entry;
-import io.cairn.store.data.KeyCodec;
-import io.cairn.store.data.Reply;
+import io.cairn.store.types.KeyCodec;
+import io.cairn.store.types.Reply;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.raft.core.ConfState;
 import io.cairn.raft.core.SnapshotMetadata;
-import io.cairn.store.data.Reply;
+import io.cairn.store.types.Reply;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

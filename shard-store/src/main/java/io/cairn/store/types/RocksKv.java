@@ -1,0 +1,296 @@
+package io.cairn.store.types;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * {@link Kv} over one RocksDB. Writable instances collect writes in a {@link WriteBatch} (in
+ * call order, so a put after a range delete survives it) and in a sorted overlay so later reads
+ * of the same instance see them; {@link #commit} writes the batch atomically. Read-only
+ * instances read a consistent RocksDB snapshot.
+ *
+ * <p>Not thread-safe: one instance per apply batch or per read.
+ */
+public final class RocksKv implements Kv, AutoCloseable {
+    private static final byte[] TOMBSTONE = new byte[0];
+
+    private final RocksDB db;
+    private final ReadOptions readOptions;
+    private final Snapshot snapshot;
+    private final WriteBatch batch;
+    private final NavigableMap<byte[], byte[]> overlay;
+    /** Ranges deleted by this batch: DB keys inside are hidden (overlay keys are newer). */
+    private final List<byte[][]> masked = new ArrayList<>();
+
+    private RocksKv(RocksDB db, boolean writable) {
+        this.db = db;
+        this.readOptions = new ReadOptions();
+        if (writable) {
+            this.snapshot = null;
+            this.batch = new WriteBatch();
+            this.overlay = new TreeMap<>(Arrays::compareUnsigned);
+        } else {
+            this.snapshot = db.getSnapshot();
+            readOptions.setSnapshot(snapshot);
+            this.batch = null;
+            this.overlay = null;
+        }
+    }
+
+    /** A batch of writes over the current state of {@code db}. */
+    public static RocksKv writeBatch(RocksDB db) {
+        return new RocksKv(db, true);
+    }
+
+    /** A read-only view of a snapshot of {@code db}. */
+    public static RocksKv snapshot(RocksDB db) {
+        return new RocksKv(db, false);
+    }
+
+    @Override
+    public boolean writable() {
+        return batch != null;
+    }
+
+    @Override
+    public byte[] get(byte[] key) {
+        if (overlay != null) {
+            byte[] v = overlay.get(key);
+            if (v != null) {
+                return v == TOMBSTONE ? null : v;
+            }
+            if (isMasked(key)) {
+                return null;
+            }
+        }
+        try {
+            return db.get(readOptions, key);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("RocksDB read failed", e);
+        }
+    }
+
+    private boolean isMasked(byte[] key) {
+        return isMasked(key, masked.size());
+    }
+
+    /** Whether one of the first {@code masks} range deletes of this batch covers {@code key}. */
+    private boolean isMasked(byte[] key, int masks) {
+        for (int i = 0; i < masks; i++) {
+            byte[][] r = masked.get(i);
+            if (Arrays.compareUnsigned(key, r[0]) >= 0 && Arrays.compareUnsigned(key, r[1]) < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void requireWritable() {
+        if (batch == null) {
+            throw new IllegalStateException("read-only view");
+        }
+    }
+
+    @Override
+    public void put(byte[] key, byte[] value) {
+        requireWritable();
+        try {
+            batch.put(key, value);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException(e);
+        }
+        overlay.put(key, value.length == 0 ? new byte[0] : value);
+    }
+
+    @Override
+    public void delete(byte[] key) {
+        requireWritable();
+        try {
+            batch.delete(key);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException(e);
+        }
+        overlay.put(key, TOMBSTONE);
+    }
+
+    @Override
+    public void deleteRange(byte[] from, byte[] to) {
+        requireWritable();
+        if (Arrays.compareUnsigned(from, to) >= 0) {
+            return;
+        }
+        try {
+            batch.deleteRange(from, to);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException(e);
+        }
+        overlay.subMap(from, true, to, false).clear();
+        masked.add(new byte[][] {from.clone(), to.clone()});
+    }
+
+    /** Number of operations in the pending batch. */
+    public int pendingCount() {
+        return batch == null ? 0 : batch.count();
+    }
+
+    /** Writes the batch atomically. */
+    public void commit(WriteOptions options) {
+        requireWritable();
+        try {
+            db.write(options, batch);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("RocksDB write failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (batch != null) {
+            batch.close();
+        }
+        if (snapshot != null) {
+            db.releaseSnapshot(snapshot);
+        }
+        readOptions.close();
+    }
+
+    @Override
+    public Cursor scan(byte[] from, byte[] to, boolean reverse) {
+        return new MergedCursor(from, to, reverse);
+    }
+
+    /** Merges the overlay (newer) with the DB, hiding tombstones and masked DB keys. */
+    private final class MergedCursor implements Cursor {
+        private final byte[] from;
+        private final byte[] to;
+        private final boolean reverse;
+        private final RocksIterator it;
+        private final Iterator<Map.Entry<byte[], byte[]>> ov;
+        /** Range deletes made before the cursor opened: later ones do not change its view. */
+        private final int masks = masked.size();
+        private Map.Entry<byte[], byte[]> ovHead;
+        private boolean started;
+        private byte[] key;
+        private byte[] value;
+
+        MergedCursor(byte[] from, byte[] to, boolean reverse) {
+            this.from = from;
+            this.to = to;
+            this.reverse = reverse;
+            this.it = db.newIterator(readOptions);
+            if (overlay != null) {
+                NavigableMap<byte[], byte[]> sub = overlay.subMap(from, true, to, false);
+                // copied, so the caller may write through this Kv while the cursor is open
+                List<Map.Entry<byte[], byte[]>> copy = new ArrayList<>();
+                for (Map.Entry<byte[], byte[]> e : (reverse ? sub.descendingMap() : sub).entrySet()) {
+                    copy.add(new java.util.AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue()));
+                }
+                ov = copy.iterator();
+            } else {
+                ov = null;
+            }
+        }
+
+        private boolean dbValid() {
+            if (!it.isValid()) {
+                return false;
+            }
+            byte[] k = it.key();
+            return reverse ? Arrays.compareUnsigned(k, from) >= 0 : Arrays.compareUnsigned(k, to) < 0;
+        }
+
+        private void dbSkipMasked() {
+            while (dbValid() && (overlay != null && isMasked(it.key(), masks))) {
+                step();
+            }
+        }
+
+        private void step() {
+            if (reverse) {
+                it.prev();
+            } else {
+                it.next();
+            }
+        }
+
+        @Override
+        public boolean next() {
+            if (!started) {
+                started = true;
+                if (reverse) {
+                    it.seekForPrev(to);
+                    if (it.isValid() && Arrays.equals(it.key(), to)) {
+                        it.prev();
+                    }
+                } else {
+                    it.seek(from);
+                }
+                ovHead = ov != null && ov.hasNext() ? ov.next() : null;
+            }
+            while (true) {
+                dbSkipMasked();
+                boolean dbOk = dbValid();
+                if (!dbOk && ovHead == null) {
+                    key = null;
+                    value = null;
+                    return false;
+                }
+                int c;
+                if (!dbOk) {
+                    c = 1; // overlay first
+                } else if (ovHead == null) {
+                    c = -1;
+                } else {
+                    c = Arrays.compareUnsigned(it.key(), ovHead.getKey());
+                    if (reverse) {
+                        c = -c;
+                    }
+                }
+                if (c < 0) {
+                    key = it.key();
+                    value = it.value();
+                    step();
+                    return true;
+                }
+                if (c == 0) {
+                    step(); // the overlay entry shadows the DB entry
+                }
+                Map.Entry<byte[], byte[]> e = ovHead;
+                ovHead = ov.hasNext() ? ov.next() : null;
+                if (e.getValue() == TOMBSTONE) {
+                    continue;
+                }
+                key = e.getKey();
+                value = e.getValue();
+                return true;
+            }
+        }
+
+        @Override
+        public byte[] key() {
+            return key;
+        }
+
+        @Override
+        public byte[] value() {
+            return value;
+        }
+
+        @Override
+        public void close() {
+            it.close();
+        }
+    }
+}
