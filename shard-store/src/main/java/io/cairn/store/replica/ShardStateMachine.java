@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The replicated state machine of one group: the Redis data model of the group's key range in
@@ -46,11 +44,13 @@ public final class ShardStateMachine implements StateMachine {
     private volatile long leaderId;
     /**
      * Installing a snapshot deletes the group's range and then ingests the files: not atomic.
-     * Reads take their RocksDB snapshot under the read lock, the install runs under the write
-     * lock, so a read sees the group before or after an install, never half-installed (a read
-     * that comes during the install fails; see {@link #consistentView}).
+     * A seqlock instead of a lock per read: the apply thread (the only writer) makes the epoch
+     * odd for the install and even again after; a read keeps its RocksDB snapshot only if the
+     * epoch was even and unchanged around taking it, so it sees the group before or after an
+     * install, never half-installed (a read that overlaps an install fails; see
+     * {@link #consistentView}).
      */
-    private final ReadWriteLock installLock = new ReentrantReadWriteLock();
+    private volatile long installEpoch;
 
     public ShardStateMachine(DataDb db, long group) {
         this(db, group, SnapshotFiles.DEFAULT_FILE_BYTES);
@@ -174,14 +174,15 @@ public final class ShardStateMachine implements StateMachine {
      * read-pool thread that other groups' reads need: the caller answers "outcome unknown, retry".
      */
     private RocksKv consistentView() {
-        if (!installLock.readLock().tryLock()) {
-            throw new IllegalStateException("group " + group + " is installing a snapshot; retry");
+        long before = installEpoch;
+        if ((before & 1) == 0) {
+            RocksKv view = RocksKv.snapshot(db.rocks());
+            if (installEpoch == before) {
+                return view;
+            }
+            view.close();
         }
-        try {
-            return RocksKv.snapshot(db.rocks());
-        } finally {
-            installLock.readLock().unlock();
-        }
+        throw new IllegalStateException("group " + group + " is installing a snapshot; retry");
     }
 
     /** Syncs the data WAL, then writes this group's data as SST files into {@code dir}. */
@@ -192,11 +193,11 @@ public final class ShardStateMachine implements StateMachine {
 
     @Override
     public void installSnapshot(Path dir, SnapshotMetadata metadata) {
-        installLock.writeLock().lock();
+        installEpoch++; // odd: installing (only the apply thread writes it)
         try {
             snapshots.install(dir);
         } finally {
-            installLock.writeLock().unlock();
+            installEpoch++;
         }
         applied = readApplied();
         if (applied != metadata.index()) {
