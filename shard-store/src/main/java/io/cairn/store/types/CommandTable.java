@@ -39,7 +39,14 @@ public final class CommandTable {
 
     /** The spec of a command name (any case), or null. */
     public CommandSpec lookup(byte[] name) {
-        return byName.get(Args.str(name).toLowerCase(Locale.ROOT));
+        // runs for every command (gateway, store service, apply): ASCII-lowercase into one string
+        // (names are ASCII; anything else matches nothing, as with any decoding)
+        char[] c = new char[name.length];
+        for (int i = 0; i < c.length; i++) {
+            int b = name[i] & 0xFF;
+            c[i] = (char) (b >= 'A' && b <= 'Z' ? b + 32 : b);
+        }
+        return byName.get(new String(c));
     }
 
     public CommandSpec lookup(String name) {
