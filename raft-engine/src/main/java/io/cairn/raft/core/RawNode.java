@@ -233,6 +233,11 @@ public final class RawNode {
         return raft.raftLog.lastIndex();
     }
 
+    /** Term of the log entry at {@code index}, or 0 when it is compacted away or beyond the log. */
+    public long termAt(long index) {
+        return raft.raftLog.termOrZero(index);
+    }
+
     /** The current term (cheap, unlike {@link #status()}). */
     public long term() {
         return raft.term;

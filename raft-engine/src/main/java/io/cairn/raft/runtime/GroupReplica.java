@@ -318,7 +318,29 @@ final class GroupReplica {
             }
         }
         completeReads();
+        failOrphanedProposals();
         node.advance(rd);
+    }
+
+    /**
+     * A replica that is not the leader fails its proposals whose entry is gone from its log: the
+     * new leader's log replaced the entry (another term at that index) or is shorter. Without this,
+     * a proposal beyond the new leader's last index waits until the log grows that far again,
+     * which in an idle group is never. Entries still in the log with the proposal's term may yet
+     * be committed by the new leader; those stay pending and resolve when applied.
+     */
+    private void failOrphanedProposals() {
+        if (proposals.isEmpty() || node.isLeader()) {
+            return;
+        }
+        var it = proposals.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            if (node.termAt(e.getKey()) != e.getValue().term()) {
+                it.remove();
+                e.getValue().future().completeExceptionally(new NotLeaderException(groupId, lastLeader));
+            }
+        }
     }
 
     private void failPendingReads() {

@@ -1,6 +1,7 @@
 package io.cairn.raft.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.cairn.raft.core.ConfChange;
@@ -172,6 +173,33 @@ class RaftRuntimeTest {
             }
         });
         assertThat(leaderOf(5)).isNotEqualTo(leader);
+    }
+
+    @Test
+    @DisplayName("proposals an isolated leader appended are answered once the new leader's shorter log replaces them, with no later writes")
+    void proposalsBeyondTheNewLeadersLogAreAnswered() throws Exception {
+        startCluster(opts(0), 12);
+        propose(12, "a");
+        long old = leaderOf(12);
+        net.down.add(old);
+        // Accepted locally (the old leader still believes it leads) but never replicated.
+        List<CompletableFuture<Object>> orphans = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            orphans.add(nodes.get(old).propose(12, ("lost" + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        long next = leaderOf(12);
+        assertThat(next).isNotEqualTo(old);
+        // The new leader's log ends with its no-op, at the index of the first lost entry: the
+        // other two lie beyond it and no write in this group ever reaches their indexes again.
+        net.down.remove(old);
+        for (CompletableFuture<Object> f : orphans) {
+            assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(NotLeaderException.class);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> machines.get(old).get(12L).snapshotOfValues().equals(
+                machines.get(next).get(12L).snapshotOfValues()));
+        assertThat(machines.get(old).get(12L).snapshotOfValues()).containsExactly("a");
     }
 
     @Test
