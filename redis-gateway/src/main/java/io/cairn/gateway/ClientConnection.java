@@ -9,15 +9,18 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One client connection: takes the decoder's {@link RedisRequest}s and {@link RespProtocolError}s
  * and writes the replies, strictly in request order.
  *
  * <p>Ordering: every request takes a slot in {@link #pending} when it arrives; replies are written
- * from the head of the queue only, as soon as the head's reply is there. Today every reply is
- * produced synchronously, so the queue never holds more than the request being answered; it is
- * here so that store routing (replies completing out of order) keeps pipelining correct.
+ * from the head of the queue only, as soon as the head's reply is there. The gateway's own
+ * commands answer at once; routed data commands answer later, on a gRPC thread, and the reply is
+ * handed back to this channel's event loop. A pipeline's commands are all routed as they arrive
+ * (none waits for the reply of an earlier one), so they are in flight together.
  *
  * <p>Writes are flushed once per read batch ({@link #channelReadComplete}), so a pipeline of N
  * requests that arrived in one read costs one flush. When the socket's outbound buffer is full
@@ -55,6 +58,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       Slot slot = new Slot();
       pending.addLast(slot);
       Reply reply = commands.execute(state, request.argv());
+      if (reply == null) {
+        routed(ctx, slot, commands.route(state, request.argv()));
+        return;
+      }
       // Encoded in the protocol in force after the command: HELLO 3 answers in RESP3.
       complete(ctx, slot, RespEncoder.encode(reply, state.protocol), state.closeAfterReply);
     } else if (msg instanceof RespProtocolError error) {
@@ -64,6 +71,35 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     } else {
       ctx.fireChannelRead(msg);
     }
+  }
+
+  /** Completes the slot with a routed command's reply, on this channel's event loop. */
+  private void routed(ChannelHandlerContext ctx, Slot slot, CompletableFuture<byte[]> reply) {
+    if (reply.isDone()) {
+      complete(ctx, slot, replyBytes(reply), false);
+      return;
+    }
+    int protocol = state.protocol;
+    reply.whenComplete((bytes, err) -> ctx.executor().execute(() -> {
+      complete(ctx, slot, err == null ? bytes : internalError(err, protocol), false);
+      ctx.flush();
+    }));
+  }
+
+  private byte[] replyBytes(CompletableFuture<byte[]> reply) {
+    try {
+      return reply.join();
+    } catch (RuntimeException e) {
+      return internalError(e, state.protocol);
+    }
+  }
+
+  /** A bug in routing must not leave the client waiting: it gets an error in that slot. */
+  private static byte[] internalError(Throwable err, int protocol) {
+    Throwable e = err instanceof CompletionException && err.getCause() != null
+        ? err.getCause() : err;
+    return RespEncoder.encode(new Reply.Err("ERR Cairn gateway internal error: "
+        + String.valueOf(e).replace('\r', ' ').replace('\n', ' ')), protocol);
   }
 
   /** Records a slot's reply and writes every answered reply at the head of the queue. */

@@ -233,9 +233,9 @@ class GatewayServerTest {
     assertThat(client.call("HELLO", "3", "x\ny"))
         .isEqualTo("-ERR Syntax error in HELLO option 'x y'");
     assertThat(client.call("SET", "k", "v"))
-        .isEqualTo("-CLUSTERDOWN Cairn gateway has no store routing yet");
+        .isEqualTo("-CLUSTERDOWN Hash slot not served");
     assertThat(client.call("get", "k"))
-        .isEqualTo("-CLUSTERDOWN Cairn gateway has no store routing yet");
+        .isEqualTo("-CLUSTERDOWN Hash slot not served");
   }
 
   @Test
