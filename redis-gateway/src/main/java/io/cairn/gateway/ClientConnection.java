@@ -25,7 +25,8 @@ import java.util.concurrent.CompletionException;
  * <p>Writes are flushed once per read batch ({@link #channelReadComplete}), so a pipeline of N
  * requests that arrived in one read costs one flush. When the socket's outbound buffer is full
  * the connection stops reading until it drains (no unbounded reply buffering from a client that
- * does not read).
+ * does not read). Likewise with more than {@link #MAX_UNANSWERED} requests waiting for their
+ * replies (a deep pipeline to slow stores): reading resumes once half of them are answered.
  *
  * <p>After a protocol error, or QUIT, the reply is written and the connection closed; requests
  * after it are not executed. Runs on the channel's event loop only.
@@ -37,6 +38,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     byte[] reply;
     boolean closeAfter;
   }
+
+  /** Unanswered requests above which the connection stops reading. */
+  static final int MAX_UNANSWERED = 10_000;
 
   private final GatewayCommands commands;
   private final ConnectionState state;
@@ -57,6 +61,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (msg instanceof RedisRequest request) {
       Slot slot = new Slot();
       pending.addLast(slot);
+      if (pending.size() >= MAX_UNANSWERED) {
+        ctx.channel().config().setAutoRead(false);
+      }
       Reply reply = commands.execute(state, request.argv());
       if (reply == null) {
         routed(ctx, slot, commands.route(state, request.argv()));
@@ -121,6 +128,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
     if (!ctx.channel().isWritable()) {
       ctx.channel().config().setAutoRead(false);
+    } else if (!closing && pending.size() <= MAX_UNANSWERED / 2
+        && !ctx.channel().config().isAutoRead()) {
+      ctx.channel().config().setAutoRead(true);
     }
   }
 
@@ -132,7 +142,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (ctx.channel().isWritable() && !closing) {
+    if (ctx.channel().isWritable() && !closing && pending.size() < MAX_UNANSWERED) {
       ctx.channel().config().setAutoRead(true);
     }
     ctx.fireChannelWritabilityChanged();

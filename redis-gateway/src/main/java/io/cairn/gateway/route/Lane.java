@@ -266,7 +266,6 @@ final class Lane {
         attempts = 0;
         problem = null;
         wrongGroup = false;
-        hintAddress = null;
       } else {
         requeueFront(taken.subList(i, taken.size()));
         long delay;
@@ -276,6 +275,9 @@ final class Lane {
           problem = "store " + unit.address + ": " + s.getCode()
               + (s.getDescription() == null ? "" : " " + s.getDescription());
           // Unreachable or stuck: forget the leader, try the next voter.
+          if (s.getCode() == Status.Code.UNAVAILABLE) {
+            router.clients.reconnectNow(unit.address);
+          }
           router.view.noteLeader(group, 0);
           hintAddress = null;
           voterCursor++;

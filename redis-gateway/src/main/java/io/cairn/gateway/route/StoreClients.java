@@ -30,6 +30,17 @@ final class StoreClients implements AutoCloseable {
         commands));
   }
 
+  /**
+   * After UNAVAILABLE: lets the channel try to connect again now rather than after gRPC's
+   * reconnect backoff (up to two minutes), so a restarted store is used as soon as it is back.
+   */
+  void reconnectNow(String address) {
+    ManagedChannel c = channels.get(address);
+    if (c != null) {
+      c.resetConnectBackoff();
+    }
+  }
+
   private ManagedChannel channel(String address) {
     return channels.computeIfAbsent(address, a -> {
       int colon = a.lastIndexOf(':');
