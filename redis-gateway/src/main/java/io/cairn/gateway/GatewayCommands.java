@@ -340,14 +340,15 @@ final class GatewayCommands {
    * other voters of the group of the connection's last write (0 if it wrote nothing).
    */
   private Reply waitReplicas(ConnectionState c, byte[][] argv) {
-    if (!Args.isStrictLong(argv[1])) {
-      return NOT_AN_INTEGER;
-    }
+    // Redis checks the timeout first.
     if (!Args.isStrictLong(argv[2])) {
       return new Reply.Err("ERR timeout is not an integer or out of range");
     }
     if (Args.parseLong(argv[2]) < 0) {
       return new Reply.Err("ERR timeout is negative");
+    }
+    if (!Args.isStrictLong(argv[1])) {
+      return NOT_AN_INTEGER;
     }
     return new Reply.Int(router.waitReplicas(c.route));
   }

@@ -203,6 +203,12 @@ class GatewayRoutingTest {
   void readonlyAndWait() throws Exception {
     try (RespTestClient c = client()) {
       assertThat(c.call("WAIT", "1", "0")).isEqualTo(0L);
+      // Argument errors as redis-server 7.0.15 (timeout checked first).
+      assertThat(c.call("WAIT", "x", "y"))
+          .isEqualTo("-ERR timeout is not an integer or out of range");
+      assertThat(c.call("WAIT", "1", "-1")).isEqualTo("-ERR timeout is negative");
+      assertThat(c.call("WAIT", "x", "1"))
+          .isEqualTo("-ERR value is not an integer or out of range");
       String k = keyInGroup("ro:", 2);
       assertThat(c.call("SET", k, "v")).isEqualTo("+OK");
       // Acknowledged writes are majority-committed: WAIT answers the other voters at once.
