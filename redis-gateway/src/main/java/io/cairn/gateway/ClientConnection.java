@@ -45,6 +45,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private final GatewayCommands commands;
   private final ConnectionState state;
   private final ArrayDeque<Slot> pending = new ArrayDeque<>();
+  /** A flush task for routed replies is queued on the event loop. */
+  private boolean flushQueued;
   /** Set once a close-after reply was queued: later requests are ignored. */
   private boolean closing;
 
@@ -89,7 +91,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     int protocol = state.protocol;
     reply.whenComplete((bytes, err) -> ctx.executor().execute(() -> {
       complete(ctx, slot, err == null ? bytes : internalError(err, protocol), false);
-      ctx.flush();
+      // Replies of one Execute call arrive as a burst of these tasks: one flush after them.
+      if (!flushQueued) {
+        flushQueued = true;
+        ctx.executor().execute(() -> {
+          flushQueued = false;
+          ctx.flush();
+        });
+      }
     }));
   }
 
