@@ -19,8 +19,9 @@ import java.util.concurrent.CompletionException;
  * <p>Ordering: every request takes a slot in {@link #pending} when it arrives; replies are written
  * from the head of the queue only, as soon as the head's reply is there. The gateway's own
  * commands answer at once; routed data commands answer later, on a gRPC thread, and the reply is
- * handed back to this channel's event loop. A pipeline's commands are all routed as they arrive
- * (none waits for the reply of an earlier one), so they are in flight together.
+ * handed back to this channel's event loop. A pipeline's commands are routed as they arrive
+ * (none waits for the reply of an earlier one) and leave for the stores together at the end of
+ * the read; per group they keep their order (see the route package's {@code Lane}).
  *
  * <p>Writes are flushed once per read batch ({@link #channelReadComplete}), so a pipeline of N
  * requests that arrived in one read costs one flush. When the socket's outbound buffer is full
@@ -145,6 +146,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    // Routed commands of this read leave now, together (one unit per group).
+    state.route.flush();
     ctx.flush();
     ctx.fireChannelReadComplete();
   }

@@ -27,8 +27,9 @@ import java.util.concurrent.TimeUnit;
  * writes, a write after the earlier reads). The next unit leaves only once the previous one's
  * results are all in. So the store sees a connection's commands for a group in connection
  * order: write-after-write and read-your-writes hold per connection. Pipelining still works:
- * while one unit is out, the next commands gather and leave together (one unit per round trip,
- * as many commands as were pipelined). Different groups (lanes) do not wait for each other.
+ * the commands of one read leave together (the connection kicks its lanes at the end of each
+ * read), and while one unit is out the next commands gather and leave together after it (one
+ * unit per round trip, as many commands as were pipelined). Different groups (lanes) do not wait for each other.
  *
  * <p>Retries. A unit's results are taken in order up to the first one that is not a reply; that
  * command and every later command of the unit go back to the front of the queue (later
@@ -99,10 +100,26 @@ final class Lane {
     this.router = router;
   }
 
-  void enqueue(Pending p) {
+  /**
+   * Queues a command. {@code hold}: do not send yet, the caller {@link #kick}s the lane later
+   * (the connection does at the end of each read, so a pipeline that arrived in one read leaves
+   * as one unit); else send at once if no unit is out.
+   */
+  void enqueue(Pending p, boolean hold) {
     synchronized (this) {
       queue.addLast(p);
-      if (busy) {
+      if (busy || hold) {
+        return;
+      }
+      busy = true;
+    }
+    sendNext();
+  }
+
+  /** Sends what is queued, unless a unit is already out (it will send the rest when done). */
+  void kick() {
+    synchronized (this) {
+      if (busy || queue.isEmpty()) {
         return;
       }
       busy = true;

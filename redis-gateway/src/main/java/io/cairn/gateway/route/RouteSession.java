@@ -1,6 +1,8 @@
 package io.cairn.gateway.route;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,6 +26,8 @@ public final class RouteSession {
   private long acked;
   private final TreeSet<Long> receivedAboveAck = new TreeSet<>();
   private final Map<Long, Lane> lanes = new HashMap<>();
+  /** Lanes with commands routed since the last {@link #flush()}; connection thread only. */
+  private final List<Lane> held = new ArrayList<>();
   /** READONLY: reads may be served, possibly stale, by any replica. */
   private volatile boolean readonly;
   /** Group of the last write this connection sent; 0 = none (for WAIT). */
@@ -63,6 +67,24 @@ public final class RouteSession {
       receivedAboveAck.pollFirst();
       acked++;
     }
+  }
+
+  /** Remembers a lane with held commands (connection thread). */
+  void hold(Lane lane) {
+    if (!held.contains(lane)) {
+      held.add(lane);
+    }
+  }
+
+  /**
+   * Sends the commands routed since the last flush: the connection calls this at the end of each
+   * read batch, so commands that arrived together leave together. Connection thread only.
+   */
+  public void flush() {
+    for (Lane l : held) {
+      l.kick();
+    }
+    held.clear();
   }
 
   synchronized Lane lane(long group, Router router) {

@@ -85,7 +85,9 @@ public final class Router implements AutoCloseable {
   /**
    * Runs a data command that passed the gateway's checks (known command, arity, auth); completes
    * with the RESP reply in {@code protocol}. Must be called on the connection's thread, in the
-   * connection's order (it assigns write sequence numbers and enqueues into lanes).
+   * connection's order (it assigns write sequence numbers and enqueues into lanes). The command
+   * is held until {@link RouteSession#flush()}, which the caller runs after a batch of requests
+   * (the end of a read).
    */
   public CompletableFuture<byte[]> route(RouteSession s, CommandSpec spec, byte[][] argv,
       int protocol) {
@@ -145,7 +147,9 @@ public final class Router implements AutoCloseable {
     }
     Lane.Pending p = new Lane.Pending(argv, write, seq, !write && s.readonly(), slot, protocol,
         deadline);
-    s.lane(group, this).enqueue(p);
+    Lane lane = s.lane(group, this);
+    lane.enqueue(p, true);
+    s.hold(lane);
     return p.result;
   }
 
@@ -167,7 +171,7 @@ public final class Router implements AutoCloseable {
       }
       return;
     }
-    s.lane(group, this).enqueue(p);
+    s.lane(group, this).enqueue(p, false);
   }
 
   // ------------------------------------------------------------ multi-key split
