@@ -112,6 +112,23 @@ class GatewayRoutingTest {
   }
 
   @Test
+  void helloInsideAPipelineSwitchesTheProtocolOfLaterRepliesOnly() throws Exception {
+    try (RespTestClient c = client()) {
+      String h = keyInGroup("hello:h:", 0);
+      ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+      pipeline.writeBytes(RespTestClient.command("HSET", h, "f", "v"));
+      pipeline.writeBytes(RespTestClient.command("HGETALL", h));
+      pipeline.writeBytes(RespTestClient.command("HELLO", "3"));
+      pipeline.writeBytes(RespTestClient.command("HGETALL", h));
+      c.sendRaw(pipeline.toByteArray());
+      assertThat(c.read()).isEqualTo(1L);
+      assertThat(c.read()).isEqualTo(List.of("f", "v")); // RESP2: a flat array
+      assertThat(c.read()).isInstanceOf(Map.class);
+      assertThat(c.read()).isEqualTo(Map.of("f", "v")); // RESP3: a map
+    }
+  }
+
+  @Test
   void multiKeyCommandsSplitAcrossGroups() throws Exception {
     try (RespTestClient c = client()) {
       String a = keyInGroup("mk:", 0);

@@ -156,11 +156,14 @@ final class Lane {
       } else {
         Pending first = queue.peekFirst();
         List<Pending> taken = new ArrayList<>();
+        long bytes = 0;
         while (!queue.isEmpty() && taken.size() < router.config.maxCommandsPerCall()) {
           Pending p = queue.peekFirst();
-          if (p.protocol != first.protocol || p.staleOk != first.staleOk) {
+          if (p.protocol != first.protocol || p.staleOk != first.staleOk
+              || (!taken.isEmpty() && bytes + p.bytes() > router.config.maxBytesPerCall())) {
             break;
           }
+          bytes += p.bytes();
           taken.add(queue.pollFirst());
         }
         String address = address(map, info.get(), first.staleOk);
