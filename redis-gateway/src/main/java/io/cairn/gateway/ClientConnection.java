@@ -9,20 +9,25 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One client connection: takes the decoder's {@link RedisRequest}s and {@link RespProtocolError}s
  * and writes the replies, strictly in request order.
  *
  * <p>Ordering: every request takes a slot in {@link #pending} when it arrives; replies are written
- * from the head of the queue only, as soon as the head's reply is there. Today every reply is
- * produced synchronously, so the queue never holds more than the request being answered; it is
- * here so that store routing (replies completing out of order) keeps pipelining correct.
+ * from the head of the queue only, as soon as the head's reply is there. The gateway's own
+ * commands answer at once; routed data commands answer later, on a gRPC thread, and the reply is
+ * handed back to this channel's event loop. A pipeline's commands are routed as they arrive
+ * (none waits for the reply of an earlier one) and leave for the stores together at the end of
+ * the read; per group they keep their order (see the route package's {@code Lane}).
  *
  * <p>Writes are flushed once per read batch ({@link #channelReadComplete}), so a pipeline of N
  * requests that arrived in one read costs one flush. When the socket's outbound buffer is full
  * the connection stops reading until it drains (no unbounded reply buffering from a client that
- * does not read).
+ * does not read). Likewise with more than {@link #MAX_UNANSWERED} requests waiting for their
+ * replies (a deep pipeline to slow stores): reading resumes once half of them are answered.
  *
  * <p>After a protocol error, or QUIT, the reply is written and the connection closed; requests
  * after it are not executed. Runs on the channel's event loop only.
@@ -35,9 +40,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     boolean closeAfter;
   }
 
+  /** Unanswered requests above which the connection stops reading. */
+  static final int MAX_UNANSWERED = 10_000;
+
   private final GatewayCommands commands;
   private final ConnectionState state;
   private final ArrayDeque<Slot> pending = new ArrayDeque<>();
+  /** A flush task for routed replies is queued on the event loop. */
+  private boolean flushQueued;
   /** Set once a close-after reply was queued: later requests are ignored. */
   private boolean closing;
 
@@ -54,7 +64,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (msg instanceof RedisRequest request) {
       Slot slot = new Slot();
       pending.addLast(slot);
+      if (pending.size() >= MAX_UNANSWERED) {
+        ctx.channel().config().setAutoRead(false);
+      }
       Reply reply = commands.execute(state, request.argv());
+      if (reply == null) {
+        routed(ctx, slot, commands.route(state, request.argv()));
+        return;
+      }
       // Encoded in the protocol in force after the command: HELLO 3 answers in RESP3.
       complete(ctx, slot, RespEncoder.encode(reply, state.protocol), state.closeAfterReply);
     } else if (msg instanceof RespProtocolError error) {
@@ -64,6 +81,42 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     } else {
       ctx.fireChannelRead(msg);
     }
+  }
+
+  /** Completes the slot with a routed command's reply, on this channel's event loop. */
+  private void routed(ChannelHandlerContext ctx, Slot slot, CompletableFuture<byte[]> reply) {
+    if (reply.isDone()) {
+      complete(ctx, slot, replyBytes(reply), false);
+      return;
+    }
+    int protocol = state.protocol;
+    reply.whenComplete((bytes, err) -> ctx.executor().execute(() -> {
+      complete(ctx, slot, err == null ? bytes : internalError(err, protocol), false);
+      // Replies of one Execute call arrive as a burst of these tasks: one flush after them.
+      if (!flushQueued) {
+        flushQueued = true;
+        ctx.executor().execute(() -> {
+          flushQueued = false;
+          ctx.flush();
+        });
+      }
+    }));
+  }
+
+  private byte[] replyBytes(CompletableFuture<byte[]> reply) {
+    try {
+      return reply.join();
+    } catch (RuntimeException e) {
+      return internalError(e, state.protocol);
+    }
+  }
+
+  /** A bug in routing must not leave the client waiting: it gets an error in that slot. */
+  private static byte[] internalError(Throwable err, int protocol) {
+    Throwable e = err instanceof CompletionException && err.getCause() != null
+        ? err.getCause() : err;
+    return RespEncoder.encode(new Reply.Err("ERR Cairn gateway internal error: "
+        + String.valueOf(e).replace('\r', ' ').replace('\n', ' ')), protocol);
   }
 
   /** Records a slot's reply and writes every answered reply at the head of the queue. */
@@ -85,18 +138,23 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
     if (!ctx.channel().isWritable()) {
       ctx.channel().config().setAutoRead(false);
+    } else if (!closing && pending.size() <= MAX_UNANSWERED / 2
+        && !ctx.channel().config().isAutoRead()) {
+      ctx.channel().config().setAutoRead(true);
     }
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    // Routed commands of this read leave now, together (one unit per group).
+    state.route.flush();
     ctx.flush();
     ctx.fireChannelReadComplete();
   }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (ctx.channel().isWritable() && !closing) {
+    if (ctx.channel().isWritable() && !closing && pending.size() < MAX_UNANSWERED) {
       ctx.channel().config().setAutoRead(true);
     }
     ctx.fireChannelWritabilityChanged();

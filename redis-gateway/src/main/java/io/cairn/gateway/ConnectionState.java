@@ -1,5 +1,6 @@
 package io.cairn.gateway;
 
+import io.cairn.gateway.route.RouteSession;
 import io.cairn.store.resp.RespEncoder;
 
 /**
@@ -16,6 +17,8 @@ final class ConnectionState {
   /** CLIENT SETINFO LIB-NAME / LIB-VER; null when unset. */
   String libName;
   String libVersion;
+  /** Exactly-once session, per-group lanes and READONLY flag of the routed data commands. */
+  final RouteSession route = new RouteSession();
   /** Set by QUIT: close the connection once the reply is written. */
   boolean closeAfterReply;
 

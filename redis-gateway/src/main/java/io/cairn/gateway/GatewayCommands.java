@@ -1,5 +1,6 @@
 package io.cairn.gateway;
 
+import io.cairn.gateway.route.Router;
 import io.cairn.store.types.Args;
 import io.cairn.store.types.CommandSpec;
 import io.cairn.store.types.CommandTable;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Executes what the gateway answers itself: the connection and server commands (PING, ECHO,
@@ -20,8 +22,9 @@ import java.util.Map;
  * texts, and the checks every command goes through in Redis's {@code processCommand} order:
  * unknown command, wrong arity (of the subcommand too), then authentication.
  *
- * <p>Data commands (those of {@link CommandTable#standard()}) pass the same checks and then get
- * {@link #NO_ROUTING}: a temporary answer until the gateway routes to the stores.
+ * <p>Data commands (those of {@link CommandTable#standard()}) pass the same checks and then
+ * {@link #execute} returns null: the caller hands them to {@link #route}, which answers
+ * asynchronously through the {@link Router}.
  *
  * <p>Stateless and thread-safe; the per-connection state is the {@link ConnectionState} passed in.
  */
@@ -29,10 +32,6 @@ final class GatewayCommands {
 
   /** The Redis version whose behaviour the gateway follows; HELLO reports it. */
   static final String REDIS_VERSION = "7.0.15";
-
-  /** Temporary: data commands are recognised and checked but cannot run yet. */
-  static final Reply NO_ROUTING =
-      new Reply.Err("CLUSTERDOWN Cairn gateway has no store routing yet");
 
   static final Reply NOAUTH = new Reply.Err("NOAUTH Authentication required.");
   static final Reply WRONGPASS =
@@ -63,13 +62,18 @@ final class GatewayCommands {
   }
 
   private final byte[] requirepass;
+  private final Router router;
   private final CommandTable data = CommandTable.standard();
   private final Map<String, Own> own = new LinkedHashMap<>();
   private final Map<String, GatewayCommandInfo> catalog;
 
-  /** @param requirepass the default user's password; null: no password */
-  GatewayCommands(String requirepass) {
+  /**
+   * @param requirepass the default user's password; null: no password
+   * @param router where data commands go
+   */
+  GatewayCommands(String requirepass, Router router) {
     this.requirepass = requirepass == null ? null : requirepass.getBytes(StandardCharsets.UTF_8);
+    this.router = router;
     // Arity and flags as redis-server 7.0's COMMAND INFO reports them.
     add("ping", -1, List.of("fast"), false, this::ping, null);
     add("echo", 2, List.of("fast"), false, this::echo, null);
@@ -83,6 +87,9 @@ final class GatewayCommands {
     add("reset", 1, List.of("noscript", "loading", "stale", "fast", "no_auth", "allow_busy"), true,
         this::reset, null);
     add("time", 1, List.of("loading", "stale", "fast"), false, this::time, null);
+    add("readonly", 1, List.of("loading", "stale", "fast"), false, this::readonly, null);
+    add("readwrite", 1, List.of("loading", "stale", "fast"), false, this::readwrite, null);
+    add("wait", 3, List.of("noscript"), false, this::waitReplicas, null);
     Map<String, Subcommand> client = new LinkedHashMap<>();
     sub(client, "setname", 3, this::clientSetname);
     sub(client, "getname", 2, (c, a) -> c.name == null ? Reply.NIL : bulk(c.name));
@@ -121,7 +128,10 @@ final class GatewayCommands {
     return new ConnectionState(id, requirepass == null);
   }
 
-  /** Runs one request; errors are {@link Reply.Err} with Redis's texts, never exceptions. */
+  /**
+   * Runs one request; errors are {@link Reply.Err} with Redis's texts, never exceptions. Null: a
+   * data command that passed every check; the caller sends it to {@link #route}.
+   */
   Reply execute(ConnectionState conn, byte[][] argv) {
     String name = lower(argv[0]);
     Own cmd = own.get(name);
@@ -156,7 +166,16 @@ final class GatewayCommands {
     if (!conn.authenticated) {
       return NOAUTH;
     }
-    return NO_ROUTING;
+    return null;
+  }
+
+  /**
+   * Routes a data command {@link #execute} returned null for: completes (on any thread) with the
+   * reply's RESP bytes in the connection's protocol. Call on the connection's thread, in request
+   * order.
+   */
+  CompletableFuture<byte[]> route(ConnectionState conn, byte[][] argv) {
+    return router.route(conn.route, data.lookup(argv[0]), argv, conn.protocol);
   }
 
   // --- connection commands ---
@@ -284,9 +303,13 @@ final class GatewayCommands {
     return Reply.OK;
   }
 
-  /** Back to a new connection's state: RESP2, no name, authenticated only without a password. */
+  /**
+   * Back to a new connection's state: RESP2, no name, READWRITE, authenticated only without a
+   * password.
+   */
   private Reply reset(ConnectionState c, byte[][] argv) {
     c.protocol = RespEncoder.RESP2;
+    c.route.setReadonly(false);
     c.name = null;
     c.authenticated = requirepass == null;
     return RESET;
@@ -298,6 +321,36 @@ final class GatewayCommands {
     return new Reply.Arr(List.of(
         bulk(Long.toString(now.getEpochSecond())),
         bulk(Long.toString(now.getNano() / 1000))));
+  }
+
+  /** READONLY: this connection's reads may be served, possibly stale, by any replica. */
+  private Reply readonly(ConnectionState c, byte[][] argv) {
+    c.route.setReadonly(true);
+    return Reply.OK;
+  }
+
+  private Reply readwrite(ConnectionState c, byte[][] argv) {
+    c.route.setReadonly(false);
+    return Reply.OK;
+  }
+
+  /**
+   * WAIT numreplicas timeout. Deviation from Redis: an acknowledged write is already committed
+   * by a majority of its group, so this does not wait; it answers at once with the number of
+   * other voters of the group of the connection's last write (0 if it wrote nothing).
+   */
+  private Reply waitReplicas(ConnectionState c, byte[][] argv) {
+    // Redis checks the timeout first.
+    if (!Args.isStrictLong(argv[2])) {
+      return new Reply.Err("ERR timeout is not an integer or out of range");
+    }
+    if (Args.parseLong(argv[2]) < 0) {
+      return new Reply.Err("ERR timeout is negative");
+    }
+    if (!Args.isStrictLong(argv[1])) {
+      return NOT_AN_INTEGER;
+    }
+    return new Reply.Int(router.waitReplicas(c.route));
   }
 
   private Reply clientSetname(ConnectionState c, byte[][] argv) {

@@ -1,6 +1,10 @@
 package io.cairn.gateway;
 
 import io.cairn.gateway.resp.RespRequestDecoder;
+import io.cairn.gateway.route.Router;
+import io.cairn.meta.client.ClusterView;
+import io.cairn.meta.client.StaticClusterView;
+import io.cairn.meta.map.ShardMap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -26,6 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The gateway's RESP listener: a Netty server (native epoll when {@link Epoll#isAvailable()},
  * else NIO) whose pipeline per client is {@link RespRequestDecoder} then {@link ClientConnection}.
  *
+ * <p>Data commands are routed by a {@link Router} over the {@link ClusterView} given to
+ * {@link #start(GatewayConfig, ClusterView)}; the view stays the caller's (not closed here).
+ *
  * <p>Lifecycle: {@link #start} binds (and returns once bound, so {@link #port()} is the real port
  * even for port 0); {@link #close} stops accepting, closes every client connection and waits for
  * the event loops to terminate. Not restartable.
@@ -34,6 +41,7 @@ public final class GatewayServer implements AutoCloseable {
 
   private final GatewayConfig config;
   private final GatewayCommands commands;
+  private final Router router;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
   private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -42,9 +50,10 @@ public final class GatewayServer implements AutoCloseable {
   private final Channel serverChannel;
   private final boolean epoll;
 
-  private GatewayServer(GatewayConfig config) throws InterruptedException {
+  private GatewayServer(GatewayConfig config, ClusterView view) throws InterruptedException {
     this.config = config;
-    this.commands = new GatewayCommands(config.requirepass());
+    this.router = new Router(view, config.route());
+    this.commands = new GatewayCommands(config.requirepass(), router);
     this.epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> channelType =
@@ -75,9 +84,26 @@ public final class GatewayServer implements AutoCloseable {
     }
   }
 
-  /** Binds and starts serving; returns once the port is bound. */
+  /**
+   * Binds and starts serving, routing data commands with the view's shard map; returns once the
+   * port is bound.
+   */
+  public static GatewayServer start(GatewayConfig config, ClusterView view)
+      throws InterruptedException {
+    return new GatewayServer(config, view);
+  }
+
+  /**
+   * A gateway with an empty shard map: connection commands work, data commands answer
+   * {@code -CLUSTERDOWN Hash slot not served}.
+   */
   public static GatewayServer start(GatewayConfig config) throws InterruptedException {
-    return new GatewayServer(config);
+    return new GatewayServer(config, new StaticClusterView(ShardMap.empty()));
+  }
+
+  /** The router: its view and its batching counters. */
+  public Router router() {
+    return router;
   }
 
   /** The bound port (the real one when the config asked for port 0). */
@@ -107,6 +133,7 @@ public final class GatewayServer implements AutoCloseable {
     workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     bossGroup.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
     workerGroup.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
+    router.close();
   }
 
   /**

@@ -52,7 +52,7 @@ class GatewayAuthTest {
       assertThat(c.call("AUTH", "s3cret")).isEqualTo("+OK");
       assertThat(c.call("PING")).isEqualTo("+PONG");
       assertThat(c.call("GET", "k"))
-          .isEqualTo("-CLUSTERDOWN Cairn gateway has no store routing yet");
+          .isEqualTo("-CLUSTERDOWN Hash slot not served");
       // A failed AUTH after success keeps the connection authenticated (as Redis).
       assertThat(c.call("AUTH", "nope")).isEqualTo(WRONGPASS);
       assertThat(c.call("PING")).isEqualTo("+PONG");

@@ -65,7 +65,7 @@ class GatewayRedisCliTest {
     String out = run("ping\necho \"hello world\"\nselect 0\nselect 1\nclient setname cli\n"
         + "client getname\nset k v\nnosuchcommand x\n");
     assertThat(out).isEqualTo("PONG\nhello world\nOK\nERR DB index is out of range\n\nOK\ncli\n"
-        + "CLUSTERDOWN Cairn gateway has no store routing yet\n\n"
+        + "CLUSTERDOWN Hash slot not served\n\n"
         + "ERR unknown command 'nosuchcommand', with args beginning with: 'x' \n\n");
   }
 

@@ -233,15 +233,15 @@ class GatewayServerTest {
     assertThat(client.call("HELLO", "3", "x\ny"))
         .isEqualTo("-ERR Syntax error in HELLO option 'x y'");
     assertThat(client.call("SET", "k", "v"))
-        .isEqualTo("-CLUSTERDOWN Cairn gateway has no store routing yet");
+        .isEqualTo("-CLUSTERDOWN Hash slot not served");
     assertThat(client.call("get", "k"))
-        .isEqualTo("-CLUSTERDOWN Cairn gateway has no store routing yet");
+        .isEqualTo("-CLUSTERDOWN Hash slot not served");
   }
 
   @Test
   void commandCountAndInfo() throws Exception {
     long count = (Long) client.call("COMMAND", "COUNT");
-    int expected = io.cairn.store.types.CommandTable.standard().all().size() + 10;
+    int expected = io.cairn.store.types.CommandTable.standard().all().size() + 13;
     assertThat(count).isEqualTo(expected);
     List<?> all = (List<?>) client.call("COMMAND");
     assertThat(all).hasSize(expected);

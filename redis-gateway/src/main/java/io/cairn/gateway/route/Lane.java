@@ -1,0 +1,441 @@
+package io.cairn.gateway.route;
+
+import com.google.protobuf.ByteString;
+import io.cairn.meta.map.GroupInfo;
+import io.cairn.meta.map.Replica;
+import io.cairn.meta.map.ReplicaRole;
+import io.cairn.meta.map.ShardMap;
+import io.cairn.meta.map.StoreInfo;
+import io.cairn.store.node.proto.Command;
+import io.cairn.store.node.proto.Result;
+import io.grpc.Status;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The commands of one client connection for one group, in connection order, with at most one
+ * unit of them at a store at a time.
+ *
+ * <p>Ordering argument. A connection's commands for a group enter this lane in the order the
+ * client sent them (they are enqueued on the connection's event loop). Everything queued leaves
+ * as one {@link StoreBatcher.Unit}, which is never split across {@code Execute} calls; inside one
+ * request the store keeps per-group order (writes proposed in order, a read after the earlier
+ * writes, a write after the earlier reads). The next unit leaves only once the previous one's
+ * results are all in. So the store sees a connection's commands for a group in connection
+ * order: write-after-write and read-your-writes hold per connection. Pipelining still works:
+ * the commands of one read leave together (the connection kicks its lanes at the end of each
+ * read), and while one unit is out the next commands gather and leave together after it (one
+ * unit per round trip, as many commands as were pipelined). Different groups (lanes) do not wait for each other.
+ *
+ * <p>Retries. A unit's results are taken in order up to the first one that is not a reply; that
+ * command and every later command of the unit go back to the front of the queue (later
+ * successful results are dropped: reads run again, writes are answered from the store's
+ * exactly-once memory with the same (session, seq)), and are sent again: at once to the hinted
+ * leader after NOT_LEADER, after a backoff for unknown leaders, store errors and unreachable
+ * stores (trying the next voter), after a newer map for WRONG_GROUP (re-routing by slot, which
+ * may move commands to another lane). Not ideal: if a later write of the unit did succeed while an
+ * earlier one failed (e.g. its proposal was dropped), the later one is applied before the
+ * earlier one's retry. Commands whose deadline passes are answered {@code -TRYAGAIN} (no
+ * reachable leader) or {@code -CLUSTERDOWN} (the slot has no serving owner).
+ */
+final class Lane {
+
+  /** One command waiting for its reply. {@code slot} -1: a keyless command bound to the group. */
+  static final class Pending {
+    final byte[][] argv;
+    final boolean write;
+    final long seq;
+    final boolean staleOk;
+    final int slot;
+    final int protocol;
+    final long deadlineNanos;
+    final CompletableFuture<byte[]> result = new CompletableFuture<>();
+
+    Pending(byte[][] argv, boolean write, long seq, boolean staleOk, int slot, int protocol,
+        long deadlineNanos) {
+      this.argv = argv;
+      this.write = write;
+      this.seq = seq;
+      this.staleOk = staleOk;
+      this.slot = slot;
+      this.protocol = protocol;
+      this.deadlineNanos = deadlineNanos;
+    }
+
+    long bytes() {
+      long n = 0;
+      for (byte[] a : argv) {
+        n += a.length + 16;
+      }
+      return n;
+    }
+  }
+
+  private static final long MAX_BACKOFF_MILLIS = 200;
+  /** How long to wait for a newer map after WRONG_GROUP before trying again anyway. */
+  private static final long MAP_WAIT_MILLIS = 500;
+
+  private final RouteSession session;
+  final long group;
+  private final Router router;
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  /** A unit is out, or a retry is scheduled: new commands only queue. */
+  private boolean busy;
+  private int attempts;
+  private int voterCursor;
+  /** Leader address from a NOT_LEADER whose leader id is not in our map; null when none. */
+  private String hintAddress;
+  /** Why the last attempt failed; null after a success. */
+  private String problem;
+  /** The last failure was WRONG_GROUP: a timeout then means the slot is not served. */
+  private boolean wrongGroup;
+
+  Lane(RouteSession session, long group, Router router) {
+    this.session = session;
+    this.group = group;
+    this.router = router;
+  }
+
+  /**
+   * Queues a command. {@code hold}: do not send yet, the caller {@link #kick}s the lane later
+   * (the connection does at the end of each read, so a pipeline that arrived in one read leaves
+   * as one unit); else send at once if no unit is out.
+   */
+  void enqueue(Pending p, boolean hold) {
+    synchronized (this) {
+      queue.addLast(p);
+      if (busy || hold) {
+        return;
+      }
+      busy = true;
+    }
+    sendNext();
+  }
+
+  /** Sends what is queued, unless a unit is already out (it will send the rest when done). */
+  void kick() {
+    synchronized (this) {
+      if (busy || queue.isEmpty()) {
+        return;
+      }
+      busy = true;
+    }
+    sendNext();
+  }
+
+  /** Sends what is queued (busy is true on entry); clears busy when nothing is left. */
+  private void sendNext() {
+    List<Pending> expired = new ArrayList<>();
+    List<Pending> moved = new ArrayList<>();
+    Unit unit = null;
+    StoreBatcher batcher = null;
+    String expiredReply;
+    synchronized (this) {
+      long now = System.nanoTime();
+      queue.removeIf(p -> {
+        if (now - p.deadlineNanos >= 0) {
+          expired.add(p);
+          return true;
+        }
+        return false;
+      });
+      expiredReply = timeoutReply();
+      ShardMap map = router.view.map();
+      Optional<GroupInfo> info = map.findGroup(group);
+      if (info.isEmpty()) {
+        // The group went away: keyed commands follow their slot, keyless ones cannot run.
+        moved.addAll(queue);
+        queue.clear();
+      }
+      if (queue.isEmpty()) {
+        busy = false;
+      } else {
+        Pending first = queue.peekFirst();
+        List<Pending> taken = new ArrayList<>();
+        long bytes = 0;
+        while (!queue.isEmpty() && taken.size() < router.config.maxCommandsPerCall()) {
+          Pending p = queue.peekFirst();
+          if (p.protocol != first.protocol || p.staleOk != first.staleOk
+              || (!taken.isEmpty() && bytes + p.bytes() > router.config.maxBytesPerCall())) {
+            break;
+          }
+          bytes += p.bytes();
+          taken.add(queue.pollFirst());
+        }
+        String address = address(map, info.get(), first.staleOk);
+        if (address == null) {
+          // No store address for any voter: treat like an unreachable store.
+          requeueFront(taken);
+          problem = "group " + group + " has no store with an address in map version "
+              + map.version();
+          scheduleRetry(backoffMillis());
+        } else {
+          unit = new Unit(taken, address, map.version());
+          batcher = router.clients.batcher(address);
+        }
+      }
+    }
+    for (Pending p : expired) {
+      finish(p, router.error(expiredReply, p.protocol));
+    }
+    for (Pending p : moved) {
+      router.reroute(session, p, this);
+    }
+    if (unit != null) {
+      batcher.submit(unit);
+    }
+  }
+
+  /** Puts {@code taken} back at the front of the queue, in order (they were at the front). */
+  private void requeueFront(List<Pending> taken) {
+    for (int i = taken.size() - 1; i >= 0; i--) {
+      queue.addFirst(taken.get(i));
+    }
+  }
+
+  private String timeoutReply() {
+    if (wrongGroup) {
+      return "CLUSTERDOWN Hash slot not served (group " + group + " does not serve it: " + problem
+          + ")";
+    }
+    return "TRYAGAIN Cairn group " + group + " has no reachable leader after "
+        + router.config.timeoutMillis() + " ms" + (problem == null ? "" : " (" + problem + ")");
+  }
+
+  /** The store to send to: any replica for stale reads, else the known leader or a voter. */
+  private String address(ShardMap map, GroupInfo info, boolean staleOk) {
+    List<Replica> replicas = info.replicas();
+    if (staleOk && !replicas.isEmpty()) {
+      for (int i = 0; i < replicas.size(); i++) {
+        String a = storeAddress(map, replicas.get(router.nextReplica(replicas.size())).storeId());
+        if (a != null) {
+          return a;
+        }
+      }
+    }
+    long hint = router.view.leaderHint(group);
+    if (hint != 0 && info.replicaOn(hint).isPresent()) {
+      String a = storeAddress(map, hint);
+      if (a != null) {
+        return a;
+      }
+    }
+    if (hintAddress != null) {
+      return hintAddress;
+    }
+    List<Long> voters = new ArrayList<>();
+    for (Replica r : replicas) {
+      if (r.role() == ReplicaRole.VOTER) {
+        voters.add(r.storeId());
+      }
+    }
+    for (int i = 0; i < voters.size(); i++) {
+      String a = storeAddress(map, voters.get(Math.floorMod(voterCursor + i, voters.size())));
+      if (a != null) {
+        return a;
+      }
+    }
+    return null;
+  }
+
+  private static String storeAddress(ShardMap map, long storeId) {
+    Optional<StoreInfo> s = map.store(storeId);
+    return s.isPresent() && !s.get().serviceAddress().isEmpty() ? s.get().serviceAddress() : null;
+  }
+
+  private long backoffMillis() {
+    return Math.min(MAX_BACKOFF_MILLIS, 5L << Math.min(attempts, 6));
+  }
+
+  private void scheduleRetry(long delayMillis) {
+    if (delayMillis <= 0) {
+      router.timer.execute(this::sendNext);
+    } else {
+      router.timer.schedule(this::sendNext, delayMillis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void finish(Pending p, byte[] reply) {
+    if (p.write) {
+      session.received(p.seq);
+    }
+    p.result.complete(reply);
+  }
+
+  /** Results of a unit are in (or its call failed). */
+  private void done(Unit unit, List<Result> results, Throwable failure) {
+    List<Pending> taken = unit.pending;
+    List<Pending> answered = new ArrayList<>();
+    List<byte[]> replies = new ArrayList<>();
+    long waitForMap = -1;
+    boolean again;
+    synchronized (this) {
+      int i = 0;
+      if (results != null) {
+        for (; i < taken.size() && results.get(i).hasResp(); i++) {
+          answered.add(taken.get(i));
+          replies.add(results.get(i).getResp().toByteArray());
+        }
+      }
+      again = i < taken.size();
+      if (!again) {
+        attempts = 0;
+        problem = null;
+        wrongGroup = false;
+      } else {
+        requeueFront(taken.subList(i, taken.size()));
+        long delay;
+        wrongGroup = false;
+        if (failure != null) {
+          Status s = Status.fromThrowable(failure);
+          problem = "store " + unit.address + ": " + s.getCode()
+              + (s.getDescription() == null ? "" : " " + s.getDescription());
+          // Unreachable or stuck: forget the leader, try the next voter.
+          if (s.getCode() == Status.Code.UNAVAILABLE) {
+            router.clients.reconnectNow(unit.address);
+          }
+          router.view.noteLeader(group, 0);
+          hintAddress = null;
+          voterCursor++;
+          delay = backoffMillis();
+        } else {
+          Result r = results.get(i);
+          switch (r.getOutcomeCase()) {
+            case NOT_LEADER -> {
+              long leader = r.getNotLeader().getLeaderId();
+              String address = r.getNotLeader().getLeaderAddress();
+              if (leader != 0) {
+                router.view.noteLeader(group, leader);
+                hintAddress = address.isEmpty() ? null : address;
+                problem = "store " + unit.address + " is not the leader, hint: store " + leader;
+                delay = attempts < 3 ? 0 : backoffMillis();
+              } else {
+                router.view.noteLeader(group, 0);
+                hintAddress = null;
+                voterCursor++;
+                problem = "store " + unit.address + " knows no leader";
+                delay = backoffMillis();
+              }
+            }
+            case WRONG_GROUP -> {
+              wrongGroup = true;
+              long version = Math.max(r.getWrongGroup().getMapVersion(), unit.mapVersion);
+              problem = "store " + unit.address + " answered WRONG_GROUP at map version "
+                  + r.getWrongGroup().getMapVersion() + ", routed with " + unit.mapVersion;
+              waitForMap = version;
+              delay = 0;
+            }
+            default -> {
+              problem = "store " + unit.address + ": " + r.getError();
+              delay = backoffMillis();
+            }
+          }
+        }
+        attempts++;
+        if (waitForMap < 0) {
+          long left = TimeUnit.NANOSECONDS.toMillis(queue.peekFirst().deadlineNanos
+              - System.nanoTime());
+          scheduleRetry(Math.max(0, Math.min(delay, left)));
+        }
+      }
+    }
+    for (int k = 0; k < answered.size(); k++) {
+      finish(answered.get(k), replies.get(k));
+    }
+    if (waitForMap >= 0) {
+      router.view.newerThan(waitForMap)
+          .orTimeout(MAP_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+          .whenComplete((m, e) -> afterMapChange());
+    } else if (!again) {
+      sendNext();
+    }
+  }
+
+  /** After WRONG_GROUP: moves the commands whose slot now belongs to another group, then sends. */
+  private void afterMapChange() {
+    ShardMap map = router.view.map();
+    List<Pending> moved = new ArrayList<>();
+    synchronized (this) {
+      queue.removeIf(p -> {
+        if (p.slot >= 0 && map.groupOf(p.slot) != group) {
+          moved.add(p);
+          return true;
+        }
+        return false;
+      });
+    }
+    for (Pending p : moved) {
+      router.reroute(session, p, this);
+    }
+    sendNext();
+  }
+
+  /** A unit as the batcher sees it. */
+  private final class Unit implements StoreBatcher.Unit {
+    final List<Pending> pending;
+    final String address;
+    final long mapVersion;
+    private final List<Command> commands;
+    private final long bytes;
+    private final long deadline;
+
+    Unit(List<Pending> pending, String address, long mapVersion) {
+      this.pending = pending;
+      this.address = address;
+      this.mapVersion = mapVersion;
+      long acked = session.acked();
+      List<Command> cs = new ArrayList<>(pending.size());
+      long b = 0;
+      long d = pending.get(0).deadlineNanos;
+      for (Pending p : pending) {
+        Command.Builder c = Command.newBuilder().setGroupId(group);
+        for (byte[] a : p.argv) {
+          c.addArgv(ByteString.copyFrom(a));
+        }
+        if (p.write) {
+          c.setSession(session.id).setSeq(p.seq).setAcked(acked);
+        }
+        if (p.staleOk) {
+          c.setStaleOk(true);
+        }
+        cs.add(c.build());
+        b += p.bytes();
+        if (p.deadlineNanos - d > 0) {
+          d = p.deadlineNanos;
+        }
+      }
+      this.commands = cs;
+      this.bytes = b;
+      this.deadline = d;
+    }
+
+    @Override
+    public List<Command> commands() {
+      return commands;
+    }
+
+    @Override
+    public int protocol() {
+      return pending.get(0).protocol;
+    }
+
+    @Override
+    public long bytes() {
+      return bytes;
+    }
+
+    @Override
+    public long deadlineNanos() {
+      return deadline;
+    }
+
+    @Override
+    public void done(List<Result> results, Throwable failure) {
+      Lane.this.done(this, results, failure);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package io.cairn.gateway.route;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The routing state of one client connection: its exactly-once session, its per-group lanes
+ * (see {@link Lane}) and its READONLY flag.
+ *
+ * <p>Exactly-once: {@link #id} is a random nonzero 63-bit number; every write gets
+ * {@code seq = ++n}; {@link #acked()} is the highest seq such that the replies of all writes up
+ * to it have been received (or given up on). A retry reuses its (session, seq). Reads carry no
+ * session.
+ *
+ * <p>Thread-safety: {@link #nextSeq()} and the READONLY flag are used on the connection's event
+ * loop; {@link #received}/{@link #acked()} and the lanes are also used from gRPC threads and
+ * are synchronized.
+ */
+public final class RouteSession {
+  final long id = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+  private long lastSeq;
+  private long acked;
+  private final TreeSet<Long> receivedAboveAck = new TreeSet<>();
+  private final Map<Long, Lane> lanes = new HashMap<>();
+  /** Lanes with commands routed since the last {@link #flush()}; connection thread only. */
+  private final List<Lane> held = new ArrayList<>();
+  /** READONLY: reads may be served, possibly stale, by any replica. */
+  private volatile boolean readonly;
+  /** Group of the last write this connection sent; 0 = none (for WAIT). */
+  private volatile long lastWriteGroup;
+
+  public boolean readonly() {
+    return readonly;
+  }
+
+  public void setReadonly(boolean on) {
+    this.readonly = on;
+  }
+
+  public long lastWriteGroup() {
+    return lastWriteGroup;
+  }
+
+  void noteWrite(long group) {
+    lastWriteGroup = group;
+  }
+
+  long nextSeq() {
+    return ++lastSeq;
+  }
+
+  synchronized long acked() {
+    return acked;
+  }
+
+  /** The reply of write {@code seq} arrived (or it was given up on): advances {@link #acked}. */
+  synchronized void received(long seq) {
+    if (seq <= acked) {
+      return;
+    }
+    receivedAboveAck.add(seq);
+    while (!receivedAboveAck.isEmpty() && receivedAboveAck.first() == acked + 1) {
+      receivedAboveAck.pollFirst();
+      acked++;
+    }
+  }
+
+  /** Remembers a lane with held commands (connection thread). */
+  void hold(Lane lane) {
+    if (!held.contains(lane)) {
+      held.add(lane);
+    }
+  }
+
+  /**
+   * Sends the commands routed since the last flush: the connection calls this at the end of each
+   * read batch, so commands that arrived together leave together. Connection thread only.
+   */
+  public void flush() {
+    for (Lane l : held) {
+      l.kick();
+    }
+    held.clear();
+  }
+
+  synchronized Lane lane(long group, Router router) {
+    return lanes.computeIfAbsent(group, g -> new Lane(this, g, router));
+  }
+}

@@ -1,0 +1,172 @@
+package io.cairn.gateway.route;
+
+import io.cairn.store.node.proto.Command;
+import io.cairn.store.node.proto.ExecuteRequest;
+import io.cairn.store.node.proto.ExecuteResponse;
+import io.cairn.store.node.proto.Result;
+import io.cairn.store.node.proto.StoreServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The queue of one store: units from every client connection wait here and each
+ * {@code Execute} call carries as many as fit ({@link RouteConfig#maxCommandsPerCall()},
+ * {@link RouteConfig#maxBytesPerCall()}), with at most {@link RouteConfig#maxCallsPerStore()}
+ * calls in flight. No timer: a call leaves as soon as a call slot is free, so under light load
+ * a call carries one command, and under load the queue grows while the calls are busy and the
+ * next call takes it all.
+ *
+ * <p>A unit is never split across calls (its commands keep their order inside one request, which
+ * the store keeps per group); units of one call share the RESP protocol of the replies (a unit
+ * with another protocol waits for the next call, and so do the units after it, so no unit
+ * overtakes an earlier one).
+ */
+final class StoreBatcher {
+
+  /** Commands that must go in one call, in order, and the callback for their results. */
+  interface Unit {
+    List<Command> commands();
+
+    int protocol();
+
+    long bytes();
+
+    /** {@link System#nanoTime()} after which nobody waits for the results any more. */
+    long deadlineNanos();
+
+    /** Exactly one of {@code results} (one per command, in order) and {@code failure} is set. */
+    void done(List<Result> results, Throwable failure);
+  }
+
+  /** A call gets at least this long, even for commands about to time out. */
+  private static final long MIN_CALL_MILLIS = 100;
+
+  private final String address;
+  private final StoreServiceGrpc.StoreServiceStub stub;
+  private final RouteConfig config;
+  private final ArrayDeque<Unit> queue = new ArrayDeque<>();
+  private int inFlight;
+  private final AtomicLong calls;
+  private final AtomicLong commands;
+
+  StoreBatcher(String address, ManagedChannel channel, RouteConfig config, AtomicLong calls,
+      AtomicLong commands) {
+    this.address = address;
+    this.stub = StoreServiceGrpc.newStub(channel);
+    this.config = config;
+    this.calls = calls;
+    this.commands = commands;
+  }
+
+  String address() {
+    return address;
+  }
+
+  void submit(Unit unit) {
+    synchronized (this) {
+      queue.addLast(unit);
+    }
+    drain();
+  }
+
+  private void drain() {
+    while (true) {
+      List<Unit> batch;
+      synchronized (this) {
+        if (inFlight >= config.maxCallsPerStore() || queue.isEmpty()) {
+          return;
+        }
+        batch = new ArrayList<>();
+        int protocol = queue.peekFirst().protocol();
+        int n = 0;
+        long bytes = 0;
+        while (!queue.isEmpty()) {
+          Unit u = queue.peekFirst();
+          int size = u.commands().size();
+          if (u.protocol() != protocol || (!batch.isEmpty()
+              && (n + size > config.maxCommandsPerCall()
+                  || bytes + u.bytes() > config.maxBytesPerCall()))) {
+            break;
+          }
+          batch.add(queue.pollFirst());
+          n += size;
+          bytes += u.bytes();
+        }
+        inFlight++;
+      }
+      send(batch);
+    }
+  }
+
+  private void send(List<Unit> batch) {
+    ExecuteRequest.Builder req = ExecuteRequest.newBuilder().setProtocol(batch.get(0).protocol());
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MIN_CALL_MILLIS);
+    for (Unit u : batch) {
+      req.addAllCommands(u.commands());
+      if (u.deadlineNanos() - deadline > 0) {
+        deadline = u.deadlineNanos();
+      }
+    }
+    int count = req.getCommandsCount();
+    calls.incrementAndGet();
+    commands.addAndGet(count);
+    StreamObserver<ExecuteResponse> observer = new StreamObserver<>() {
+      private ExecuteResponse response;
+
+      @Override
+      public void onNext(ExecuteResponse value) {
+        response = value;
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        finish(batch, null, t);
+      }
+
+      @Override
+      public void onCompleted() {
+        if (response == null || response.getResultsCount() != count) {
+          finish(batch, null, new IllegalStateException("store " + address + " answered "
+              + (response == null ? 0 : response.getResultsCount()) + " results for " + count
+              + " commands"));
+        } else {
+          finish(batch, response.getResultsList(), null);
+        }
+      }
+    };
+    try {
+      stub.withDeadlineAfter(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)
+          .execute(req.build(), observer);
+    } catch (RuntimeException e) {
+      finish(batch, null, e);
+    }
+  }
+
+  private void finish(List<Unit> batch, List<Result> results, Throwable failure) {
+    synchronized (this) {
+      inFlight--;
+    }
+    int from = 0;
+    for (Unit u : batch) {
+      int size = u.commands().size();
+      try {
+        if (results != null) {
+          u.done(results.subList(from, from + size), null);
+        } else {
+          u.done(null, failure);
+        }
+      } catch (RuntimeException e) {
+        // A unit's callback must not stop the others from being answered.
+        Thread t = Thread.currentThread();
+        t.getUncaughtExceptionHandler().uncaughtException(t, e);
+      }
+      from += size;
+    }
+    drain();
+  }
+}
