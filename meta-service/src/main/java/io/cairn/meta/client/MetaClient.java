@@ -132,6 +132,21 @@ public final class MetaClient implements AutoCloseable {
         r -> r.hasRedirect() ? r.getRedirect() : null);
   }
 
+  /**
+   * Asks for the meta group's status once around the replicas (no backoff, at most one call
+   * timeout each), so that {@link #preferredAddress()} is the leader; returns the leader's
+   * address, or null if none answered as leader.
+   */
+  public String findLeader() {
+    try {
+      call("Status", s -> s.status(MetaStatusRequest.getDefaultInstance()),
+          r -> r.hasRedirect() ? r.getRedirect() : null, options.callTimeout().toNanos() * addresses.size());
+      return preferred;
+    } catch (MetaUnavailableException e) {
+      return null;
+    }
+  }
+
   /** The channel to one replica (for streams: MetaClusterView). */
   ManagedChannel channel(String address) {
     if (closed) {
@@ -152,7 +167,12 @@ public final class MetaClient implements AutoCloseable {
 
   private <T> T call(String what, Function<MetaServiceGrpc.MetaServiceBlockingStub, T> rpc,
       Function<T, Redirect> redirectOf) {
-    long deadline = System.nanoTime() + options.totalTimeout().toNanos();
+    return call(what, rpc, redirectOf, options.totalTimeout().toNanos());
+  }
+
+  private <T> T call(String what, Function<MetaServiceGrpc.MetaServiceBlockingStub, T> rpc,
+      Function<T, Redirect> redirectOf, long totalNanos) {
+    long deadline = System.nanoTime() + totalNanos;
     String target = preferred;
     long backoff = options.backoffMin().toMillis();
     int failures = 0;
@@ -193,7 +213,7 @@ public final class MetaClient implements AutoCloseable {
       }
     }
     throw new MetaUnavailableException("meta service: " + what + " got no answer within "
-        + options.totalTimeout().toMillis() + " ms from " + addresses + (last == null ? "" : ": " + last), last);
+        + TimeUnit.NANOSECONDS.toMillis(totalNanos) + " ms from " + addresses + (last == null ? "" : ": " + last), last);
   }
 
   private static void sleep(long millis) {

@@ -84,7 +84,7 @@ public final class MetaClusterView extends AbstractClusterView {
   }
 
   private void watchLoop() {
-    String target = client.preferredAddress();
+    String target = null;
     long backoff = client.options().backoffMin().toMillis();
     while (!closed) {
       Context.CancellableContext ctx = Context.current().withCancellation();
@@ -93,6 +93,11 @@ public final class MetaClusterView extends AbstractClusterView {
       try {
         if (closed) {
           break;
+        }
+        if (target == null) {
+          // Leader hints come from the leader's heartbeats: watch there when it can be found.
+          String leader = client.findLeader();
+          target = leader != null ? leader : client.preferredAddress();
         }
         Context previous = ctx.attach();
         try {
@@ -120,9 +125,9 @@ public final class MetaClusterView extends AbstractClusterView {
       if (closed) {
         break;
       }
-      // The leader, when a redirect named it, serves leader hints; else the next replica.
-      String leader = client.preferredAddress();
-      target = !received || leader.equals(target) ? client.next(target) : leader;
+      // After a stream that worked, look for the (maybe new) leader; after a failure, go on to
+      // the next replica (the leader may be the one that failed).
+      target = received ? null : client.next(target);
       if (!received) {
         sleep(backoff);
         backoff = Math.min(backoff * 2, client.options().backoffMax().toMillis());
