@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One store node: the data RocksDB ({@code data.dir/data}), the multi-Raft runtime
  * ({@code data.dir/raft}) with a {@link ShardStateMachine} per hosted group, the static groups of
- * the config, the gRPC StoreService, and the leader's background tasks (active expiry every
+ * the config or, with {@code meta.address}, the groups the meta service's map places here
+ * ({@link MetaLink}), the gRPC StoreService, and the leader's background tasks (active expiry every
  * {@code expiry.interval.ms}, dropping idle sessions every {@code sessions.expiry.interval.ms}).
  *
  * <p>Run it with {@code StoreNode --config FILE}; docs/store-node.md lists the keys.
@@ -50,6 +51,7 @@ public final class StoreNode implements AutoCloseable {
     private final ScheduledExecutorService leaderTasks;
     private final Set<Long> expiryInFlight = ConcurrentHashMap.newKeySet();
     private final Set<Long> sessionExpiryInFlight = ConcurrentHashMap.newKeySet();
+    private MetaLink meta;
     private Server server;
     private boolean closed;
 
@@ -100,10 +102,17 @@ public final class StoreNode implements AutoCloseable {
             }
         }
         CompletableFuture.allOf(created.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS).join();
+        SlotOwnership ownership;
+        if (config.metaMode()) {
+            meta = new MetaLink(config, runtime);
+            ownership = SlotOwnership.ofMap(meta.view(), config.nodeId());
+        } else {
+            ownership = SlotOwnership.ofConfig(config);
+        }
         try {
             server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.servicePort()))
                     .withOption(ChannelOption.SO_REUSEADDR, true)
-                    .addService(new StoreServiceImpl(config, runtime, stateMachines, reads))
+                    .addService(new StoreServiceImpl(config, ownership, runtime, stateMachines, reads))
                     .maxInboundMessageSize(config.maxMessageBytes())
                     .build()
                     .start();
@@ -114,9 +123,8 @@ public final class StoreNode implements AutoCloseable {
                 config.expiryIntervalMillis(), TimeUnit.MILLISECONDS);
         leaderTasks.scheduleWithFixedDelay(this::expireSessions, config.sessionExpiryIntervalMillis(),
                 config.sessionExpiryIntervalMillis(), TimeUnit.MILLISECONDS);
-        if (config.metaAddress() != null) {
-            LOG.warn("meta.address={} is set, but registration with the meta service is not available yet: "
-                    + "this node serves its static groups only", config.metaAddress());
+        if (meta != null) {
+            meta.start();
         }
         LOG.info("store node {} ready: service on {}:{}, raft on {}:{}, groups {}", config.nodeId(), config.host(),
                 servicePort(), config.host(), config.raftPort(), runtime.groupIds());
@@ -128,6 +136,16 @@ public final class StoreNode implements AutoCloseable {
 
     public RaftRuntime runtime() {
         return runtime;
+    }
+
+    /** The map this node follows in meta mode ({@code meta.address} set); null in static mode. */
+    public io.cairn.meta.client.ClusterView clusterView() {
+        return meta == null ? null : meta.view();
+    }
+
+    /** Whether the meta service accepted this node's registration (always false in static mode). */
+    public boolean registeredWithMeta() {
+        return meta != null && meta.registered();
     }
 
     public ShardStateMachines stateMachines() {
@@ -202,6 +220,9 @@ public final class StoreNode implements AutoCloseable {
         }
         closed = true;
         leaderTasks.shutdownNow();
+        if (meta != null) {
+            meta.close();
+        }
         if (server != null) {
             server.shutdown();
             try {
