@@ -13,13 +13,9 @@ import io.cairn.raft.core.ConfState;
 import io.cairn.raft.runtime.GroupStatus;
 import io.cairn.raft.runtime.RaftRuntime;
 import io.cairn.raft.runtime.RuntimeOptions;
+import io.cairn.raft.transport.GrpcServers;
 import io.cairn.raft.transport.GrpcTransportOptions;
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,15 +105,7 @@ public final class MetaNode implements AutoCloseable {
       runtime.createGroup(GROUP, ConfState.ofVoters(config.peers().keySet().toArray(Long[]::new)))
           .orTimeout(60, TimeUnit.SECONDS).join();
     }
-    try {
-      server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.servicePort()))
-          .withOption(ChannelOption.SO_REUSEADDR, true)
-          .addService(new MetaServiceImpl(this))
-          .build()
-          .start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.servicePort(), e);
-    }
+    server = GrpcServers.start(config.host(), config.servicePort(), 4 << 20, new MetaServiceImpl(this));
     leaderTasks.scheduleWithFixedDelay(this::leaderTasks, config.leaderTaskMillis(), config.leaderTaskMillis(),
         TimeUnit.MILLISECONDS);
     LOG.info("meta replica {} ready: service on {}:{}, raft on {}:{}, peers {}", config.nodeId(), config.host(),
@@ -327,17 +315,7 @@ public final class MetaNode implements AutoCloseable {
     closed = true;
     leaderTasks.shutdownNow();
     watchers.closeAll();
-    if (server != null) {
-      server.shutdown();
-      try {
-        if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
-          server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        server.shutdownNow();
-      }
-    }
+    GrpcServers.stop(server, Duration.ofSeconds(2));
     watchExecutor.shutdownNow();
     runtime.close();
     LOG.info("meta replica {} stopped", config.nodeId());

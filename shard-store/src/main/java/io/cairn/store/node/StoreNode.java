@@ -3,6 +3,7 @@ package io.cairn.store.node;
 import io.cairn.raft.core.ConfState;
 import io.cairn.raft.runtime.RaftRuntime;
 import io.cairn.raft.runtime.RuntimeOptions;
+import io.cairn.raft.transport.GrpcServers;
 import io.cairn.raft.transport.GrpcTransportOptions;
 import io.cairn.store.types.Args;
 import io.cairn.store.replica.DataDb;
@@ -10,11 +11,6 @@ import io.cairn.store.replica.ShardStateMachine;
 import io.cairn.store.replica.ShardStateMachines;
 import io.cairn.store.replica.StoreCommand;
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,16 +105,8 @@ public final class StoreNode implements AutoCloseable {
         } else {
             ownership = SlotOwnership.ofConfig(config);
         }
-        try {
-            server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.servicePort()))
-                    .withOption(ChannelOption.SO_REUSEADDR, true)
-                    .addService(new StoreServiceImpl(config, ownership, runtime, stateMachines, reads))
-                    .maxInboundMessageSize(config.maxMessageBytes())
-                    .build()
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.servicePort(), e);
-        }
+        server = GrpcServers.start(config.host(), config.servicePort(), config.maxMessageBytes(),
+                new StoreServiceImpl(config, ownership, runtime, stateMachines, reads));
         leaderTasks.scheduleWithFixedDelay(this::expireKeys, config.expiryIntervalMillis(),
                 config.expiryIntervalMillis(), TimeUnit.MILLISECONDS);
         leaderTasks.scheduleWithFixedDelay(this::expireSessions, config.sessionExpiryIntervalMillis(),
@@ -223,17 +211,7 @@ public final class StoreNode implements AutoCloseable {
         if (meta != null) {
             meta.close();
         }
-        if (server != null) {
-            server.shutdown();
-            try {
-                if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-                    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                server.shutdownNow();
-            }
-        }
+        GrpcServers.stop(server, Duration.ofSeconds(5));
         runtime.close();
         reads.shutdown();
         try {
