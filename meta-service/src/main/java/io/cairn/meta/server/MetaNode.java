@@ -213,9 +213,6 @@ public final class MetaNode implements AutoCloseable {
       if (leaderSinceNanos == 0) {
         leaderSinceNanos = System.nanoTime();
       }
-      // Everything committed before this replica led is applied once the barrier passes, so the
-      // checks below see the map every earlier leader left.
-      readBarrier().join();
       bootstrapIfNeeded();
       checkStoreLiveness();
     } catch (RuntimeException e) {
@@ -230,16 +227,18 @@ public final class MetaNode implements AutoCloseable {
    * the applied map before each: a step already applied (by this or an earlier leader) is skipped.
    */
   private void bootstrapIfNeeded() {
-    ShardMap m = state.current();
-    List<StoreInfo> up = new ArrayList<>();
-    for (StoreInfo s : m.stores()) {
-      if (s.state() == StoreState.UP) {
-        up.add(s);
-      }
-    }
-    if (up.size() < config.bootstrapStores() || !bootstrapPending(m)) {
+    if (!bootstrapWanted(state.current())) {
       return;
     }
+    // Everything committed before this replica led is applied once the barrier passes, so the
+    // steps below see the map every earlier leader left. (Only taken when a bootstrap looks
+    // needed, so an idle meta group can hibernate.)
+    readBarrier().join();
+    ShardMap m = state.current();
+    if (!bootstrapWanted(m)) {
+      return;
+    }
+    List<StoreInfo> up = upStores(m);
     for (MapCommand c : ShardMap.bootstrapCommands(up, config.bootstrapGroups(), config.replicationFactor())) {
       if (c instanceof MapCommand.AddStore || alreadyApplied(state.current(), c)) {
         continue;
@@ -251,6 +250,20 @@ public final class MetaNode implements AutoCloseable {
       ShardMap next = propose(c).join();
       LOG.info("bootstrap: {} -> map version {}", MapTables.describe(c), next.version());
     }
+  }
+
+  private boolean bootstrapWanted(ShardMap m) {
+    return upStores(m).size() >= config.bootstrapStores() && bootstrapPending(m);
+  }
+
+  private static List<StoreInfo> upStores(ShardMap m) {
+    List<StoreInfo> up = new ArrayList<>();
+    for (StoreInfo s : m.stores()) {
+      if (s.state() == StoreState.UP) {
+        up.add(s);
+      }
+    }
+    return up;
   }
 
   private boolean bootstrapPending(ShardMap m) {

@@ -4,6 +4,8 @@ import io.cairn.meta.client.MetaClient;
 import io.cairn.meta.client.MetaClusterView;
 import io.cairn.meta.client.MetaUnavailableException;
 import io.cairn.meta.map.GroupInfo;
+import io.cairn.meta.map.Replica;
+import io.cairn.meta.map.ReplicaRole;
 import io.cairn.meta.map.ShardMap;
 import io.cairn.meta.map.StoreInfo;
 import io.cairn.meta.map.StoreState;
@@ -174,7 +176,8 @@ final class MetaLink implements AutoCloseable {
                 if (g.replicaOn(config.nodeId()).isEmpty() || hosted.contains(g.id()) || !creating.add(g.id())) {
                     continue;
                 }
-                Long[] voters = SlotOwnership.voters(g);
+                Long[] voters = g.replicas().stream().filter(r -> r.role() == ReplicaRole.VOTER)
+                        .map(Replica::storeId).toArray(Long[]::new);
                 LOG.info("map version {} places group {} here: creating it with voters {}", m.version(), g.id(),
                         List.of(voters));
                 runtime.createGroup(g.id(), ConfState.ofVoters(voters)).whenComplete((v, err) -> {

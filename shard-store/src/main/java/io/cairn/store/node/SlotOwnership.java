@@ -1,7 +1,6 @@
 package io.cairn.store.node;
 
 import io.cairn.meta.client.ClusterView;
-import io.cairn.meta.map.GroupInfo;
 import io.cairn.meta.map.ShardMap;
 import io.cairn.meta.map.SlotRange;
 import io.cairn.meta.map.StoreInfo;
@@ -101,11 +100,5 @@ interface SlotOwnership {
                 }
             };
         };
-    }
-
-    /** The voters of a group in the map: the founding membership every replica starts from. */
-    static Long[] voters(GroupInfo g) {
-        return g.replicas().stream().filter(r -> r.role() == io.cairn.meta.map.ReplicaRole.VOTER)
-                .map(r -> r.storeId()).toArray(Long[]::new);
     }
 }
