@@ -263,6 +263,57 @@ class MetaNodeTest {
         .isEqualTo(6);
   }
 
+  @Test
+  void aWatcherThatDoesNotReadHoldsNoOneBackAndCatchesUpInOrderLater() throws Exception {
+    List<MetaConfig> cfgs = configs(tmp, 1, "bootstrap.stores", "100", "replication.factor", "1");
+    nodes.add(MetaNode.start(cfgs.get(0)));
+    leader();
+    MetaClient client = closeLater(new MetaClient(cfgs.get(0).serviceAddresses()));
+    ManagedChannel ch = closeLater(new ClosingChannel(NettyChannelBuilder
+        .forAddress("127.0.0.1", nodes.get(0).servicePort()).usePlaintext().build())).channel;
+
+    // A stream that asks for nothing until told to (manual flow control), next to a normal view.
+    List<Long> slow = new CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicReference<io.grpc.stub.ClientCallStreamObserver<WatchMapRequest>> call =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    MetaServiceGrpc.newStub(ch).watchMap(WatchMapRequest.getDefaultInstance(),
+        new io.grpc.stub.ClientResponseObserver<WatchMapRequest, MapUpdate>() {
+          @Override
+          public void beforeStart(io.grpc.stub.ClientCallStreamObserver<WatchMapRequest> requestStream) {
+            call.set(requestStream);
+            requestStream.disableAutoRequestWithInitial(0);
+          }
+
+          @Override
+          public void onNext(MapUpdate u) {
+            slow.add(u.getVersion());
+          }
+
+          @Override
+          public void onError(Throwable t) {
+          }
+
+          @Override
+          public void onCompleted() {
+          }
+        });
+    closeLater(() -> call.get().cancel("test over", null));
+    MetaClusterView view = closeLater(MetaClusterView.start(client));
+    List<Long> fast = new CopyOnWriteArrayList<>();
+    view.addListener(m -> fast.add(m.version()));
+
+    for (long id = 1; id <= 40; id++) {
+      assertThat(client.registerStore(id, store(id).raftAddress(), store(id).serviceAddress()).getError()).isEmpty();
+    }
+    await().atMost(WAIT).until(() -> fast.size() == 40);
+    assertThat(fast).containsExactlyElementsOf(LongStream.rangeClosed(1, 40).boxed().toList());
+    assertThat(slow).isEmpty();
+
+    call.get().request(1000);
+    await().atMost(WAIT).until(() -> slow.size() == 40);
+    assertThat(slow).containsExactlyElementsOf(LongStream.rangeClosed(1, 40).boxed().toList());
+  }
+
   /** Shuts a channel down when the test ends. */
   private record ClosingChannel(ManagedChannel channel) implements AutoCloseable {
     @Override
