@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 /**
  * What a gateway or a store knows of the cluster: the newest shard map it has seen and which
  * store leads each group, as far as it knows. Implementations: {@link StaticClusterView} (a fixed
- * map, for tests and static set-ups) and the meta service watch client.
+ * map, for tests and static set-ups) and {@link MetaClusterView} (follows the meta service).
  *
  * <p>Thread-safe. Maps only move forward: {@link #map()} never returns a lower version than it
  * returned before.

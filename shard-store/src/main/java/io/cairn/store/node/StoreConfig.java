@@ -1,11 +1,7 @@
 package io.cairn.store.node;
 
+import io.cairn.raft.config.ConfigFile;
 import io.cairn.store.types.Slots;
-import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -32,7 +28,8 @@ import java.util.regex.Pattern;
  * @param servicePort         port of the StoreService (gRPC)
  * @param peers               every node of the cluster, this one included or not
  * @param groups              the static groups of the cluster, by id
- * @param metaAddress         the meta service's address, or null
+ * @param metaAddresses       the meta service replicas (host:port); empty = static groups only
+ * @param metaHeartbeatMillis how often the node reports its groups to the meta service
  * @param mapVersion          version of this static shard map (answered in WRONG_GROUP)
  * @param tickMillis          Raft tick length
  * @param electionTicks       Raft election timeout, in ticks
@@ -46,7 +43,8 @@ import java.util.regex.Pattern;
  * @param maxMessageBytes     largest Execute request accepted
  */
 public record StoreConfig(long nodeId, Path dataDir, String host, int raftPort, int servicePort,
-                          Map<Long, Peer> peers, Map<Long, Group> groups, String metaAddress, long mapVersion,
+                          Map<Long, Peer> peers, Map<Long, Group> groups, List<String> metaAddresses,
+                          long metaHeartbeatMillis, long mapVersion,
                           long tickMillis, int electionTicks, int raftWorkers, int applyThreads, int readThreads,
                           long requestTimeoutMillis, long expiryIntervalMillis, int expiryBatch,
                           long sessionExpiryIntervalMillis, int maxMessageBytes) {
@@ -71,31 +69,21 @@ public record StoreConfig(long nodeId, Path dataDir, String host, int raftPort, 
 
     private static final Pattern GROUP_KEY = Pattern.compile("group\\.(\\d+)\\.(members|slots)");
     private static final Set<String> KEYS = Set.of("node.id", "data.dir", "host", "raft.port", "service.port",
-            "peers", "meta.address", "map.version", "raft.tick.ms", "raft.election.ticks", "raft.workers",
+            "peers", "meta.address", "meta.heartbeat.ms", "map.version", "raft.tick.ms", "raft.election.ticks", "raft.workers",
             "raft.apply.threads", "read.threads", "request.timeout.ms", "expiry.interval.ms", "expiry.batch",
             "sessions.expiry.interval.ms", "service.max.message.bytes");
 
     public static StoreConfig load(Path file) {
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(r);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read store config " + file, e);
-        }
-        return from(p);
+        return from(ConfigFile.read(file, "store config"));
     }
 
     public static StoreConfig from(Properties p) {
-        for (String k : p.stringPropertyNames()) {
-            if (!KEYS.contains(k) && !GROUP_KEY.matcher(k).matches()) {
-                throw new IllegalArgumentException("unknown config key '" + k + "' (see docs/store-node.md)");
-            }
-        }
+        ConfigFile c = ConfigFile.of(p, KEYS, k -> GROUP_KEY.matcher(k).matches(), "docs/store-node.md");
         int cores = Runtime.getRuntime().availableProcessors();
-        long nodeId = positiveLong(p, "node.id", null);
-        Path dataDir = Path.of(required(p, "data.dir"));
-        int raftPort = port(p, "raft.port");
-        int servicePort = port(p, "service.port");
+        long nodeId = c.positiveLong("node.id", null);
+        Path dataDir = Path.of(c.required("data.dir"));
+        int raftPort = c.port("raft.port");
+        int servicePort = c.port("service.port");
         Map<Long, Peer> peers = parsePeers(p.getProperty("peers", ""));
         Peer listed = peers.get(nodeId);
         if (listed != null && (listed.raftPort() != raftPort || listed.servicePort() != servicePort)) {
@@ -103,28 +91,61 @@ public record StoreConfig(long nodeId, Path dataDir, String host, int raftPort, 
                     + " but raft.port/service.port say " + raftPort + "/" + servicePort);
         }
         // Bind to `host`; others reach this node at its peers entry (which may differ, e.g. 0.0.0.0).
-        String hostValue = p.getProperty("host");
-        String host = hostValue != null && !hostValue.isBlank() ? hostValue.trim()
-                : listed != null ? listed.host() : "127.0.0.1";
+        String hostValue = c.optional("host");
+        String host = hostValue != null ? hostValue : listed != null ? listed.host() : "127.0.0.1";
         if (listed == null) {
             peers.put(nodeId, new Peer(nodeId, host, raftPort, servicePort));
         }
         Map<Long, Group> groups = parseGroups(p, peers);
-        String meta = p.getProperty("meta.address");
-        meta = meta == null || meta.isBlank() ? null : meta.trim();
+        List<String> meta = parseMetaAddresses(c.optional("meta.address"));
+        if (!meta.isEmpty() && !groups.isEmpty()) {
+            throw new IllegalArgumentException("meta.address is set: the meta service places the groups, "
+                    + "so group.<id>.* keys are not allowed (remove them or meta.address)");
+        }
         return new StoreConfig(nodeId, dataDir, host, raftPort, servicePort, Collections.unmodifiableMap(peers),
                 Collections.unmodifiableMap(groups), meta,
-                positiveLong(p, "map.version", 1L),
-                positiveLong(p, "raft.tick.ms", 100L),
-                (int) positiveLong(p, "raft.election.ticks", 10L),
-                (int) positiveLong(p, "raft.workers", (long) cores),
-                (int) positiveLong(p, "raft.apply.threads", (long) cores),
-                (int) positiveLong(p, "read.threads", (long) cores),
-                positiveLong(p, "request.timeout.ms", 5_000L),
-                positiveLong(p, "expiry.interval.ms", 100L),
-                (int) positiveLong(p, "expiry.batch", 64L),
-                positiveLong(p, "sessions.expiry.interval.ms", 60_000L),
-                (int) positiveLong(p, "service.max.message.bytes", 64L << 20));
+                c.positiveLong("meta.heartbeat.ms", 500L),
+                c.positiveLong("map.version", 1L),
+                c.positiveLong("raft.tick.ms", 100L),
+                (int) c.positiveLong("raft.election.ticks", 10L),
+                (int) c.positiveLong("raft.workers", (long) cores),
+                (int) c.positiveLong("raft.apply.threads", (long) cores),
+                (int) c.positiveLong("read.threads", (long) cores),
+                c.positiveLong("request.timeout.ms", 5_000L),
+                c.positiveLong("expiry.interval.ms", 100L),
+                (int) c.positiveLong("expiry.batch", 64L),
+                c.positiveLong("sessions.expiry.interval.ms", 60_000L),
+                (int) c.positiveLong("service.max.message.bytes", 64L << 20));
+    }
+
+    /** {@code host:port,host:port}: the meta service replicas; empty when not set. */
+    static List<String> parseMetaAddresses(String value) {
+        List<String> out = new ArrayList<>();
+        if (value == null) {
+            return List.of();
+        }
+        for (String a : value.split(",")) {
+            a = a.trim();
+            if (a.isEmpty()) {
+                continue;
+            }
+            int colon = a.lastIndexOf(':');
+            if (colon <= 0 || colon == a.length() - 1 || !a.substring(colon + 1).chars().allMatch(Character::isDigit)) {
+                throw new IllegalArgumentException("meta.address: '" + a + "' (expected: host:port[,host:port...])");
+            }
+            out.add(a);
+        }
+        return List.copyOf(out);
+    }
+
+    /** True when the node takes its groups from the meta service ({@code meta.address} set). */
+    public boolean metaMode() {
+        return !metaAddresses.isEmpty();
+    }
+
+    /** This node as the others reach it (its {@code peers} entry, or {@code host} and its ports). */
+    public Peer self() {
+        return peers.get(nodeId);
     }
 
     /** The groups this node is a founding member of. */
@@ -136,42 +157,6 @@ public record StoreConfig(long nodeId, Path dataDir, String host, int raftPort, 
             }
         }
         return out;
-    }
-
-    private static String required(Properties p, String key) {
-        String v = p.getProperty(key);
-        if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException("config key '" + key + "' is required");
-        }
-        return v.trim();
-    }
-
-    private static long positiveLong(Properties p, String key, Long dflt) {
-        String v = p.getProperty(key);
-        if (v == null || v.isBlank()) {
-            if (dflt == null) {
-                throw new IllegalArgumentException("config key '" + key + "' is required");
-            }
-            return dflt;
-        }
-        long n;
-        try {
-            n = Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("config key '" + key + "': '" + v + "' is not a number");
-        }
-        if (n <= 0) {
-            throw new IllegalArgumentException("config key '" + key + "': " + n + " (expected: > 0)");
-        }
-        return n;
-    }
-
-    private static int port(Properties p, String key) {
-        long n = positiveLong(p, key, null);
-        if (n > 65535) {
-            throw new IllegalArgumentException("config key '" + key + "': " + n + " is not a port");
-        }
-        return (int) n;
     }
 
     /** {@code id=host:raftPort:servicePort,...}. */

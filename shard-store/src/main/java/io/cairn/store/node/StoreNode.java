@@ -3,6 +3,7 @@ package io.cairn.store.node;
 import io.cairn.raft.core.ConfState;
 import io.cairn.raft.runtime.RaftRuntime;
 import io.cairn.raft.runtime.RuntimeOptions;
+import io.cairn.raft.transport.GrpcServers;
 import io.cairn.raft.transport.GrpcTransportOptions;
 import io.cairn.store.types.Args;
 import io.cairn.store.replica.DataDb;
@@ -10,11 +11,6 @@ import io.cairn.store.replica.ShardStateMachine;
 import io.cairn.store.replica.ShardStateMachines;
 import io.cairn.store.replica.StoreCommand;
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One store node: the data RocksDB ({@code data.dir/data}), the multi-Raft runtime
  * ({@code data.dir/raft}) with a {@link ShardStateMachine} per hosted group, the static groups of
- * the config, the gRPC StoreService, and the leader's background tasks (active expiry every
+ * the config or, with {@code meta.address}, the groups the meta service's map places here
+ * ({@link MetaLink}), the gRPC StoreService, and the leader's background tasks (active expiry every
  * {@code expiry.interval.ms}, dropping idle sessions every {@code sessions.expiry.interval.ms}).
  *
  * <p>Run it with {@code StoreNode --config FILE}; docs/store-node.md lists the keys.
@@ -50,6 +47,7 @@ public final class StoreNode implements AutoCloseable {
     private final ScheduledExecutorService leaderTasks;
     private final Set<Long> expiryInFlight = ConcurrentHashMap.newKeySet();
     private final Set<Long> sessionExpiryInFlight = ConcurrentHashMap.newKeySet();
+    private MetaLink meta;
     private Server server;
     private boolean closed;
 
@@ -100,23 +98,21 @@ public final class StoreNode implements AutoCloseable {
             }
         }
         CompletableFuture.allOf(created.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS).join();
-        try {
-            server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.servicePort()))
-                    .withOption(ChannelOption.SO_REUSEADDR, true)
-                    .addService(new StoreServiceImpl(config, runtime, stateMachines, reads))
-                    .maxInboundMessageSize(config.maxMessageBytes())
-                    .build()
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.servicePort(), e);
+        SlotOwnership ownership;
+        if (config.metaMode()) {
+            meta = new MetaLink(config, runtime);
+            ownership = SlotOwnership.ofMap(meta.view(), config.nodeId());
+        } else {
+            ownership = SlotOwnership.ofConfig(config);
         }
+        server = GrpcServers.start(config.host(), config.servicePort(), config.maxMessageBytes(),
+                new StoreServiceImpl(config, ownership, runtime, stateMachines, reads));
         leaderTasks.scheduleWithFixedDelay(this::expireKeys, config.expiryIntervalMillis(),
                 config.expiryIntervalMillis(), TimeUnit.MILLISECONDS);
         leaderTasks.scheduleWithFixedDelay(this::expireSessions, config.sessionExpiryIntervalMillis(),
                 config.sessionExpiryIntervalMillis(), TimeUnit.MILLISECONDS);
-        if (config.metaAddress() != null) {
-            LOG.warn("meta.address={} is set, but registration with the meta service is not available yet: "
-                    + "this node serves its static groups only", config.metaAddress());
+        if (meta != null) {
+            meta.start();
         }
         LOG.info("store node {} ready: service on {}:{}, raft on {}:{}, groups {}", config.nodeId(), config.host(),
                 servicePort(), config.host(), config.raftPort(), runtime.groupIds());
@@ -128,6 +124,16 @@ public final class StoreNode implements AutoCloseable {
 
     public RaftRuntime runtime() {
         return runtime;
+    }
+
+    /** The map this node follows in meta mode ({@code meta.address} set); null in static mode. */
+    public io.cairn.meta.client.ClusterView clusterView() {
+        return meta == null ? null : meta.view();
+    }
+
+    /** Whether the meta service accepted this node's registration (always false in static mode). */
+    public boolean registeredWithMeta() {
+        return meta != null && meta.registered();
     }
 
     public ShardStateMachines stateMachines() {
@@ -202,17 +208,10 @@ public final class StoreNode implements AutoCloseable {
         }
         closed = true;
         leaderTasks.shutdownNow();
-        if (server != null) {
-            server.shutdown();
-            try {
-                if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-                    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                server.shutdownNow();
-            }
+        if (meta != null) {
+            meta.close();
         }
+        GrpcServers.stop(server, Duration.ofSeconds(5));
         runtime.close();
         reads.shutdown();
         try {

@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Unknown commands and wrong arities are answered with Redis's error, nothing proposed.</li>
  *   <li>A command for a group not hosted here, or for a key whose slot that group does not own
- *       in the static assignment, is answered WRONG_GROUP.</li>
+ *       ({@link SlotOwnership}: the static assignment, or the meta service's map), is answered
+ *       WRONG_GROUP with that map's version.</li>
  *   <li>Writes are wrapped in a {@link StoreCommand} with the leader's clock and a fresh seed and
  *       proposed; the reply is the state machine's.</li>
  *   <li>Reads wait for a ReadIndex barrier (linearizable, on any replica) unless
@@ -62,13 +63,16 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(StoreServiceImpl.class);
 
     private final StoreConfig config;
+    private final SlotOwnership ownership;
     private final RaftRuntime runtime;
     private final ShardStateMachines stateMachines;
     private final Executor reads;
     private final CommandTable table = CommandTable.standard();
 
-    StoreServiceImpl(StoreConfig config, RaftRuntime runtime, ShardStateMachines stateMachines, Executor reads) {
+    StoreServiceImpl(StoreConfig config, SlotOwnership ownership, RaftRuntime runtime,
+                     ShardStateMachines stateMachines, Executor reads) {
         this.config = config;
+        this.ownership = ownership;
         this.runtime = runtime;
         this.stateMachines = stateMachines;
         this.reads = reads;
@@ -144,15 +148,15 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
             return done(resp(Errors.wrongArity(spec.name()).reply(), protocol));
         }
         long groupId = c.getGroupId();
-        StoreConfig.Group group = config.groups().get(groupId);
+        SlotOwnership.Snapshot owner = ownership.now();
         ShardStateMachine sm = stateMachines.get(groupId);
-        if (group == null || sm == null || !group.members().contains(config.nodeId())) {
-            return done(wrongGroup());
+        if (sm == null || !owner.hosts(groupId)) {
+            return done(wrongGroup(owner));
         }
         if (!spec.flags().contains(CommandFlag.KEYLESS)) {
             for (int pos : spec.keyPositions(argv)) {
-                if (!group.owns(Slots.slot(argv[pos]))) {
-                    return done(wrongGroup());
+                if (!owner.owns(groupId, Slots.slot(argv[pos]))) {
+                    return done(wrongGroup(owner));
                 }
             }
         }
@@ -234,8 +238,8 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
         return Result.newBuilder().setResp(UnsafeByteOperations.unsafeWrap(RespEncoder.encode(r, protocol))).build();
     }
 
-    private Result wrongGroup() {
-        return Result.newBuilder().setWrongGroup(WrongGroup.newBuilder().setMapVersion(config.mapVersion())).build();
+    private static Result wrongGroup(SlotOwnership.Snapshot owner) {
+        return Result.newBuilder().setWrongGroup(WrongGroup.newBuilder().setMapVersion(owner.mapVersion())).build();
     }
 
     private Result failure(Throwable err) {
@@ -246,14 +250,14 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
         }
         if (e instanceof NotLeaderException nle) {
             NotLeader.Builder nl = NotLeader.newBuilder().setLeaderId(nle.leaderHint());
-            StoreConfig.Peer leader = config.peers().get(nle.leaderHint());
+            String leader = ownership.now().serviceAddress(nle.leaderHint());
             if (leader != null) {
-                nl.setLeaderAddress(leader.serviceAddress());
+                nl.setLeaderAddress(leader);
             }
             return Result.newBuilder().setNotLeader(nl).build();
         }
         if (e instanceof IllegalArgumentException && String.valueOf(e.getMessage()).contains("is not hosted")) {
-            return wrongGroup(); // the group went away between the check and the call
+            return wrongGroup(ownership.now()); // the group went away between the check and the call
         }
         String text;
         if (e instanceof TimeoutException) {
@@ -274,8 +278,9 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
             parts.add(runtime.status(g).orTimeout(config.requestTimeoutMillis(), TimeUnit.MILLISECONDS));
         }
         CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).whenComplete((ok, err) -> {
+            SlotOwnership.Snapshot owner = ownership.now();
             StatusResponse.Builder b = StatusResponse.newBuilder().setNodeId(config.nodeId())
-                    .setMapVersion(config.mapVersion());
+                    .setMapVersion(owner.mapVersion());
             List<GroupStatus> statuses = new ArrayList<>();
             for (CompletableFuture<GroupStatus> p : parts) {
                 if (!p.isCompletedExceptionally()) {
@@ -289,10 +294,7 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
                         .setAppliedIndex(s.appliedIndex()).setLastIndex(s.lastIndex())
                         .addAllVoters(s.membership().voters()).addAllLearners(s.membership().learners())
                         .setHibernating(s.hibernating());
-                StoreConfig.Group g = config.groups().get(s.groupId());
-                if (g != null) {
-                    gi.addAllSlots(g.slotRanges());
-                }
+                gi.addAllSlots(owner.slotRanges(s.groupId()));
                 b.addGroups(gi);
             }
             try {

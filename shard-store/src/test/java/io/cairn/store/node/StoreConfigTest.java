@@ -52,7 +52,8 @@ class StoreConfigTest {
         assertThat(c.expiryIntervalMillis()).isEqualTo(100);
         assertThat(c.expiryBatch()).isEqualTo(64);
         assertThat(c.sessionExpiryIntervalMillis()).isEqualTo(60_000);
-        assertThat(c.metaAddress()).isNull();
+        assertThat(c.metaAddresses()).isEmpty();
+        assertThat(c.metaMode()).isFalse();
     }
 
     @Test
@@ -68,5 +69,19 @@ class StoreConfigTest {
         assertThatThrownBy(() -> parse(BASE.replace("service.port=7201", "service.port=7999")))
                 .hasMessageContaining("peers lists node 2");
         assertThatThrownBy(() -> parse(BASE + "peers=1=h:1\n")).hasMessageContaining("id=host:raftPort:servicePort");
+    }
+
+    @Test
+    void metaModeTakesTheMetaAddressesAndRefusesStaticGroups() throws Exception {
+        StoreConfig c = parse(BASE + "meta.address=10.0.0.9:7300, 10.0.0.10:7300\nmeta.heartbeat.ms=250\n");
+        assertThat(c.metaMode()).isTrue();
+        assertThat(c.metaAddresses()).containsExactly("10.0.0.9:7300", "10.0.0.10:7300");
+        assertThat(c.metaHeartbeatMillis()).isEqualTo(250);
+        assertThat(c.self().serviceAddress()).isEqualTo("10.0.0.2:7201");
+        assertThat(parse(BASE).metaHeartbeatMillis()).isEqualTo(500);
+        assertThatThrownBy(() -> parse(BASE + "meta.address=10.0.0.9:7300\ngroup.1.members=1\n"))
+                .hasMessageContaining("group.<id>.* keys are not allowed");
+        assertThatThrownBy(() -> parse(BASE + "meta.address=10.0.0.9\n"))
+                .hasMessageContaining("meta.address: '10.0.0.9' (expected: host:port");
     }
 }

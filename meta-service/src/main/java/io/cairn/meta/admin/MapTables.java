@@ -1,0 +1,197 @@
+package io.cairn.meta.admin;
+
+import io.cairn.meta.map.GroupInfo;
+import io.cairn.meta.map.MapCommand;
+import io.cairn.meta.map.Replica;
+import io.cairn.meta.map.ShardMap;
+import io.cairn.meta.map.ShardMapCodec;
+import io.cairn.meta.map.SlotRange;
+import io.cairn.meta.map.StoreInfo;
+import io.cairn.meta.proto.HistoryEntry;
+import io.cairn.meta.proto.LeaderHint;
+import io.cairn.meta.proto.MetaReplica;
+import io.cairn.meta.proto.MetaStatusResponse;
+import io.cairn.meta.proto.StoreReport;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+
+/**
+ * Text tables of the shard map for {@code cairn admin status | query [version] | history}:
+ * columns sized to their content, rows in id order, deterministic (golden-testable).
+ *
+ * <pre>
+ * map version 9
+ *
+ * STORE  STATE  RAFT            SERVICE         GROUPS  LEADS  HEARTBEAT
+ * 1      UP     127.0.0.1:7101  127.0.0.1:7201  1,3     1      120 ms ago
+ *
+ * GROUP  SLOTS  RANGES       LEADER  REPLICAS
+ * 1      5462   0-5461       1       1:voter* 2:voter 3:voter
+ * </pre>
+ *
+ * Replicas are {@code store:role}, the one believed to lead marked {@code *}.
+ */
+public final class MapTables {
+  private MapTables() {
+  }
+
+  /** The map alone (no leaders, no reports): what {@code query [version]} prints. */
+  public static String render(ShardMap map) {
+    return render(map, Map.of(), List.of());
+  }
+
+  /**
+   * The map with what is known of leaders ({@code leaders}: group id → store id) and of the
+   * stores' heartbeats ({@code reports}, may be empty).
+   */
+  public static String render(ShardMap map, Map<Long, Long> leaders, Collection<StoreReport> reports) {
+    Map<Long, StoreReport> byStore = new HashMap<>();
+    reports.forEach(r -> byStore.put(r.getStoreId(), r));
+    StringBuilder sb = new StringBuilder("map version ").append(map.version()).append("\n\n");
+    Table stores = new Table("STORE", "STATE", "RAFT", "SERVICE", "GROUPS", "LEADS", "HEARTBEAT");
+    for (StoreInfo s : map.stores()) {
+      StringJoiner hosted = new StringJoiner(",");
+      StringJoiner led = new StringJoiner(",");
+      for (GroupInfo g : map.groups()) {
+        if (g.replicaOn(s.id()).isPresent()) {
+          hosted.add(Long.toString(g.id()));
+        }
+        if (leaders.getOrDefault(g.id(), 0L) == s.id()) {
+          led.add(Long.toString(g.id()));
+        }
+      }
+      StoreReport r = byStore.get(s.id());
+      String beat = r == null || r.getLastHeartbeatMsAgo() < 0 ? "-" : r.getLastHeartbeatMsAgo() + " ms ago";
+      stores.row(Long.toString(s.id()), s.state().name(), s.raftAddress(), s.serviceAddress(),
+          orDash(hosted.toString()), orDash(led.toString()), beat);
+    }
+    sb.append(stores.isEmpty() ? "no stores\n" : stores.render());
+    sb.append('\n');
+    Table groups = new Table("GROUP", "SLOTS", "RANGES", "LEADER", "REPLICAS");
+    for (GroupInfo g : map.groups()) {
+      long leader = leaders.getOrDefault(g.id(), 0L);
+      StringJoiner reps = new StringJoiner(" ");
+      for (Replica r : g.replicas()) {
+        reps.add(r.storeId() + ":" + r.role().name().toLowerCase(Locale.ROOT) + (r.storeId() == leader ? "*" : ""));
+      }
+      groups.row(Long.toString(g.id()), Integer.toString(map.slotCount(g.id())), map.slotRangesText(g.id()),
+          leader == 0 ? "-" : Long.toString(leader), reps.toString());
+    }
+    sb.append(groups.isEmpty() ? "no groups\n" : groups.render());
+    int free = map.slotCount(ShardMap.UNASSIGNED);
+    if (free > 0) {
+      sb.append("\nunassigned slots: ").append(free).append(" (").append(map.slotRangesText(ShardMap.UNASSIGNED))
+          .append(")\n");
+    }
+    return sb.toString();
+  }
+
+  /** What {@code status} prints: the meta replicas, then the map with leaders and heartbeats. */
+  public static String render(MetaStatusResponse status) {
+    Table replicas = new Table("META", "ADDRESS", "ROLE");
+    for (MetaReplica r : status.getReplicasList()) {
+      replicas.row(Long.toString(r.getId()), r.getAddress(), r.getLeader() ? "leader" : "follower");
+    }
+    StringBuilder sb = new StringBuilder("meta term ").append(status.getTerm()).append('\n');
+    sb.append(replicas.render()).append('\n');
+    sb.append(render(ShardMapCodec.decodeMap(status.getMap().toByteArray()), leaders(status.getLeadersList()),
+        status.getStoresList()));
+    return sb.toString();
+  }
+
+  /** Leader hints as group id → store id (store 0 = unknown is left out). */
+  public static Map<Long, Long> leaders(Collection<LeaderHint> hints) {
+    Map<Long, Long> out = new TreeMap<>();
+    for (LeaderHint h : hints) {
+      if (h.getStoreId() != 0) {
+        out.put(h.getGroupId(), h.getStoreId());
+      }
+    }
+    return out;
+  }
+
+  /** What {@code history} prints: one line per kept version, oldest first. */
+  public static String history(Collection<HistoryEntry> entries) {
+    Table t = new Table("VERSION", "CHANGE");
+    for (HistoryEntry e : entries) {
+      t.row(Long.toString(e.getVersion()), e.getChange());
+    }
+    return t.render();
+  }
+
+  /** A one-line description of a command, as the history shows it. */
+  public static String describe(MapCommand c) {
+    if (c instanceof MapCommand.AddStore a) {
+      StoreInfo s = a.store();
+      return "add store " + s.id() + " (raft " + s.raftAddress() + ", service " + s.serviceAddress() + ", "
+          + s.state() + ")";
+    } else if (c instanceof MapCommand.RemoveStore r) {
+      return "remove store " + r.storeId();
+    } else if (c instanceof MapCommand.SetStoreState s) {
+      return "store " + s.storeId() + " is " + s.state();
+    } else if (c instanceof MapCommand.CreateGroup g) {
+      StringJoiner reps = new StringJoiner(" ");
+      g.replicas().forEach(r -> reps.add(r.storeId() + ":" + r.role().name().toLowerCase(Locale.ROOT)));
+      return "create group " + g.groupId() + " on " + reps;
+    } else if (c instanceof MapCommand.SetReplicaRole r) {
+      return "group " + r.groupId() + ": replica on store " + r.storeId() + " is "
+          + r.role().name().toLowerCase(Locale.ROOT);
+    } else if (c instanceof MapCommand.RemoveReplica r) {
+      return "group " + r.groupId() + ": remove replica on store " + r.storeId();
+    } else if (c instanceof MapCommand.AssignSlots a) {
+      return "assign slots " + SlotRange.render(a.ranges()) + " to group " + a.groupId();
+    } else if (c instanceof MapCommand.DestroyGroup d) {
+      return "destroy group " + d.groupId();
+    }
+    return c.toString();
+  }
+
+  private static String orDash(String s) {
+    return s.isEmpty() ? "-" : s;
+  }
+
+  /** Left-aligned columns, two spaces apart, no trailing spaces. */
+  private static final class Table {
+    private final List<String[]> rows = new ArrayList<>();
+
+    Table(String... header) {
+      rows.add(header);
+    }
+
+    void row(String... cells) {
+      rows.add(cells);
+    }
+
+    boolean isEmpty() {
+      return rows.size() == 1;
+    }
+
+    String render() {
+      int cols = rows.get(0).length;
+      int[] width = new int[cols];
+      for (String[] r : rows) {
+        for (int i = 0; i < cols; i++) {
+          width[i] = Math.max(width[i], r[i].length());
+        }
+      }
+      StringBuilder sb = new StringBuilder();
+      for (String[] r : rows) {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < cols; i++) {
+          line.append(r[i]);
+          if (i < cols - 1) {
+            line.append(" ".repeat(width[i] - r[i].length() + 2));
+          }
+        }
+        sb.append(line.toString().stripTrailing()).append('\n');
+      }
+      return sb.toString();
+    }
+  }
+}

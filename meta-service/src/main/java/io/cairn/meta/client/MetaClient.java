@@ -1,0 +1,246 @@
+package io.cairn.meta.client;
+
+import io.cairn.meta.map.ShardMap;
+import io.cairn.meta.map.ShardMapCodec;
+import io.cairn.meta.proto.GetMapRequest;
+import io.cairn.meta.proto.GetMapResponse;
+import io.cairn.meta.proto.HeartbeatRequest;
+import io.cairn.meta.proto.HeartbeatResponse;
+import io.cairn.meta.proto.HistoryRequest;
+import io.cairn.meta.proto.HistoryResponse;
+import io.cairn.meta.proto.MetaServiceGrpc;
+import io.cairn.meta.proto.MetaStatusRequest;
+import io.cairn.meta.proto.MetaStatusResponse;
+import io.cairn.meta.proto.Redirect;
+import io.cairn.meta.proto.RegisterStoreRequest;
+import io.cairn.meta.proto.RegisterStoreResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Blocking calls to the meta service, given the MetaService addresses of its replicas
+ * ({@code host:port}). Each call:
+ *
+ * <ul>
+ *   <li>starts at the replica that answered last (or was named leader in a redirect);</li>
+ *   <li>follows {@code redirect}s to the leader;</li>
+ *   <li>on a replica that is down or slow (UNAVAILABLE, DEADLINE_EXCEEDED after
+ *       {@code callTimeout}) tries the next one, sleeping {@code backoffMin} doubling up to
+ *       {@code backoffMax} after each full round;</li>
+ *   <li>gives up after {@code totalTimeout} with {@link MetaUnavailableException}.</li>
+ * </ul>
+ *
+ * Answers that carry an {@code error} (a refused registration, an unknown version) are returned
+ * as they are: they are the meta service's answer, not a failure to reach it. Thread-safe; one
+ * gRPC channel per address, kept until {@link #close}.
+ */
+public final class MetaClient implements AutoCloseable {
+
+  /** Timeouts and backoff of the calls. */
+  public record Options(Duration callTimeout, Duration totalTimeout, Duration backoffMin, Duration backoffMax) {
+    public static Options defaults() {
+      return new Options(Duration.ofSeconds(3), Duration.ofSeconds(15), Duration.ofMillis(20),
+          Duration.ofMillis(1000));
+    }
+
+    public Options withTotalTimeout(Duration d) {
+      return new Options(callTimeout, d, backoffMin, backoffMax);
+    }
+
+    public Options withCallTimeout(Duration d) {
+      return new Options(d, totalTimeout, backoffMin, backoffMax);
+    }
+  }
+
+  private final List<String> addresses;
+  private final Options options;
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private volatile String preferred;
+  private volatile boolean closed;
+
+  public MetaClient(List<String> addresses) {
+    this(addresses, Options.defaults());
+  }
+
+  public MetaClient(List<String> addresses, Options options) {
+    if (addresses.isEmpty()) {
+      throw new IllegalArgumentException("no meta service address given");
+    }
+    this.addresses = List.copyOf(addresses);
+    this.options = options;
+    this.preferred = this.addresses.get(0);
+  }
+
+  /** Parses {@code host:port,host:port} (the {@code meta.address} config form). */
+  public static List<String> parseAddresses(String commaSeparated) {
+    return java.util.Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  public List<String> addresses() {
+    return addresses;
+  }
+
+  public Options options() {
+    return options;
+  }
+
+  /** The replica calls go to first: the last one that answered or was named leader. */
+  public String preferredAddress() {
+    return preferred;
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  /** Registers a store (leader only; follows redirects). Check {@code getError()} of the answer. */
+  public RegisterStoreResponse registerStore(long storeId, String raftAddress, String serviceAddress) {
+    RegisterStoreRequest req = RegisterStoreRequest.newBuilder().setStoreId(storeId).setRaftAddress(raftAddress)
+        .setServiceAddress(serviceAddress).build();
+    return call("RegisterStore", s -> s.registerStore(req),
+        r -> r.hasRedirect() ? r.getRedirect() : null);
+  }
+
+  public HeartbeatResponse heartbeat(HeartbeatRequest req) {
+    return call("Heartbeat", s -> s.heartbeat(req), r -> r.hasRedirect() ? r.getRedirect() : null);
+  }
+
+  /** The current map (version 0) or a kept past version; check {@code getError()}. */
+  public GetMapResponse getMap(long version) {
+    GetMapRequest req = GetMapRequest.newBuilder().setVersion(version).build();
+    return call("GetMap", s -> s.getMap(req), r -> null);
+  }
+
+  /** The current map, decoded. */
+  public ShardMap currentMap() {
+    return ShardMapCodec.decodeMap(getMap(0).getMap().toByteArray());
+  }
+
+  public HistoryResponse history() {
+    return call("History", s -> s.history(HistoryRequest.getDefaultInstance()), r -> null);
+  }
+
+  /** The meta group's status (leader only; follows redirects). */
+  public MetaStatusResponse status() {
+    return call("Status", s -> s.status(MetaStatusRequest.getDefaultInstance()),
+        r -> r.hasRedirect() ? r.getRedirect() : null);
+  }
+
+  /**
+   * Asks for the meta group's status once around the replicas (no backoff, at most one call
+   * timeout each), so that {@link #preferredAddress()} is the leader; returns the leader's
+   * address, or null if none answered as leader.
+   */
+  public String findLeader() {
+    try {
+      call("Status", s -> s.status(MetaStatusRequest.getDefaultInstance()),
+          r -> r.hasRedirect() ? r.getRedirect() : null, options.callTimeout().toNanos() * addresses.size());
+      return preferred;
+    } catch (MetaUnavailableException e) {
+      return null;
+    }
+  }
+
+  /** The channel to one replica (for streams: MetaClusterView). */
+  ManagedChannel channel(String address) {
+    if (closed) {
+      throw new IllegalStateException("meta client closed");
+    }
+    return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
+  }
+
+  /** The address after {@code address} in the list (the first one for an address not in it). */
+  String next(String address) {
+    int i = addresses.indexOf(address);
+    return addresses.get((i + 1) % addresses.size());
+  }
+
+  void prefer(String address) {
+    preferred = address;
+  }
+
+  private <T> T call(String what, Function<MetaServiceGrpc.MetaServiceBlockingStub, T> rpc,
+      Function<T, Redirect> redirectOf) {
+    return call(what, rpc, redirectOf, options.totalTimeout().toNanos());
+  }
+
+  private <T> T call(String what, Function<MetaServiceGrpc.MetaServiceBlockingStub, T> rpc,
+      Function<T, Redirect> redirectOf, long totalNanos) {
+    long deadline = System.nanoTime() + totalNanos;
+    String target = preferred;
+    long backoff = options.backoffMin().toMillis();
+    int failures = 0;
+    int hops = 0;
+    Exception last = null;
+    while (!closed) {
+      try {
+        T r = rpc.apply(MetaServiceGrpc.newBlockingStub(channel(target))
+            .withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        Redirect rd = redirectOf.apply(r);
+        if (rd == null) {
+          preferred = target;
+          return r;
+        }
+        if (!rd.getLeaderAddress().isEmpty() && !rd.getLeaderAddress().equals(target) && hops++ < 3) {
+          target = rd.getLeaderAddress();
+          preferred = target;
+          continue; // one hop to the leader named, no pause
+        }
+        last = new IllegalStateException(target + " does not know the meta leader");
+      } catch (StatusRuntimeException e) {
+        Status.Code code = e.getStatus().getCode();
+        if (code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED
+            && code != Status.Code.CANCELLED && code != Status.Code.UNKNOWN) {
+          throw e;
+        }
+        last = e;
+      }
+      target = next(target);
+      failures++;
+      hops = 0;
+      if (System.nanoTime() >= deadline) {
+        break;
+      }
+      if (failures % addresses.size() == 0) {
+        sleep(Math.min(backoff, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        backoff = Math.min(backoff * 2, options.backoffMax().toMillis());
+      }
+    }
+    throw new MetaUnavailableException("meta service: " + what + " got no answer within "
+        + TimeUnit.NANOSECONDS.toMillis(totalNanos) + " ms from " + addresses + (last == null ? "" : ": " + last), last);
+  }
+
+  private static void sleep(long millis) {
+    if (millis <= 0) {
+      return;
+    }
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MetaUnavailableException("interrupted", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (ManagedChannel c : channels.values()) {
+      c.shutdownNow();
+    }
+    for (ManagedChannel c : channels.values()) {
+      try {
+        c.awaitTermination(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.cairn.meta.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.StringReader;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class MetaConfigTest {
+  private static final String BASE = """
+      node.id=2
+      data.dir=/tmp/meta
+      raft.port=7301
+      service.port=7401
+      """;
+
+  private static MetaConfig parse(String text) throws Exception {
+    Properties p = new Properties();
+    p.load(new StringReader(text));
+    return MetaConfig.from(p);
+  }
+
+  @Test
+  void defaultsAndASingleReplica() throws Exception {
+    MetaConfig c = parse(BASE);
+    assertThat(c.dataDir()).isEqualTo(Path.of("/tmp/meta"));
+    assertThat(c.host()).isEqualTo("127.0.0.1");
+    assertThat(c.peers()).containsOnlyKeys(2L); // peers unset: a single-replica meta group
+    assertThat(c.serviceAddresses()).containsExactly("127.0.0.1:7401");
+    assertThat(c.bootstrapStores()).isEqualTo(3);
+    assertThat(c.bootstrapGroups()).isEqualTo(3);
+    assertThat(c.replicationFactor()).isEqualTo(3);
+    assertThat(c.tickMillis()).isEqualTo(100);
+    assertThat(c.electionTicks()).isEqualTo(10);
+    assertThat(c.storeHeartbeatTimeoutMillis()).isEqualTo(10_000);
+    assertThat(c.requestTimeoutMillis()).isEqualTo(5_000);
+    assertThat(c.historyVersions()).isEqualTo(256);
+    assertThat(c.leaderTaskMillis()).isEqualTo(200);
+  }
+
+  @Test
+  void peersGiveEveryReplicasAddresses() throws Exception {
+    MetaConfig c = parse(BASE + "peers=1@10.0.0.1:7301:7401, 2@10.0.0.2:7301:7401,3@10.0.0.3:7301:7401\n"
+        + "store.heartbeat.timeout.ms=0\n");
+    assertThat(c.host()).isEqualTo("10.0.0.2");
+    assertThat(c.self().raftAddress()).isEqualTo("10.0.0.2:7301");
+    assertThat(c.serviceAddresses()).isEqualTo(List.of("10.0.0.1:7401", "10.0.0.2:7401", "10.0.0.3:7401"));
+    assertThat(c.storeHeartbeatTimeoutMillis()).isZero();
+  }
+
+  @Test
+  void refusesMistakes() {
+    assertThatThrownBy(() -> parse(BASE + "bootstrap.store=3\n")).hasMessageContaining("unknown config key");
+    assertThatThrownBy(() -> parse(BASE + "peers=1=10.0.0.1:7301:7401\n"))
+        .hasMessageContaining("expected: id@host:raftPort:servicePort");
+    assertThatThrownBy(() -> parse(BASE + "peers=2@10.0.0.2:1:2\n")).hasMessageContaining("raft.port/service.port");
+    assertThatThrownBy(() -> parse(BASE + "replication.factor=4\n")).hasMessageContaining("larger than bootstrap.stores");
+    assertThatThrownBy(() -> parse("data.dir=/x\nraft.port=1\nservice.port=2\n"))
+        .hasMessageContaining("'node.id' is required");
+  }
+}

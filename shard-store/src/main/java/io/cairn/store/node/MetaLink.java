@@ -1,0 +1,217 @@
+package io.cairn.store.node;
+
+import io.cairn.meta.client.MetaClient;
+import io.cairn.meta.client.MetaClusterView;
+import io.cairn.meta.client.MetaUnavailableException;
+import io.cairn.meta.map.GroupInfo;
+import io.cairn.meta.map.Replica;
+import io.cairn.meta.map.ReplicaRole;
+import io.cairn.meta.map.ShardMap;
+import io.cairn.meta.map.StoreInfo;
+import io.cairn.meta.map.StoreState;
+import io.cairn.meta.proto.GroupReport;
+import io.cairn.meta.proto.HeartbeatRequest;
+import io.cairn.meta.proto.HeartbeatResponse;
+import io.cairn.meta.proto.RegisterStoreResponse;
+import io.cairn.raft.core.ConfState;
+import io.cairn.raft.runtime.GroupStatus;
+import io.cairn.raft.runtime.RaftRuntime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A store node's link to the meta service ({@code meta.address} set):
+ *
+ * <ul>
+ *   <li>registers the node (id, Raft and StoreService addresses), retrying every
+ *       {@code meta.heartbeat.ms} until the meta service accepts it (a refusal, e.g. the id is
+ *       known with other addresses, is logged and retried too: an operator has to fix it);</li>
+ *   <li>then sends a heartbeat every {@code meta.heartbeat.ms} with a report per hosted group
+ *       (role, leader, term, applied index from the runtime; sizes 0 for now), and registers
+ *       again if the meta service does not know the node;</li>
+ *   <li>follows the map ({@link MetaClusterView}): gives the Raft transport the address of every
+ *       store of the map and creates the groups the map places here that the runtime does not
+ *       have yet, with the group's voters in the map as founding membership.</li>
+ * </ul>
+ *
+ * Map handling runs on its own thread (listeners only hand the work over), registration and
+ * heartbeats on another, so a slow meta service never holds up the map or the data path.
+ *
+ * <p>Not handled yet: removing a group the map no longer places here, and a replica added to an
+ * existing group later (it must join as a learner through a membership change, not be created
+ * with the current voters): both come with replica moves.
+ */
+final class MetaLink implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MetaLink.class);
+
+    private final StoreConfig config;
+    private final RaftRuntime runtime;
+    private final MetaClient client;
+    private final MetaClusterView view;
+    private final ExecutorService mapTasks;
+    private final ScheduledExecutorService beats;
+    private final AtomicBoolean reconcileQueued = new AtomicBoolean();
+    private final Map<Long, String> peersSet = new HashMap<>();
+    private final Set<Long> creating = ConcurrentHashMap.newKeySet();
+    private volatile boolean registered;
+
+    MetaLink(StoreConfig config, RaftRuntime runtime) {
+        this.config = config;
+        this.runtime = runtime;
+        this.client = new MetaClient(config.metaAddresses(), MetaClient.Options.defaults()
+                .withTotalTimeout(Duration.ofMillis(Math.max(1000, config.metaHeartbeatMillis() * 4))));
+        this.view = MetaClusterView.start(client);
+        this.mapTasks = Executors.newSingleThreadExecutor(daemon("store-map-" + config.nodeId()));
+        this.beats = Executors.newSingleThreadScheduledExecutor(daemon("store-meta-" + config.nodeId()));
+    }
+
+    MetaClusterView view() {
+        return view;
+    }
+
+    boolean registered() {
+        return registered;
+    }
+
+    /** Starts following the map, registering and heartbeating. */
+    void start() {
+        view.addListener(m -> scheduleReconcile());
+        scheduleReconcile();
+        beats.scheduleWithFixedDelay(this::beat, 0, config.metaHeartbeatMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void beat() {
+        try {
+            if (!registered) {
+                register();
+            }
+            if (registered) {
+                heartbeat();
+            }
+        } catch (MetaUnavailableException e) {
+            LOG.debug("meta service unavailable: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("meta heartbeat failed", e);
+        }
+    }
+
+    private void register() {
+        StoreConfig.Peer self = config.self();
+        RegisterStoreResponse r = client.registerStore(config.nodeId(), self.raftAddress(), self.serviceAddress());
+        if (!r.getError().isEmpty()) {
+            LOG.error("meta service refuses store {}: {} (retrying)", config.nodeId(), r.getError());
+            return;
+        }
+        registered = true;
+        LOG.info("store {} registered with the meta service (map version {})", config.nodeId(), r.getMapVersion());
+        if (r.getMapVersion() > view.map().version()) {
+            view.newerThan(view.map().version());
+        }
+    }
+
+    private void heartbeat() {
+        List<CompletableFuture<GroupStatus>> parts = new ArrayList<>();
+        for (long g : runtime.groupIds()) {
+            parts.add(runtime.status(g).orTimeout(config.metaHeartbeatMillis(), TimeUnit.MILLISECONDS));
+        }
+        long known = view.map().version();
+        HeartbeatRequest.Builder b = HeartbeatRequest.newBuilder().setStoreId(config.nodeId()).setMapVersion(known);
+        for (CompletableFuture<GroupStatus> p : parts) {
+            try {
+                GroupStatus s = p.join();
+                b.addGroups(GroupReport.newBuilder().setGroupId(s.groupId()).setRole(s.role().name())
+                        .setLeaderId(s.leader()).setTerm(s.term()).setAppliedIndex(s.appliedIndex()));
+            } catch (RuntimeException e) {
+                LOG.debug("no status for a group in this heartbeat: {}", e.toString());
+            }
+        }
+        HeartbeatResponse r = client.heartbeat(b.build());
+        if (!r.getError().isEmpty()) {
+            LOG.warn("meta service: {} (registering again)", r.getError());
+            registered = false;
+        } else if (r.getMapVersion() > known) {
+            view.newerThan(known); // asks for the newer map now
+        }
+    }
+
+    /** Coalesces map changes: one pass over the newest map, whatever the number of versions. */
+    private void scheduleReconcile() {
+        if (reconcileQueued.compareAndSet(false, true)) {
+            try {
+                mapTasks.execute(() -> {
+                    reconcileQueued.set(false);
+                    reconcile(view.map());
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                reconcileQueued.set(false);
+            }
+        }
+    }
+
+    private void reconcile(ShardMap m) {
+        try {
+            for (StoreInfo s : m.stores()) {
+                if (s.id() != config.nodeId() && s.state() != StoreState.REMOVED
+                        && !s.raftAddress().equals(peersSet.get(s.id()))) {
+                    runtime.transport().setPeer(s.id(), s.raftAddress());
+                    peersSet.put(s.id(), s.raftAddress());
+                }
+            }
+            Set<Long> hosted = runtime.groupIds();
+            for (GroupInfo g : m.groups()) {
+                if (g.replicaOn(config.nodeId()).isEmpty() || hosted.contains(g.id()) || !creating.add(g.id())) {
+                    continue;
+                }
+                Long[] voters = g.replicas().stream().filter(r -> r.role() == ReplicaRole.VOTER)
+                        .map(Replica::storeId).toArray(Long[]::new);
+                LOG.info("map version {} places group {} here: creating it with voters {}", m.version(), g.id(),
+                        List.of(voters));
+                runtime.createGroup(g.id(), ConfState.ofVoters(voters)).whenComplete((v, err) -> {
+                    creating.remove(g.id());
+                    if (err != null) {
+                        LOG.warn("creating group {} failed", g.id(), err);
+                        scheduleReconcile();
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("applying map version {} failed", m.version(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        beats.shutdownNow();
+        mapTasks.shutdownNow();
+        view.close();
+        client.close();
+        try {
+            beats.awaitTermination(5, TimeUnit.SECONDS);
+            mapTasks.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}
