@@ -1,0 +1,80 @@
+package io.cairn.deploy;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code cairn admin ...}: cluster operations against the meta service. */
+@Command(name = "admin", mixinStandardHelpOptions = true,
+        header = "Cluster operations against the meta service.",
+        description = {"Ask the meta service and print the shard map.", ""},
+        subcommands = {AdminCommand.Status.class, AdminCommand.Query.class},
+        synopsisSubcommandLabel = "COMMAND",
+        commandListHeading = "%nCommands:%n")
+final class AdminCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-m", "--meta"}, paramLabel = "HOST:PORT[,HOST:PORT...]", defaultValue = "127.0.0.1:7001",
+            description = "Meta service replicas to ask (any one answers; default: ${DEFAULT-VALUE}).")
+    String meta;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing required subcommand");
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            header = "Print the current shard map: stores, groups with replicas and leaders, slots.")
+    static final class Status implements Callable<Integer> {
+        @ParentCommand
+        AdminCommand admin;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().getOut().print(status(admin.meta));
+            return Cairn.EXIT_OK;
+        }
+    }
+
+    @Command(name = "query", mixinStandardHelpOptions = true,
+            header = "Print the shard map at a version of its history (default: the current one).")
+    static final class Query implements Callable<Integer> {
+        @ParentCommand
+        AdminCommand admin;
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", arity = "0..1", paramLabel = "VERSION", description = "A map version (>= 0).")
+        Long version;
+
+        @Override
+        public Integer call() {
+            if (version != null && version < 0) {
+                throw new ParameterException(spec.commandLine(), "VERSION: " + version + " (expected: >= 0)");
+            }
+            spec.commandLine().getOut().print(query(admin.meta, version));
+            return Cairn.EXIT_OK;
+        }
+    }
+
+    /**
+     * The seam for {@code admin status}: the rendered table of the current map. To fill in when
+     * the meta client and MapTables are merged.
+     */
+    static String status(String metaAddresses) {
+        throw new NotAvailableException("admin", "the meta service client is not merged yet");
+    }
+
+    /** The seam for {@code admin query [VERSION]} (null: the current version); as {@link #status}. */
+    static String query(String metaAddresses, Long version) {
+        throw new NotAvailableException("admin", "the meta service client is not merged yet");
+    }
+}

@@ -1,0 +1,101 @@
+package io.cairn.deploy;
+
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code cairn} launcher: one jar, one subcommand per role. docs/deploy.md describes every
+ * subcommand and its config file.
+ *
+ * <p>Exit codes: {@value #EXIT_OK} done (a role process: stopped by SIGTERM/Ctrl-C and closed
+ * cleanly), {@value #EXIT_FAILED} failed (bad config file, could not start, ...),
+ * {@value #EXIT_USAGE} usage error (unknown option, missing argument) or a role that is not
+ * available in this build.
+ */
+@Command(name = "cairn",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionInfo.class,
+        header = "Cairn: a Redis-protocol compatible, Raft-replicated, sharded cache.",
+        description = {
+            "",
+            "Try it in one command with 'cairn dev', then 'redis-cli -p 6379'. For a real "
+                + "deployment run one role per process (meta, store, gateway), each with its config "
+                + "file: docs/deploy.md. 'cairn help COMMAND' tells more about each command.",
+            ""},
+        subcommands = {
+            DevCommand.class,
+            StoreCommand.class,
+            GatewayCommand.class,
+            MetaCommand.class,
+            AdminCommand.class,
+            VersionCommand.class,
+            CommandLine.HelpCommand.class},
+        synopsisSubcommandLabel = "COMMAND",
+        commandListHeading = "%nCommands:%n",
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0  done (a role process: stopped by SIGTERM or Ctrl-C, closed cleanly)",
+            "  1  failed: invalid config file, could not start, ...",
+            "  2  usage error, or a role that is not available in this build"})
+public final class Cairn implements Runnable {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_USAGE = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing required subcommand");
+    }
+
+    /** The configured command line (subcommands, exit codes, error handling). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Cairn());
+        // picocli answers usage errors with 2 (EXIT_USAGE) by default; failures are mapped here.
+        cl.setExecutionExceptionHandler(Cairn::onFailure);
+        return cl;
+    }
+
+    /** Parses and runs {@code args}, printing to {@code out}/{@code err}; returns the exit code. */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    private static int onFailure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        String name = cl.getCommandSpec().qualifiedName();
+        if (e instanceof NotAvailableException na) {
+            err.println("cairn " + na.role() + ": not available in this build: " + na.getMessage());
+            return EXIT_USAGE;
+        }
+        if (e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {
+            // Config mistakes: the message says what is wrong; a stack trace would hide it.
+            err.println(name + ": " + e.getMessage()
+                    + (e.getCause() != null ? " (" + e.getCause() + ")" : ""));
+            return EXIT_FAILED;
+        }
+        err.println(name + ": failed: " + e);
+        e.printStackTrace(err);
+        return EXIT_FAILED;
+    }
+
+    public static void main(String[] args) {
+        int code = execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        System.exit(code);
+    }
+}

@@ -1,0 +1,35 @@
+package io.cairn.deploy;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cairn meta --config FILE}: one replica of the meta service, until SIGTERM or Ctrl-C. */
+@Command(name = "meta", mixinStandardHelpOptions = true,
+        header = "Run a meta service replica (one per process).",
+        description = {
+            "The shard map (stores, groups, slot owners, versions) as a Raft group, usually of 3. "
+                + "Stores register with it, gateways watch it. Runs until SIGTERM or Ctrl-C, then "
+                + "closes cleanly.",
+            "Config keys: docs/meta-service.md.",
+            ""})
+final class MetaCommand implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+            description = "The meta node's key=value config file.")
+    Path config;
+
+    @Override
+    public Integer call() {
+        return RunUntilStopped.run("meta node", start(config));
+    }
+
+    /**
+     * The seam for the meta role: to fill in when the meta node is merged, e.g.
+     * {@code return MetaNode.start(MetaConfig.load(file))}.
+     */
+    static AutoCloseable start(Path file) {
+        throw new NotAvailableException("meta", "the meta service node is not merged yet");
+    }
+}

@@ -1,0 +1,114 @@
+package io.cairn.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Parsing, help texts, error messages and exit codes of the launcher (no role is started). */
+class CairnCommandLineTest {
+    @TempDir
+    Path tmp;
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Cairn.execute(new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsEveryCommandAndTheExitCodes() {
+        Run r = run("--help");
+        assertThat(r.code()).isEqualTo(Cairn.EXIT_OK);
+        assertThat(r.out()).contains("Usage: cairn", "dev", "store", "gateway", "meta", "admin", "version",
+                "Exit codes:", "usage error");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void helpOfASubcommandShowsItsOptionsAndDefaults() {
+        Run r = run("help", "dev");
+        assertThat(r.code()).isEqualTo(Cairn.EXIT_OK);
+        assertThat(r.out()).contains("Usage: cairn dev", "--data=DIR", "(default: ./data)", "(default: 6379)",
+                "(default: 127.0.0.1)", "(default: 7101)");
+        assertThat(run("store", "--help").out()).contains("Usage: cairn store", "-c, --config=FILE",
+                "docs/store-node.md");
+    }
+
+    @Test
+    void versionSubcommandAndOptionPrintTheBuildVersion() {
+        Run sub = run("version");
+        Run opt = run("--version");
+        assertThat(sub.code()).isEqualTo(Cairn.EXIT_OK);
+        assertThat(opt.code()).isEqualTo(Cairn.EXIT_OK);
+        assertThat(sub.out()).startsWith("cairn " + VersionInfo.version()).isEqualTo(opt.out());
+        assertThat(VersionInfo.version()).isNotEqualTo("unknown").doesNotContain("${");
+    }
+
+    @Test
+    void usageErrorsExitWith2AndSayWhatIsWrong() {
+        Run none = run();
+        assertThat(none.code()).isEqualTo(Cairn.EXIT_USAGE);
+        assertThat(none.err()).contains("Missing required subcommand", "Usage: cairn");
+
+        Run unknown = run("--bogus");
+        assertThat(unknown.code()).isEqualTo(Cairn.EXIT_USAGE);
+        assertThat(unknown.err()).contains("Unknown option: '--bogus'");
+
+        Run noConfig = run("store");
+        assertThat(noConfig.code()).isEqualTo(Cairn.EXIT_USAGE);
+        assertThat(noConfig.err()).contains("Missing required option: '--config=FILE'");
+
+        Run badPort = run("dev", "--port", "six");
+        assertThat(badPort.code()).isEqualTo(Cairn.EXIT_USAGE);
+        assertThat(badPort.err()).contains("Invalid value for option '--port'");
+
+        Run unknownCommand = run("frobnicate");
+        assertThat(unknownCommand.code()).isEqualTo(Cairn.EXIT_USAGE);
+        assertThat(unknownCommand.err()).contains("Unmatched argument at index 0: 'frobnicate'");
+    }
+
+    @Test
+    void aBadStoreConfigFailsWithExit1AndTheReason() throws Exception {
+        Run missing = run("store", "--config", tmp.resolve("nope.properties").toString());
+        assertThat(missing.code()).isEqualTo(Cairn.EXIT_FAILED);
+        assertThat(missing.err()).contains("cairn store: cannot read store config").doesNotContain("\tat ");
+
+        Path typo = Files.writeString(tmp.resolve("typo.properties"),
+                "node.id=1\ndata.dir=" + tmp.resolve("d") + "\nraft.port=7101\nservice.port=7102\nraft.tik.ms=5\n");
+        Run bad = run("store", "-c", typo.toString());
+        assertThat(bad.code()).isEqualTo(Cairn.EXIT_FAILED);
+        assertThat(bad.err()).contains("unknown config key 'raft.tik.ms'");
+    }
+
+    @Test
+    void devRefusesAnImpossiblePort() {
+        Run r = run("dev", "--data", tmp.toString(), "--port", "70000");
+        assertThat(r.code()).isEqualTo(Cairn.EXIT_FAILED);
+        assertThat(r.err()).contains("port: 70000 (expected: 0..65535)");
+    }
+
+    @Test
+    void rolesNotInThisBuildSaySoAndExitWith2() {
+        for (String[] args : new String[][] {
+            {"gateway", "--config", "g.properties"},
+            {"meta", "--config", "m.properties"},
+            {"admin", "status"},
+            {"admin", "--meta", "127.0.0.1:7001", "query", "3"}}) {
+            Run r = run(args);
+            assertThat(r.code()).as(String.join(" ", args)).isEqualTo(Cairn.EXIT_USAGE);
+            assertThat(r.err()).as(String.join(" ", args))
+                    .startsWith("cairn " + args[0] + ": not available in this build: ");
+        }
+        Run noSub = run("admin");
+        assertThat(noSub.code()).isEqualTo(Cairn.EXIT_USAGE);
+        assertThat(noSub.err()).contains("Missing required subcommand", "status", "query");
+    }
+}
