@@ -89,6 +89,11 @@ public final class Cairn implements Runnable {
                     + (e.getCause() != null ? " (" + e.getCause() + ")" : ""));
             return EXIT_FAILED;
         }
+        if (e instanceof java.net.BindException) {
+            // e.g. the gateway's port is taken (Netty throws it undeclared)
+            err.println(name + ": cannot listen: " + e.getMessage());
+            return EXIT_FAILED;
+        }
         err.println(name + ": failed: " + e);
         e.printStackTrace(err);
         return EXIT_FAILED;

@@ -2,7 +2,10 @@ package io.cairn.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cairn.deploy.it.ClusterProcesses;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,6 +96,16 @@ class CairnCommandLineTest {
         Run r = run("dev", "--data", tmp.toString(), "--port", "70000");
         assertThat(r.code()).isEqualTo(Cairn.EXIT_FAILED);
         assertThat(r.err()).contains("port: 70000 (expected: 0..65535)");
+    }
+
+    @Test
+    void devOnATakenGatewayPortFailsWithExit1AndSaysSo() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Run r = run("dev", "--data", tmp.resolve("data").toString(), "--port", Integer.toString(taken.getLocalPort()),
+                    "--store-base-port", Integer.toString(ClusterProcesses.freePortBlock(6)));
+            assertThat(r.code()).isEqualTo(Cairn.EXIT_FAILED);
+            assertThat(r.err()).startsWith("cairn dev: cannot listen: ").doesNotContain("\tat ");
+        }
     }
 
     @Test
