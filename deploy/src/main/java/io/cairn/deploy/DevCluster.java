@@ -118,13 +118,9 @@ public final class DevCluster implements AutoCloseable {
         }
     }
 
-    /**
-     * The seam for the gateway: today's server does not route (data commands answer CLUSTERDOWN),
-     * so the view is not passed yet; with routing merged this becomes
-     * {@code GatewayServer.start(config, view)}.
-     */
+    /** The gateway routes by the view (which stays ours to close). */
     private static GatewayServer startGateway(GatewayConfig config, ClusterView view) throws InterruptedException {
-        return GatewayServer.start(config);
+        return GatewayServer.start(config, view);
     }
 
     public Options options() {

@@ -27,12 +27,13 @@ final class GatewayCommand implements Callable<Integer> {
 
     /**
      * The seam for the gateway role: load the config file, connect the cluster view, start the
-     * server. To fill in when the config loader and routing are merged, e.g.
-     * {@code GatewayConfig c = GatewayConfig.load(file); ClusterView view = MetaClusterView.connect(...);
-     * return GatewayServer.start(c, view)} (and close the view with the server).
+     * server. To fill in when the config file loader and the meta service's watch client are
+     * merged, e.g. {@code GatewayConfig c = GatewayConfig.load(file); ClusterView view =
+     * MetaClusterView.connect(...); GatewayServer s = GatewayServer.start(c, view)} and return
+     * something that closes the server, then the view (the server does not close it).
      */
     static AutoCloseable start(Path file) {
         throw new NotAvailableException("gateway",
-                "the gateway's config file loader and its routing to stores are not merged yet");
+                "the gateway's config file loader and the meta service client are not merged yet");
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.deploy.it.ClusterProcesses;
 import io.cairn.deploy.it.StoreServiceClient;
+import io.cairn.store.types.Slots;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -17,10 +18,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code cairn dev}'s cluster in this JVM: up, every group elects a leader, the gateway answers;
- * closed and started again on the same data directory, the groups come back with their data.
+ * {@code cairn dev}'s cluster in this JVM: up, every group elects a leader, the gateway answers
+ * and routes keys of every group; closed and started again on the same data directory, the
+ * groups come back with their data.
  */
 class DevClusterTest {
+    private static final String[] KEYS = {"a", "b", "c", "d", "e", "f", "{user1}x", "{user1}y"};
+
     @TempDir
     Path tmp;
 
@@ -39,10 +43,15 @@ class DevClusterTest {
             assertThat(ping(dev.gatewayPort())).isEqualTo("+PONG\r\n");
             assertThat(dev.banner(leaders)).contains("127.0.0.1:" + dev.gatewayPort(),
                     "redis-cli -p " + dev.gatewayPort(), options.dataDir().toString(), "leader store");
+            // Through the gateway, keys of all three groups, then one straight from a store.
+            assertThat(KEYS).extracting(k -> dev.map().groupOf(Slots.slot(k.getBytes(StandardCharsets.UTF_8))))
+                    .contains(1L, 2L, 3L);
+            for (String key : KEYS) {
+                assertThat(call(dev.gatewayPort(), "SET", key, "value-of-" + key)).isEqualTo("+OK\r\n");
+            }
+            assertThat(call(dev.gatewayPort(), "GET", "a")).isEqualTo("$10\r\nvalue-of-a\r\n");
             try (StoreServiceClient client = new StoreServiceClient(dev.map(), 1)) {
-                for (String key : new String[] {"a", "b", "c", "{user1}x"}) {
-                    assertThat(client.call(key, "SET", key, "value-of-" + key)).isEqualTo("+OK\r\n");
-                }
+                assertThat(client.call("b", "GET", "b")).isEqualTo(StoreServiceClient.bulk("value-of-b"));
             }
         }
         for (int n = 1; n <= 3; n++) {
@@ -54,31 +63,50 @@ class DevClusterTest {
         try (DevCluster again = DevCluster.start(options)) {
             assertThat(again.awaitLeaders(Duration.ofSeconds(60))).hasSize(3).doesNotContainValue(0L);
             assertThat(ping(again.gatewayPort())).isEqualTo("+PONG\r\n");
-            try (StoreServiceClient client = new StoreServiceClient(again.map(), 2)) {
-                for (String key : new String[] {"a", "b", "c", "{user1}x"}) {
-                    assertThat(client.call(key, "GET", key)).isEqualTo(StoreServiceClient.bulk("value-of-" + key));
-                }
+            for (String key : KEYS) {
+                assertThat(call(again.gatewayPort(), "GET", key))
+                        .isEqualTo(StoreServiceClient.bulk("value-of-" + key));
             }
         }
     }
 
-    /** Sends PING inline over TCP and returns the reply line. */
     private static String ping(int port) throws Exception {
+        return call(port, "PING");
+    }
+
+    /**
+     * Sends one command as a RESP array on a new connection and returns the reply's text: one
+     * line, or for a bulk string ({@code $n}) the line and the n bytes after it (ASCII replies only).
+     */
+    private static String call(int port, String... argv) throws Exception {
         try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(10_000);
+            s.setSoTimeout(20_000);
+            StringBuilder req = new StringBuilder("*" + argv.length + "\r\n");
+            for (String a : argv) {
+                req.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
+            }
             OutputStream out = s.getOutputStream();
-            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(req.toString().getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = s.getInputStream();
-            StringBuilder sb = new StringBuilder();
-            int c;
-            while ((c = in.read()) >= 0) {
-                sb.append((char) c);
-                if (sb.toString().endsWith("\r\n")) {
-                    break;
-                }
+            String line = readLine(in);
+            if (line.startsWith("$") && !line.equals("$-1\r\n")) {
+                int n = Integer.parseInt(line.substring(1, line.length() - 2));
+                return line + new String(in.readNBytes(n + 2), StandardCharsets.US_ASCII);
             }
-            return sb.toString();
+            return line;
         }
+    }
+
+    private static String readLine(InputStream in) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0) {
+            sb.append((char) c);
+            if (c == '\n' && sb.length() > 1 && sb.charAt(sb.length() - 2) == '\r') {
+                break;
+            }
+        }
+        return sb.toString();
     }
 }
