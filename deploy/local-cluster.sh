@@ -15,12 +15,13 @@
 #                      gateway N 638(N-1): 6380, 6381
 # (cairn dev uses 6379 and 7101..7106, so both can run side by side.)
 #
-# NOT YET COMPLETE: the meta and gateway roles are not in this build (`cairn meta|gateway` exit 2,
-# "not available in this build"). Until they are, ROLES below starts the stores only, and they
-# run with STATIC groups (3 groups x 3 replicas, the slots split as the meta service's bootstrap
-# would); their config files are generated already, with the keys known so far. When the roles
-# land: set ROLES="meta store gateway", check the meta/gateway keys below against MetaConfig and
-# GatewayConfig, and switch the stores from static groups to meta.address.
+# NOT YET COMPLETE: the gateway role is not in this build (`cairn gateway` exits 2, "not available
+# in this build"), and the stores still run with STATIC groups (3 groups x 3 replicas, the slots
+# split as the meta service's bootstrap would), so ROLES below starts the stores only by default.
+# `ROLES="meta store"` also starts the 3 meta replicas (they work; the static stores do not
+# register with them). Their config files are generated already. When the gateway role lands:
+# set ROLES="meta store gateway", check the gateway keys below against GatewayConfig, and switch
+# the stores from static groups to meta.address.
 #   CAIRN_JAVA_OPTS   extra JVM options for every process (default: -Xmx512m)
 #   ROLES             which roles `start` starts (default: store)
 set -euo pipefail
@@ -50,15 +51,14 @@ write_configs() {
   for n in 1 2 3; do
     f="$dir/conf/meta-$n.properties"
     [ -f "$f" ] || cat > "$f" <<CONF
-# meta node $n of the local cluster.
-# PROVISIONAL: the meta role is not in this build yet; these keys follow the store node's
-# conventions and must be checked against MetaConfig (docs/meta-service.md) when it lands.
+# meta node $n of the local cluster (keys: docs/meta-service.md). Bootstraps 3 groups x 3
+# replicas once 3 stores have registered.
 node.id=$n
 data.dir=$dir/data/meta-$n
 host=127.0.0.1
 service.port=700$n
 raft.port=701$n
-peers=1=127.0.0.1:7011:7001,2=127.0.0.1:7012:7002,3=127.0.0.1:7013:7003
+peers=1@127.0.0.1:7011:7001,2@127.0.0.1:7012:7002,3@127.0.0.1:7013:7003
 CONF
   done
   for n in 1 2 3; do

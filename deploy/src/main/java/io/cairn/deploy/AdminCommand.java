@@ -1,5 +1,10 @@
 package io.cairn.deploy;
 
+import io.cairn.meta.admin.MapTables;
+import io.cairn.meta.client.MetaClient;
+import io.cairn.meta.map.ShardMapCodec;
+import io.cairn.meta.proto.GetMapResponse;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,16 +70,22 @@ final class AdminCommand implements Runnable {
         }
     }
 
-    /**
-     * The seam for {@code admin status}: the rendered table of the current map. To fill in when
-     * the meta client and MapTables are merged.
-     */
+    /** The meta leader's status: replicas, the current map with leaders, store reports. */
     static String status(String metaAddresses) {
-        throw new NotAvailableException("admin", "the meta service client is not merged yet");
+        try (MetaClient client = new MetaClient(MetaClient.parseAddresses(metaAddresses))) {
+            return MapTables.render(client.status());
+        }
     }
 
-    /** The seam for {@code admin query [VERSION]} (null: the current version); as {@link #status}. */
+    /** The map at {@code version} of the history (null: the current one), with the leader hints known. */
     static String query(String metaAddresses, Long version) {
-        throw new NotAvailableException("admin", "the meta service client is not merged yet");
+        try (MetaClient client = new MetaClient(MetaClient.parseAddresses(metaAddresses))) {
+            GetMapResponse r = client.getMap(version == null ? 0 : version);
+            if (!r.getError().isEmpty()) {
+                throw new IllegalArgumentException(r.getError());
+            }
+            return MapTables.render(ShardMapCodec.decodeMap(r.getMap().toByteArray()),
+                    MapTables.leaders(r.getLeadersList()), List.of());
+        }
     }
 }

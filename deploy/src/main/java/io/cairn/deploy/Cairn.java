@@ -1,5 +1,6 @@
 package io.cairn.deploy;
 
+import io.cairn.meta.client.MetaUnavailableException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -83,7 +84,8 @@ public final class Cairn implements Runnable {
             err.println("cairn " + na.role() + ": not available in this build: " + na.getMessage());
             return EXIT_USAGE;
         }
-        if (e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {
+        if (e instanceof IllegalArgumentException || e instanceof UncheckedIOException
+                || e instanceof MetaUnavailableException) {
             // Config mistakes: the message says what is wrong; a stack trace would hide it.
             err.println(name + ": " + e.getMessage()
                     + (e.getCause() != null ? " (" + e.getCause() + ")" : ""));

@@ -1,5 +1,7 @@
 package io.cairn.deploy;
 
+import io.cairn.meta.server.MetaConfig;
+import io.cairn.meta.server.MetaNode;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,11 +27,7 @@ final class MetaCommand implements Callable<Integer> {
         return RunUntilStopped.run("meta node", start(config));
     }
 
-    /**
-     * The seam for the meta role: to fill in when the meta node is merged, e.g.
-     * {@code return MetaNode.start(MetaConfig.load(file))}.
-     */
     static AutoCloseable start(Path file) {
-        throw new NotAvailableException("meta", "the meta service node is not merged yet");
+        return MetaNode.start(MetaConfig.load(file));
     }
 }
