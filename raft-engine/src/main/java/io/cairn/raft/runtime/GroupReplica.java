@@ -257,7 +257,9 @@ final class GroupReplica {
         List<CompletableFuture<Long>> batch = new ArrayList<>(readBatch);
         readBatch.clear();
         long id = nextReadId++;
-        byte[] ctx = ByteBuffer.allocate(8).putLong(id).array();
+        // The leader keeps pending ReadIndex requests by context and ignores a duplicate, so the
+        // context must be unique across the replicas that forward to it: (node id, request id).
+        byte[] ctx = ByteBuffer.allocate(16).putLong(rt.nodeId()).putLong(id).array();
         try {
             node.readIndex(ctx);
         } catch (ProposalDroppedException e) {
@@ -369,7 +371,7 @@ final class GroupReplica {
         }
         dispatchedEarly = null;
         for (ReadState rs : rd.readStates()) {
-            long id = ByteBuffer.wrap(rs.requestCtx()).getLong();
+            long id = ByteBuffer.wrap(rs.requestCtx()).getLong(8);
             List<CompletableFuture<Long>> batch = reads.remove(id);
             if (batch != null) {
                 readWaiters.computeIfAbsent(rs.index(), k -> new ArrayList<>()).addAll(batch);
