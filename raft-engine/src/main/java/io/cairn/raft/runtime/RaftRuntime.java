@@ -2,6 +2,7 @@ package io.cairn.raft.runtime;
 
 import io.cairn.raft.core.ConfChange;
 import io.cairn.raft.core.ConfState;
+import io.cairn.raft.core.HardState;
 import io.cairn.raft.core.RaftConfig;
 import io.cairn.raft.core.RawNode;
 import io.cairn.raft.core.SnapshotMetadata;
@@ -201,6 +202,18 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
             sm.installSnapshot(dir, snap);
         }
         long applied = sm.appliedIndex();
+        HardState hs = storage.initialState().hardState();
+        if (applied > hs.commit() && !hs.isEmpty()) {
+            // Committed entries may be applied before the write carrying the new commit index is
+            // durable (GroupReplica.dispatchBeforePersist); a crash in between leaves the state
+            // machine ahead of the stored commit. Everything applied was committed (a quorum
+            // persisted it) and is in this log, so the stored commit index is raised to it.
+            long commit = Math.min(applied, storage.lastIndex());
+            if (commit > hs.commit()) {
+                store.commit(store.newBatch().setHardState(groupId, new HardState(hs.term(), hs.vote(), commit)))
+                        .join();
+            }
+        }
         RaftConfig cfg = RaftConfig.of(nodeId, storage)
                 .electionTick(options.electionTicks())
                 .heartbeatTick(options.heartbeatTicks())

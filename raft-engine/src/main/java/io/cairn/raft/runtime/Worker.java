@@ -172,6 +172,7 @@ final class Worker implements Runnable {
         LogWriteBatch batch = store.newBatch();
         for (GroupReplica g : dirty) {
             g.flushProposals();
+            g.flushReads();
             if (persisting.contains(g)) {
                 continue; // re-examined when its write completes
             }
@@ -200,6 +201,12 @@ final class Worker implements Runnable {
             }
             afterPersist(handled, readies);
         }));
+        // Committed entries already durable here need not wait for the write (which then only
+        // records the commit index); queued after the commit call, so any log-store write an
+        // apply leads to (a snapshot record) is ordered after this batch.
+        for (int i = 0; i < handled.size(); i++) {
+            handled.get(i).dispatchBeforePersist(readies.get(i));
+        }
     }
 
     private void afterPersist(List<GroupReplica> handled, List<Ready> readies) {
