@@ -7,6 +7,7 @@ import io.cairn.store.resp.RespEncoder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.ArrayDeque;
 
@@ -24,6 +25,10 @@ import java.util.ArrayDeque;
  * the connection stops reading until it drains (no unbounded reply buffering from a client that
  * does not read).
  *
+ * <p>Limits: over {@code maxclients} the connection gets {@code -ERR max number of clients
+ * reached} and is closed; when the replies queued for a client exceed the output buffer limit
+ * (possible within one read batch, or when routed replies arrive) it is closed at once.
+ *
  * <p>After a protocol error, or QUIT, the reply is written and the connection closed; requests
  * after it are not executed. Runs on the channel's event loop only.
  */
@@ -35,15 +40,46 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     boolean closeAfter;
   }
 
+  /** Redis's reply to the connection over {@code maxclients}. */
+  static final byte[] MAX_CLIENTS_REACHED =
+      "-ERR max number of clients reached\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(ClientConnection.class);
+
   private final GatewayCommands commands;
+  private final GatewayOps ops;
   private final ConnectionState state;
   private final ArrayDeque<Slot> pending = new ArrayDeque<>();
   /** Set once a close-after reply was queued: later requests are ignored. */
   private boolean closing;
 
-  ClientConnection(long id, GatewayCommands commands) {
+  ClientConnection(long id, GatewayCommands commands, GatewayOps ops) {
     this.commands = commands;
+    this.ops = ops;
     this.state = commands.newConnection(id);
+  }
+
+  /**
+   * Joins the {@link ClientRegistry}, or, over {@code maxclients}, answers Redis's error and
+   * closes (counted in rejected_connections).
+   */
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    ops.metrics().connectionReceived();
+    if (!ops.clients().admit(new ClientRegistry.Client(state, ctx.channel()), ops.maxclients())) {
+      closing = true;
+      ops.metrics().connectionRejected();
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(MAX_CLIENTS_REACHED))
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    ops.clients().remove(state.id);
+    ctx.fireChannelInactive();
   }
 
   @Override
@@ -54,12 +90,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (msg instanceof RedisRequest request) {
       Slot slot = new Slot();
       pending.addLast(slot);
+      long start = System.nanoTime();
+      state.lastInteractionMillis = System.currentTimeMillis();
       Reply reply = commands.execute(state, request.argv());
+      ops.commandCompleted(state, request.argv(), reply, System.nanoTime() - start);
       // Encoded in the protocol in force after the command: HELLO 3 answers in RESP3.
       complete(ctx, slot, RespEncoder.encode(reply, state.protocol), state.closeAfterReply);
     } else if (msg instanceof RespProtocolError error) {
       Slot slot = new Slot();
       pending.addLast(slot);
+      ops.metrics().error("ERR Protocol error");
       complete(ctx, slot, error.errorReply(), true);
     } else {
       ctx.fireChannelRead(msg);
@@ -82,6 +122,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         return;
       }
       ctx.write(Unpooled.wrappedBuffer(head.reply), ctx.voidPromise());
+    }
+    long limit = ops.config().outputBufferLimitBytes();
+    if (limit > 0) {
+      ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+      long queued = out == null ? 0 : out.totalPendingWriteBytes();
+      if (queued > limit) {
+        // Redis closes such a client without a reply and logs it; so do we.
+        log.warn("closing client id={} addr={}: {} bytes of replies queued, over the output buffer "
+            + "limit of {} bytes", state.id, ctx.channel().remoteAddress(), queued, limit);
+        ops.metrics().outputBufferDisconnect();
+        closing = true;
+        pending.clear();
+        ctx.close();
+        return;
+      }
     }
     if (!ctx.channel().isWritable()) {
       ctx.channel().config().setAutoRead(false);

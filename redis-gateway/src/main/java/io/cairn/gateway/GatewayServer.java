@@ -1,6 +1,7 @@
 package io.cairn.gateway;
 
 import io.cairn.gateway.resp.RespRequestDecoder;
+import io.cairn.raft.metrics.MetricsEndpoint;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -33,7 +34,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class GatewayServer implements AutoCloseable {
 
   private final GatewayConfig config;
+  private final GatewayOps ops;
   private final GatewayCommands commands;
+  /** The Prometheus endpoint, or null when {@code metrics.port} is 0. */
+  private final MetricsEndpoint metricsEndpoint;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
   private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -44,13 +48,16 @@ public final class GatewayServer implements AutoCloseable {
 
   private GatewayServer(GatewayConfig config) throws InterruptedException {
     this.config = config;
-    this.commands = new GatewayCommands(config.requirepass());
+    this.ops = new GatewayOps(config);
+    this.commands = new GatewayCommands(config.requirepass(), ops);
     this.epoll = Epoll.isAvailable();
+    ops.setEpoll(epoll);
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> channelType =
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
     this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
+    Channel bound = null;
     try {
       ServerBootstrap b = new ServerBootstrap()
           .group(bossGroup, workerGroup)
@@ -65,14 +72,24 @@ public final class GatewayServer implements AutoCloseable {
               clients.add(ch);
               ch.pipeline().addLast("resp-decoder", new RespRequestDecoder(config.limits()));
               ch.pipeline().addLast("client",
-                  new ClientConnection(nextClientId.getAndIncrement(), commands));
+                  new ClientConnection(nextClientId.getAndIncrement(), commands, ops));
             }
           });
-      this.serverChannel = b.bind(config.host(), config.port()).sync().channel();
+      bound = b.bind(config.host(), config.port()).sync().channel();
+      int boundPort = ((InetSocketAddress) bound.localAddress()).getPort();
+      ops.setPort(() -> boundPort);
+      // INFO's instantaneous_ops_per_sec, sampled like Redis every 100 ms.
+      bossGroup.scheduleAtFixedRate(ops.metrics()::sampleOps, 100, 100, TimeUnit.MILLISECONDS);
+      this.metricsEndpoint = config.metricsPort() == 0 ? null
+          : MetricsEndpoint.start(config.host(), config.metricsPort(), ops.metrics().registry());
     } catch (InterruptedException | RuntimeException e) {
+      if (bound != null) {
+        bound.close().awaitUninterruptibly();
+      }
       shutdownGroups();
       throw e;
     }
+    this.serverChannel = bound;
   }
 
   /** Binds and starts serving; returns once the port is bound. */
@@ -89,6 +106,16 @@ public final class GatewayServer implements AutoCloseable {
     return config.host();
   }
 
+  /** Clients, slow log, metrics and run-time settings; hooks for routing (key count, timing). */
+  public GatewayOps ops() {
+    return ops;
+  }
+
+  /** The port of the Prometheus endpoint, or 0 when it is off. */
+  public int metricsPort() {
+    return metricsEndpoint == null ? 0 : metricsEndpoint.port();
+  }
+
   /** Whether the native epoll transport is in use (else NIO). */
   public boolean usesEpoll() {
     return epoll;
@@ -98,6 +125,9 @@ public final class GatewayServer implements AutoCloseable {
   @Override
   public void close() {
     serverChannel.close().awaitUninterruptibly();
+    if (metricsEndpoint != null) {
+      metricsEndpoint.close();
+    }
     clients.close().awaitUninterruptibly();
     shutdownGroups();
   }
