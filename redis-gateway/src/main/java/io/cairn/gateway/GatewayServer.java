@@ -140,18 +140,24 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   /**
-   * Runs a gateway by hand until killed: {@code GatewayServer [port [requirepass]]} on 127.0.0.1
-   * (default port 6379). For trying it with redis-cli; the {@code cairn gateway} launcher will
-   * replace it.
+   * Runs a gateway by hand until killed: {@code GatewayServer --config FILE}, or
+   * {@code GatewayServer [port [requirepass]]} on 127.0.0.1 (default port 6379). For trying it
+   * with redis-cli; the {@code cairn gateway} launcher will replace it.
    */
   public static void main(String[] args) throws InterruptedException {
-    int port = args.length > 0 ? Integer.parseInt(args[0]) : 6379;
-    GatewayConfig config = GatewayConfig.loopback(port)
-        .withRequirepass(args.length > 1 ? args[1] : null);
+    GatewayConfig config;
+    if (args.length == 2 && args[0].equals("--config")) {
+      config = GatewayConfig.load(java.nio.file.Path.of(args[1]));
+    } else {
+      int port = args.length > 0 ? Integer.parseInt(args[0]) : GatewayConfig.DEFAULT_PORT;
+      config = GatewayConfig.loopback(port).withRequirepass(args.length > 1 ? args[1] : null);
+    }
     GatewayServer server = start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close));
     System.out.println("cairn gateway listening on " + config.host() + ":" + server.port()
-        + (server.usesEpoll() ? " (epoll)" : " (nio)"));
+        + (server.usesEpoll() ? " (epoll)" : " (nio)")
+        + (server.metricsPort() == 0 ? "" : ", metrics on http://" + config.host() + ":"
+            + server.metricsPort() + "/metrics"));
     Thread.currentThread().join();
   }
 }
