@@ -5,6 +5,7 @@ import io.cairn.store.types.Reply;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -25,7 +26,7 @@ final class ClientCommands {
     Set<Long> ids = null;
     boolean normal = true;
     if (argv.length == 4 && Args.str(argv[2]).equalsIgnoreCase("type")) {
-      String type = Args.str(argv[3]).toLowerCase(java.util.Locale.ROOT);
+      String type = Args.str(argv[3]).toLowerCase(Locale.ROOT);
       if (!isClientType(type)) {
         return new Reply.Err("ERR Unknown client type '" + Args.str(argv[3]) + "'");
       }
@@ -130,7 +131,7 @@ final class ClientCommands {
     long maxAge = 0;
     boolean skipMe = true;
     for (int i = 2; i < argv.length; i += 2) {
-      String opt = Args.str(argv[i]).toLowerCase(java.util.Locale.ROOT);
+      String opt = Args.str(argv[i]).toLowerCase(Locale.ROOT);
       String val = Args.str(argv[i + 1]);
       switch (opt) {
         case "id" -> {
@@ -148,7 +149,7 @@ final class ClientCommands {
           user = val;
         }
         case "type" -> {
-          type = val.toLowerCase(java.util.Locale.ROOT);
+          type = val.toLowerCase(Locale.ROOT);
           if (!isClientType(type)) {
             return new Reply.Err("ERR Unknown client type '" + val + "'");
           }
@@ -180,7 +181,7 @@ final class ClientCommands {
           || (addr != null && !c.addr().equals(addr))
           || (laddr != null && !c.laddr().equals(laddr))
           || (type != null && !type.equals("normal"))
-          || (maxAge > 0 && (now - c.state().createdMillis) / 1000 < maxAge)
+          || (maxAge > 0 && (now - c.state().createdMillis) / 1000 <= maxAge)
           || (skipMe && c.id() == conn.id)) {
         continue;
       }

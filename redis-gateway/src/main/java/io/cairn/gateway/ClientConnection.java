@@ -9,7 +9,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client connection: takes the decoder's {@link RedisRequest}s and {@link RespProtocolError}s
@@ -42,9 +45,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   /** Redis's reply to the connection over {@code maxclients}. */
   static final byte[] MAX_CLIENTS_REACHED =
-      "-ERR max number of clients reached\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-  private static final org.slf4j.Logger log =
-      org.slf4j.LoggerFactory.getLogger(ClientConnection.class);
+      "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
   private final GatewayCommands commands;
   private final GatewayOps ops;

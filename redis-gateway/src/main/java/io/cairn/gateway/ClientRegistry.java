@@ -3,6 +3,7 @@ package io.cairn.gateway;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -45,7 +46,7 @@ final class ClientRegistry {
       channel.close();
     }
 
-    private static String format(java.net.SocketAddress a) {
+    private static String format(SocketAddress a) {
       if (a instanceof InetSocketAddress in) {
         String ip = in.getAddress() == null ? in.getHostString() : in.getAddress().getHostAddress();
         return ip + ":" + in.getPort();

@@ -16,8 +16,9 @@ import java.util.Map;
 
 /**
  * Executes what the gateway answers itself: the connection and server commands (PING, ECHO,
- * SELECT, HELLO, AUTH, CLIENT, QUIT, RESET, TIME, COMMAND), with Redis 7.0's replies and error
- * texts, and the checks every command goes through in Redis's {@code processCommand} order:
+ * SELECT, HELLO, AUTH, CLIENT, QUIT, RESET, TIME, COMMAND) and the server commands over
+ * {@link GatewayOps} (CLIENT LIST/INFO/KILL, INFO, CONFIG, SLOWLOG), with Redis 7.0's replies and
+ * error texts, and the checks every command goes through in Redis's {@code processCommand} order:
  * unknown command, wrong arity (of the subcommand too), then authentication.
  *
  * <p>Data commands (those of {@link CommandTable#standard()}) pass the same checks and then get

@@ -96,7 +96,7 @@ public final class GatewayMetrics {
     }
   }
 
-  /** Counts an error reply that is not a command's (protocol error, maxclients). */
+  /** Counts an error reply that is not a command's (a protocol error). */
   void error(String errorText) {
     int sp = errorText.indexOf(' ');
     String type = sp < 0 ? errorText : errorText.substring(0, sp);
@@ -126,9 +126,9 @@ public final class GatewayMetrics {
     connectionsReceived.increment();
   }
 
+  /** Not an error reply in errorstats: Redis writes that error straight to the socket too. */
   void connectionRejected() {
     connectionsRejected.increment();
-    error("ERR max number of clients reached");
   }
 
   void outputBufferDisconnect() {

@@ -1,8 +1,10 @@
 package io.cairn.gateway;
 
 import io.cairn.store.types.Reply;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -67,8 +69,7 @@ public final class GatewayOps {
    * routed commands call it when the reply arrives. Thread-safe.
    */
   void commandCompleted(ConnectionState conn, byte[][] argv, Reply reply, long durationNanos) {
-    String name = new String(argv[0], java.nio.charset.StandardCharsets.ISO_8859_1)
-        .toLowerCase(java.util.Locale.ROOT);
+    String name = new String(argv[0], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
     metrics.commandCompleted(name, durationNanos,
         reply instanceof Reply.Err e ? e.text() : null);
     if (KEY_READS.contains(name)) {

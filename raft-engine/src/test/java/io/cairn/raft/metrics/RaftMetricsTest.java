@@ -11,6 +11,7 @@ import io.cairn.raft.runtime.RaftRuntime;
 import io.cairn.raft.runtime.RuntimeOptions;
 import io.cairn.raft.runtime.StateMachine;
 import io.cairn.raft.transport.GrpcTransportOptions;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -91,8 +92,10 @@ class RaftMetricsTest {
         }
     }
 
+    /** A group gauge's value; NaN while the refresh thread has not registered it yet. */
     private double gauge(String name, long group) {
-        return registry.get(name).tag("group", Long.toString(group)).gauge().value();
+        Gauge g = registry.find(name).tag("group", Long.toString(group)).gauge();
+        return g == null ? Double.NaN : g.value();
     }
 
     @Test
@@ -109,7 +112,7 @@ class RaftMetricsTest {
             for (long g = 1; g <= 3; g++) {
                 assertThat(gauge("cairn.raft.group.state", g)).isEqualTo(2.0); // leader
             }
-            assertThat(registry.get("cairn.raft.groups.leader").gauge().value()).isEqualTo(3.0);
+            assertThat(registry.find("cairn.raft.groups.leader").gauge().value()).isEqualTo(3.0);
         });
         for (int i = 0; i < 5; i++) {
             runtime.propose(2, ("v" + i).getBytes(StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS);
