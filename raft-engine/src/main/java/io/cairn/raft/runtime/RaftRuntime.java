@@ -297,6 +297,24 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
         return f;
     }
 
+    /**
+     * The status of every hosted group, gathered with one task per worker rather than one per
+     * group, so that polling thousands of groups (metrics) costs a handful of mailbox posts.
+     */
+    public CompletableFuture<List<GroupStatus>> statuses() {
+        List<CompletableFuture<List<GroupStatus>>> parts = new ArrayList<>();
+        for (Worker w : workers) {
+            CompletableFuture<List<GroupStatus>> p = new CompletableFuture<>();
+            w.post(() -> p.complete(w.statuses()));
+            parts.add(p);
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<GroupStatus> all = new ArrayList<>();
+            parts.forEach(p -> all.addAll(p.join()));
+            return all;
+        });
+    }
+
     /** Number of groups currently awake (not hibernating), across all workers. */
     public CompletableFuture<Integer> awakeGroups() {
         List<CompletableFuture<Integer>> parts = new ArrayList<>();

@@ -86,6 +86,15 @@ final class Worker implements Runnable {
         return groups.get(groupId);
     }
 
+    /** The status of every group of this worker, without waking or dirtying any (metrics). */
+    List<GroupStatus> statuses() {
+        List<GroupStatus> out = new ArrayList<>(groups.size());
+        for (GroupReplica g : groups.values()) {
+            out.add(g.status());
+        }
+        return out;
+    }
+
     /** Ignored for a replica this worker no longer hosts (destroyed or stopped meanwhile). */
     void activate(GroupReplica g) {
         if (groups.get(g.groupId) == g) {
