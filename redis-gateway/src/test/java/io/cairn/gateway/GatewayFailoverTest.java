@@ -66,7 +66,7 @@ class GatewayFailoverTest {
           long from = cluster.leaderOf(1);
           long to = from % 3 + 1;
           cluster.nodes.get(from).runtime().transferLeader(1, to).get(10, TimeUnit.SECONDS);
-          await("group 1 led by " + to).atMost(Duration.ofSeconds(10))
+          await("group 1 led by " + to).atMost(Duration.ofSeconds(30))
               .until(() -> cluster.leaderOf(1) == to);
         }
         if (round == 20) {

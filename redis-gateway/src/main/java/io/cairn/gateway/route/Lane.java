@@ -52,7 +52,14 @@ final class Lane {
     final boolean staleOk;
     final int slot;
     final int protocol;
-    final long deadlineNanos;
+    /**
+     * Until the command first leaves for a store: the deadline it was given. From then: that much
+     * time after it left ({@link #startClock}). A deep pipeline waits its turn in the lane without
+     * using up its budget, so only time spent on failed attempts leads to {@code -TRYAGAIN}.
+     */
+    long deadlineNanos;
+    private final long budgetNanos;
+    private boolean sent;
     final CompletableFuture<byte[]> result = new CompletableFuture<>();
 
     Pending(byte[][] argv, boolean write, long seq, boolean staleOk, int slot, int protocol,
@@ -64,6 +71,19 @@ final class Lane {
       this.slot = slot;
       this.protocol = protocol;
       this.deadlineNanos = deadlineNanos;
+      this.budgetNanos = Math.max(0, deadlineNanos - System.nanoTime());
+    }
+
+    /** Starts the time budget when the command first leaves (later attempts keep the deadline). */
+    void startClock(long now) {
+      if (!sent) {
+        sent = true;
+        deadlineNanos = now + budgetNanos;
+      }
+    }
+
+    boolean expired(long now) {
+      return sent && now - deadlineNanos >= 0;
     }
 
     long bytes() {
@@ -137,7 +157,7 @@ final class Lane {
     synchronized (this) {
       long now = System.nanoTime();
       queue.removeIf(p -> {
-        if (now - p.deadlineNanos >= 0) {
+        if (p.expired(now)) {
           expired.add(p);
           return true;
         }
@@ -164,6 +184,7 @@ final class Lane {
             break;
           }
           bytes += p.bytes();
+          p.startClock(now);
           taken.add(queue.pollFirst());
         }
         String address = address(map, info.get(), first.staleOk);
