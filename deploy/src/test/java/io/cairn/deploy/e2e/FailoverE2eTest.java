@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -57,7 +58,7 @@ class FailoverE2eTest {
         CompletableFuture<Long> kill = null;
         long writesAfterKill = 0;
         try (Jedis j = new Jedis(new HostAndPort(cluster.host(), cluster.gatewayPort()),
-                DefaultJedisClientConfig.builder().socketTimeoutMillis(60_000).build())) {
+                DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2).socketTimeoutMillis(60_000).build())) {
             for (int i = 0; i < writes || writesAfterKill < 200; i++) {
                 if (i == killAt) {
                     kill = CompletableFuture.supplyAsync(() -> {

@@ -103,7 +103,7 @@ class LettuceE2eTest {
                 assertThat(r.smembers(k + ":s")).containsExactlyInAnyOrder("a", "b");
                 assertThat(r.sismember(k + ":s", "c")).isFalse();
                 // sorted sets
-                assertThat(r.zadd(k + ":z", 2.5, "m", 1, "n")).isEqualTo(2);
+                assertThat(r.zadd(k + ":z", 2.5, "m", 1.0, "n")).isEqualTo(2);
                 assertThat(r.zrangeWithScores(k + ":z", 0, -1))
                         .containsExactly(ScoredValue.just(1, "n"), ScoredValue.just(2.5, "m"));
                 assertThat(r.zscore(k + ":z", "m")).isEqualTo(2.5);

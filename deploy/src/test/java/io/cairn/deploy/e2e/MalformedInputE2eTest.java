@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
 
 /**
  * Malformed input over a raw socket to the gateway of a whole cluster (DESIGN rule 4, "nothing
@@ -55,7 +56,7 @@ class MalformedInputE2eTest {
         List<String> keys = E2eKeys.onePerGroup(cluster, "mal:");
         Thread bystander = new Thread(() -> {
             try (Jedis j = new Jedis(new HostAndPort(cluster.host(), cluster.gatewayPort()),
-                    DefaultJedisClientConfig.builder().socketTimeoutMillis(30_000).build())) {
+                    DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2).socketTimeoutMillis(30_000).build())) {
                 while (!Thread.currentThread().isInterrupted()) {
                     long n = good.get() + 1;
                     for (String k : keys) {

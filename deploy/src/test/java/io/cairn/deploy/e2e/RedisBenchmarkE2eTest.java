@@ -14,8 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real {@code redis-benchmark} (7.0.15) with its default test list against a whole cluster:
- * every test completes, none gets an error reply ({@code -e} prints them), without and with
- * pipelining ({@code -P 16}). The request count is {@code cairn.e2e.benchmark.requests} (default
+ * every test completes, none gets an error reply, without and with pipelining ({@code -P 16}).
+ * redis-benchmark 7.0 exits with a nonzero code at the first error reply (its {@code -e} is a
+ * no-op now), so exit code 0 and a CSV row for every default test mean no error. The request count is {@code cairn.e2e.benchmark.requests} (default
  * 2000 to keep CI short; the issue's figure is 20000). Speed is printed, never asserted.
  */
 @Timeout(600)
@@ -60,7 +61,7 @@ class RedisBenchmarkE2eTest {
         int requests = Integer.getInteger("cairn.e2e.benchmark.requests", 2000);
         List<String> cmd = new ArrayList<>(List.of(redisBenchmark, "-h", cluster.host(), "-p",
                 Integer.toString(cluster.gatewayPort()), "-r", "100000", "-n", Integer.toString(requests),
-                "-e", "--csv"));
+                "--csv"));
         cmd.addAll(List.of(extra));
         ExternalTool.Run r = ExternalTool.run(cmd, null, Map.of(), 540);
         System.out.println("redis-benchmark " + String.join(" ", cmd.subList(1, cmd.size())) + "\n"
@@ -75,10 +76,10 @@ class RedisBenchmarkE2eTest {
             if (line.startsWith("\"")) {
                 tests.add(line.substring(1, line.indexOf('"', 1)));
             } else {
-                other.add(line); // "Error from server: ..." with -e
+                other.add(line); // an error report
             }
         }
-        assertThat(other).as("error replies").isEmpty();
+        assertThat(other).as("lines other than results").isEmpty();
         assertThat(tests).containsExactlyElementsOf(DEFAULT_TESTS);
     }
 }
