@@ -50,8 +50,8 @@ class FailoverE2eTest {
         long group = cluster.groups().get(0);
         // Keys of every group, a third of them in the group that loses its leader.
         List<String> keys = E2eKeys.spread(cluster, "fo:", 60);
-        int writes = 1200;
-        int killAt = 200;
+        int writes = 600;
+        int killAt = 150;
         String[] acked = new String[writes];
         long maxNanos = 0;
         int clientRetries = 0;
@@ -59,7 +59,7 @@ class FailoverE2eTest {
         long writesAfterKill = 0;
         try (Jedis j = new Jedis(new HostAndPort(cluster.host(), cluster.gatewayPort()),
                 DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2).socketTimeoutMillis(60_000).build())) {
-            for (int i = 0; i < writes || writesAfterKill < 200; i++) {
+            for (int i = 0; i < writes || writesAfterKill < 150; i++) {
                 if (i == killAt) {
                     kill = CompletableFuture.supplyAsync(() -> {
                         try {
