@@ -473,8 +473,10 @@ final class GroupReplica {
         dispatched = entries.get(entries.size() - 1).index();
         ConfState confAfter = node.confState();
         applier.execute(() -> {
-            if (applyFailed) {
-                return; // never apply on top of a gap
+            if (applyFailed || rt.closing()) {
+                // Never apply on top of a gap; when closing, leave the rest to the restart (the
+                // entries are in the log, the state machine resumes from its applied index).
+                return;
             }
             List<Object> results;
             long last = entries.get(entries.size() - 1).index();

@@ -57,6 +57,8 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
     /** Which groups this node hosts; the replicas themselves live in their workers. */
     private final Set<Long> hosted = ConcurrentHashMap.newKeySet();
     private volatile boolean started;
+    /** Set by {@link #close}: queued applies are skipped (they run again after a restart). */
+    private volatile boolean closing;
     /** A store this runtime opened itself (see {@link #onDisk}) and so closes; else null. */
     private AutoCloseable ownedStore;
 
@@ -143,6 +145,10 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
                 }
             }
         }
+    }
+
+    boolean closing() {
+        return closing;
     }
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RaftRuntime.class);
@@ -424,6 +430,7 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closing = true;
         timer.shutdownNow();
         for (Worker w : workers) {
             w.stop();
@@ -432,9 +439,13 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
         for (ExecutorService a : appliers) {
             a.shutdown();
         }
+        // Wait for the apply in progress, however long: the caller closes the state machines'
+        // storage next, and an apply still running on closed storage crashes in native code.
         for (ExecutorService a : appliers) {
             try {
-                a.awaitTermination(5, TimeUnit.SECONDS);
+                while (!a.awaitTermination(5, TimeUnit.SECONDS)) {
+                    LOG.warn("an apply is still running 5 s into close; waiting for it");
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
