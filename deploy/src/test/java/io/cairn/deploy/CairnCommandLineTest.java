@@ -40,7 +40,7 @@ class CairnCommandLineTest {
         Run r = run("help", "dev");
         assertThat(r.code()).isEqualTo(Cairn.EXIT_OK);
         assertThat(r.out()).contains("Usage: cairn dev", "--data=DIR", "(default: ./data)", "(default: 6379)",
-                "(default: 127.0.0.1)", "(default: 7101)");
+                "(default: 127.0.0.1)", "(default: 7100)", "--base-port");
         assertThat(run("store", "--help").out()).contains("Usage: cairn store", "-c, --config=FILE",
                 "docs/store-node.md");
     }
@@ -110,7 +110,7 @@ class CairnCommandLineTest {
     void devOnATakenGatewayPortFailsWithExit1AndSaysSo() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Run r = run("dev", "--data", tmp.resolve("data").toString(), "--port", Integer.toString(taken.getLocalPort()),
-                    "--store-base-port", Integer.toString(ClusterProcesses.freePortBlock(6)));
+                    "--base-port", Integer.toString(ClusterProcesses.freePortBlock(DevCluster.PORTS)));
             assertThat(r.code()).isEqualTo(Cairn.EXIT_FAILED);
             assertThat(r.err()).startsWith("cairn dev: cannot listen: ").doesNotContain("\tat ");
         }

@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code cairn dev}'s cluster in this JVM: up, every group elects a leader, the gateway answers
- * and routes keys of every group; closed and started again on the same data directory, the
- * groups come back with their data.
+ * {@code cairn dev}'s cluster in this JVM: the meta service bootstraps three groups over the three
+ * stores, every group elects a leader, the gateway follows the map and routes keys of every group;
+ * closed and started again on the same data directory, the map (same version: nothing is
+ * bootstrapped twice) and the groups come back with their data.
  */
 class DevClusterTest {
     private static final String[] KEYS = {"a", "b", "c", "d", "e", "f", "{user1}x", "{user1}y"};
@@ -32,17 +33,18 @@ class DevClusterTest {
     @Timeout(180)
     void startsServesClosesAndRestartsWithItsData() throws Exception {
         DevCluster.Options options = new DevCluster.Options(tmp.resolve("data"), "127.0.0.1", 0,
-                ClusterProcesses.freePortBlock(2 * DevCluster.STORES));
+                ClusterProcesses.freePortBlock(DevCluster.PORTS));
 
         try (DevCluster dev = DevCluster.start(options)) {
+            Map<Long, Long> leaders = dev.awaitLeaders(Duration.ofSeconds(60));
+            assertThat(leaders).hasSize(3).doesNotContainValue(0L);
             assertThat(dev.map().groups()).hasSize(DevCluster.GROUPS);
             assertThat(dev.map().groups()).allSatisfy(g -> assertThat(g.replicas()).hasSize(DevCluster.REPLICAS));
             assertThat(dev.map().slotCount(1) + dev.map().slotCount(2) + dev.map().slotCount(3)).isEqualTo(16384);
-            Map<Long, Long> leaders = dev.awaitLeaders(Duration.ofSeconds(60));
-            assertThat(leaders).hasSize(3).doesNotContainValue(0L);
             assertThat(ping(dev.gatewayPort())).isEqualTo("+PONG\r\n");
             assertThat(dev.banner(leaders)).contains("127.0.0.1:" + dev.gatewayPort(),
-                    "redis-cli -p " + dev.gatewayPort(), options.dataDir().toString(), "leader store");
+                    "redis-cli -p " + dev.gatewayPort(), options.dataDir().toString(), "leader store",
+                    "meta      service 127.0.0.1:" + options.basePort(), "map       version " + dev.map().version());
             // Through the gateway, keys of all three groups, then one straight from a store.
             assertThat(KEYS).extracting(k -> dev.map().groupOf(Slots.slot(k.getBytes(StandardCharsets.UTF_8))))
                     .contains(1L, 2L, 3L);
@@ -58,10 +60,12 @@ class DevClusterTest {
             assertThat(options.dataDir().resolve("store-" + n).resolve("raft")).isDirectory();
         }
         assertThat(Files.list(options.dataDir()).map(p -> p.getFileName().toString()))
-                .containsExactlyInAnyOrder("store-1", "store-2", "store-3");
+                .containsExactlyInAnyOrder("meta", "store-1", "store-2", "store-3");
 
         try (DevCluster again = DevCluster.start(options)) {
             assertThat(again.awaitLeaders(Duration.ofSeconds(60))).hasSize(3).doesNotContainValue(0L);
+            assertThat(again.map().version()).isGreaterThanOrEqualTo(9); // a store marked DOWN and UP adds two
+            assertThat(again.map().groups()).hasSize(DevCluster.GROUPS);
             assertThat(ping(again.gatewayPort())).isEqualTo("+PONG\r\n");
             for (String key : KEYS) {
                 assertThat(call(again.gatewayPort(), "GET", key))
