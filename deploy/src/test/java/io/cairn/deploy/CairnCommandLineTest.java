@@ -40,7 +40,7 @@ class CairnCommandLineTest {
         Run r = run("help", "dev");
         assertThat(r.code()).isEqualTo(Cairn.EXIT_OK);
         assertThat(r.out()).contains("Usage: cairn dev", "--data=DIR", "(default: ./data)", "(default: 6379)",
-                "(default: 127.0.0.1)", "(default: 7100)", "--base-port");
+                "(default: 127.0.0.1)", "--base-port=PORT", "7100)");
         assertThat(run("store", "--help").out()).contains("Usage: cairn store", "-c, --config=FILE",
                 "docs/store-node.md");
     }
@@ -114,6 +114,16 @@ class CairnCommandLineTest {
             assertThat(r.code()).isEqualTo(Cairn.EXIT_FAILED);
             assertThat(r.err()).startsWith("cairn dev: cannot listen: ").doesNotContain("\tat ");
         }
+    }
+
+    @Test
+    void adminWithNoMetaReplicaAnsweringFailsWithExit1AndSaysSo() {
+        String nobody = "127.0.0.1:" + ClusterProcesses.freePort();
+        Run r = run("admin", "--meta", nobody, "--timeout", "1", "status");
+        assertThat(r.code()).isEqualTo(Cairn.EXIT_FAILED);
+        assertThat(r.err()).startsWith("cairn admin status: meta service: Status got no answer within ")
+                .contains(nobody).doesNotContain("\tat ");
+        assertThat(r.out()).isEmpty();
     }
 
     @Test

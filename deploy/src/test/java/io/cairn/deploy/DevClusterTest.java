@@ -6,6 +6,8 @@ import io.cairn.deploy.it.ClusterProcesses;
 import io.cairn.deploy.it.StoreServiceClient;
 import io.cairn.store.types.Slots;
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +57,7 @@ class DevClusterTest {
             try (StoreServiceClient client = new StoreServiceClient(dev.map(), 1)) {
                 assertThat(client.call("b", "GET", "b")).isEqualTo(StoreServiceClient.bulk("value-of-b"));
             }
+            adminShowsTheCluster(dev);
         }
         for (int n = 1; n <= 3; n++) {
             assertThat(options.dataDir().resolve("store-" + n).resolve("raft")).isDirectory();
@@ -72,6 +75,35 @@ class DevClusterTest {
                         .isEqualTo(StoreServiceClient.bulk("value-of-" + key));
             }
         }
+    }
+
+    /** {@code cairn admin status | query | history} against the running cluster's meta replica. */
+    private static void adminShowsTheCluster(DevCluster dev) {
+        String meta = "127.0.0.1:" + dev.options().basePort();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(Cairn.execute(new PrintWriter(out), new PrintWriter(err), "admin", "--meta", meta, "status"))
+                .as("%s", err).isEqualTo(Cairn.EXIT_OK);
+        long version = dev.map().version();
+        assertThat(out.toString()).contains("meta term ", "leader", "map version " + version,
+                "STORE  STATE  RAFT", "GROUP  SLOTS  RANGES", "0-5461", "5462-10922", "10923-16383");
+        for (int n = 1; n <= 3; n++) {
+            int raftPort = dev.options().basePort() + 2 * n;
+            assertThat(out.toString()).containsPattern("(?m)^" + n + " +UP +127\\.0\\.0\\.1:" + raftPort + " ");
+            assertThat(out.toString()).containsPattern("(?m)^" + n + " +\\d+ +[-0-9,]+ +[-0-9] +1:voter\\*? 2:voter");
+        }
+
+        out.getBuffer().setLength(0);
+        assertThat(Cairn.execute(new PrintWriter(out), new PrintWriter(err), "admin", "-m", meta, "query", "7"))
+                .isEqualTo(Cairn.EXIT_OK);
+        assertThat(out.toString()).contains("map version 7", "0-5461").doesNotContain("5462-10922")
+                .contains("unassigned slots: 10922");
+
+        out.getBuffer().setLength(0);
+        assertThat(Cairn.execute(new PrintWriter(out), new PrintWriter(err), "admin", "-m", meta, "history"))
+                .isEqualTo(Cairn.EXIT_OK);
+        assertThat(out.toString()).contains("VERSION", "CHANGE", "empty map").containsPattern("(?m)^9 +assign slots");
+        assertThat(err.toString()).isEmpty();
     }
 
     private static String ping(int port) throws Exception {
