@@ -1,10 +1,7 @@
 package io.cairn.deploy;
 
 import io.cairn.gateway.GatewayConfig;
-import io.cairn.gateway.GatewayServer;
 import io.cairn.gateway.resp.RespLimits;
-import io.cairn.meta.client.MetaClient;
-import io.cairn.meta.client.MetaClusterView;
 import io.cairn.meta.map.GroupInfo;
 import io.cairn.meta.map.ShardMap;
 import io.cairn.meta.server.MetaConfig;
@@ -86,9 +83,7 @@ public final class DevCluster implements AutoCloseable {
     private final Options options;
     private MetaNode meta;
     private final List<StoreNode> stores = new ArrayList<>();
-    private MetaClient gatewayClient;
-    private MetaClusterView view;
-    private GatewayServer gateway;
+    private MetaRoutedGateway gateway;
     private boolean closed;
 
     private DevCluster(Options options) {
@@ -151,12 +146,10 @@ public final class DevCluster implements AutoCloseable {
         }
     }
 
-    /** The gateway routes by a view of the meta service's map (the view and its client stay ours to close). */
+    /** The gateway routes by a view of the meta service's map. */
     private void startGateway() throws InterruptedException {
-        gatewayClient = new MetaClient(List.of(options.metaAddress()));
-        view = MetaClusterView.start(gatewayClient);
-        gateway = GatewayServer.start(new GatewayConfig(options.host(), options.port(), null,
-                RespLimits.REDIS_DEFAULTS), view);
+        gateway = MetaRoutedGateway.start(new GatewayConfig(options.host(), options.port(), null,
+                RespLimits.REDIS_DEFAULTS), List.of(options.metaAddress()));
     }
 
     public Options options() {
@@ -165,7 +158,7 @@ public final class DevCluster implements AutoCloseable {
 
     /** The shard map as the gateway knows it (version 0 until the meta service has answered). */
     public ShardMap map() {
-        return view.map();
+        return gateway.view().map();
     }
 
     public MetaNode meta() {
@@ -252,7 +245,7 @@ public final class DevCluster implements AutoCloseable {
         return sb.toString();
     }
 
-    /** Stops the gateway (then its view), then the stores, then the meta replica. Idempotent. */
+    /** Stops the gateway (then its view of the map), then the stores, then the meta replica. Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -261,12 +254,6 @@ public final class DevCluster implements AutoCloseable {
         closed = true;
         if (gateway != null) {
             gateway.close();
-        }
-        if (view != null) {
-            view.close();
-        }
-        if (gatewayClient != null) {
-            gatewayClient.close();
         }
         for (int i = stores.size() - 1; i >= 0; i--) {
             try {

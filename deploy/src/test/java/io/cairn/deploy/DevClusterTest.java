@@ -3,13 +3,11 @@ package io.cairn.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.deploy.it.ClusterProcesses;
+import io.cairn.deploy.it.RespCall;
 import io.cairn.deploy.it.StoreServiceClient;
 import io.cairn.store.types.Slots;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,42 +105,10 @@ class DevClusterTest {
     }
 
     private static String ping(int port) throws Exception {
-        return call(port, "PING");
+        return RespCall.call(port, "PING");
     }
 
-    /**
-     * Sends one command as a RESP array on a new connection and returns the reply's text: one
-     * line, or for a bulk string ({@code $n}) the line and the n bytes after it (ASCII replies only).
-     */
     private static String call(int port, String... argv) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(20_000);
-            StringBuilder req = new StringBuilder("*" + argv.length + "\r\n");
-            for (String a : argv) {
-                req.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
-            }
-            OutputStream out = s.getOutputStream();
-            out.write(req.toString().getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            String line = readLine(in);
-            if (line.startsWith("$") && !line.equals("$-1\r\n")) {
-                int n = Integer.parseInt(line.substring(1, line.length() - 2));
-                return line + new String(in.readNBytes(n + 2), StandardCharsets.US_ASCII);
-            }
-            return line;
-        }
-    }
-
-    private static String readLine(InputStream in) throws Exception {
-        StringBuilder sb = new StringBuilder();
-        int c;
-        while ((c = in.read()) >= 0) {
-            sb.append((char) c);
-            if (c == '\n' && sb.length() > 1 && sb.charAt(sb.length() - 2) == '\r') {
-                break;
-            }
-        }
-        return sb.toString();
+        return RespCall.call(port, argv);
     }
 }
