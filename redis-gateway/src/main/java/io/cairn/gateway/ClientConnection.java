@@ -7,10 +7,14 @@ import io.cairn.store.resp.RespEncoder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client connection: takes the decoder's {@link RedisRequest}s and {@link RespProtocolError}s
@@ -29,6 +33,10 @@ import java.util.concurrent.CompletionException;
  * does not read). Likewise with more than {@link #MAX_UNANSWERED} requests waiting for their
  * replies (a deep pipeline to slow stores): reading resumes once half of them are answered.
  *
+ * <p>Limits: over {@code maxclients} the connection gets {@code -ERR max number of clients
+ * reached} and is closed; when the replies queued for a client exceed the output buffer limit
+ * (possible within one read batch, or when routed replies arrive) it is closed at once.
+ *
  * <p>After a protocol error, or QUIT, the reply is written and the connection closed; requests
  * after it are not executed. Runs on the channel's event loop only.
  */
@@ -43,7 +51,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   /** Unanswered requests above which the connection stops reading. */
   static final int MAX_UNANSWERED = 10_000;
 
+  /** Redis's reply to the connection over {@code maxclients}. */
+  static final byte[] MAX_CLIENTS_REACHED =
+      "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+
   private final GatewayCommands commands;
+  private final GatewayOps ops;
   private final ConnectionState state;
   private final ArrayDeque<Slot> pending = new ArrayDeque<>();
   /** A flush task for routed replies is queued on the event loop. */
@@ -51,9 +65,33 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   /** Set once a close-after reply was queued: later requests are ignored. */
   private boolean closing;
 
-  ClientConnection(long id, GatewayCommands commands) {
+  ClientConnection(long id, GatewayCommands commands, GatewayOps ops) {
     this.commands = commands;
+    this.ops = ops;
     this.state = commands.newConnection(id);
+  }
+
+  /**
+   * Joins the {@link ClientRegistry}, or, over {@code maxclients}, answers Redis's error and
+   * closes (counted in rejected_connections).
+   */
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    ops.metrics().connectionReceived();
+    if (!ops.clients().admit(new ClientRegistry.Client(state, ctx.channel()), ops.maxclients())) {
+      closing = true;
+      ops.metrics().connectionRejected();
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(MAX_CLIENTS_REACHED))
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    ops.clients().remove(state.id);
+    ctx.fireChannelInactive();
   }
 
   @Override
@@ -67,16 +105,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       if (pending.size() >= MAX_UNANSWERED) {
         ctx.channel().config().setAutoRead(false);
       }
+      long start = System.nanoTime();
+      state.lastInteractionMillis = System.currentTimeMillis();
       Reply reply = commands.execute(state, request.argv());
       if (reply == null) {
-        routed(ctx, slot, commands.route(state, request.argv()));
+        routed(ctx, slot, request.argv(), start, commands.route(state, request.argv()));
         return;
       }
+      ops.commandCompleted(state, request.argv(), reply, System.nanoTime() - start);
       // Encoded in the protocol in force after the command: HELLO 3 answers in RESP3.
       complete(ctx, slot, RespEncoder.encode(reply, state.protocol), state.closeAfterReply);
     } else if (msg instanceof RespProtocolError error) {
       Slot slot = new Slot();
       pending.addLast(slot);
+      ops.metrics().error("ERR Protocol error");
       complete(ctx, slot, error.errorReply(), true);
     } else {
       ctx.fireChannelRead(msg);
@@ -84,14 +126,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   }
 
   /** Completes the slot with a routed command's reply, on this channel's event loop. */
-  private void routed(ChannelHandlerContext ctx, Slot slot, CompletableFuture<byte[]> reply) {
+  private void routed(ChannelHandlerContext ctx, Slot slot, byte[][] argv, long start,
+      CompletableFuture<byte[]> reply) {
     if (reply.isDone()) {
-      complete(ctx, slot, replyBytes(reply), false);
+      byte[] bytes = replyBytes(reply);
+      ops.commandCompleted(state, argv, bytes, System.nanoTime() - start);
+      complete(ctx, slot, bytes, false);
       return;
     }
     int protocol = state.protocol;
     reply.whenComplete((bytes, err) -> ctx.executor().execute(() -> {
-      complete(ctx, slot, err == null ? bytes : internalError(err, protocol), false);
+      byte[] answer = err == null ? bytes : internalError(err, protocol);
+      ops.commandCompleted(state, argv, answer, System.nanoTime() - start);
+      complete(ctx, slot, answer, false);
       // Replies of one Execute call arrive as a burst of these tasks: one flush after them.
       if (!flushQueued) {
         flushQueued = true;
@@ -135,6 +182,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         return;
       }
       ctx.write(Unpooled.wrappedBuffer(head.reply), ctx.voidPromise());
+    }
+    long limit = ops.config().outputBufferLimitBytes();
+    if (limit > 0) {
+      ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+      long queued = out == null ? 0 : out.totalPendingWriteBytes();
+      if (queued > limit) {
+        // Redis closes such a client without a reply and logs it; so do we.
+        log.warn("closing client id={} addr={}: {} bytes of replies queued, over the output buffer "
+            + "limit of {} bytes", state.id, ctx.channel().remoteAddress(), queued, limit);
+        ops.metrics().outputBufferDisconnect();
+        closing = true;
+        pending.clear();
+        ctx.close();
+        return;
+      }
     }
     if (!ctx.channel().isWritable()) {
       ctx.channel().config().setAutoRead(false);

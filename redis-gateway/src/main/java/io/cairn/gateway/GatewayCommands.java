@@ -18,8 +18,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Executes what the gateway answers itself: the connection and server commands (PING, ECHO,
- * SELECT, HELLO, AUTH, CLIENT, QUIT, RESET, TIME, COMMAND), with Redis 7.0's replies and error
- * texts, and the checks every command goes through in Redis's {@code processCommand} order:
+ * SELECT, HELLO, AUTH, CLIENT, QUIT, RESET, TIME, COMMAND) and the server commands over
+ * {@link GatewayOps} (CLIENT LIST/INFO/KILL, INFO, CONFIG, SLOWLOG), with Redis 7.0's replies and
+ * error texts, and the checks every command goes through in Redis's {@code processCommand} order:
  * unknown command, wrong arity (of the subcommand too), then authentication.
  *
  * <p>Data commands (those of {@link CommandTable#standard()}) pass the same checks and then
@@ -70,8 +71,10 @@ final class GatewayCommands {
   /**
    * @param requirepass the default user's password; null: no password
    * @param router where data commands go
+   * @param ops the server's clients, slow log, metrics and run-time settings (CLIENT LIST/KILL,
+   *     INFO, CONFIG, SLOWLOG)
    */
-  GatewayCommands(String requirepass, Router router) {
+  GatewayCommands(String requirepass, Router router, GatewayOps ops) {
     this.requirepass = requirepass == null ? null : requirepass.getBytes(StandardCharsets.UTF_8);
     this.router = router;
     // Arity and flags as redis-server 7.0's COMMAND INFO reports them.
@@ -95,7 +98,25 @@ final class GatewayCommands {
     sub(client, "getname", 2, (c, a) -> c.name == null ? Reply.NIL : bulk(c.name));
     sub(client, "id", 2, (c, a) -> new Reply.Int(c.id));
     sub(client, "setinfo", 4, this::clientSetinfo);
+    ClientCommands clients = new ClientCommands(ops);
+    sub(client, "list", -2, clients::list);
+    sub(client, "info", 2, clients::info);
+    sub(client, "kill", -3, clients::kill);
     add("client", -2, List.of(), false, null, client);
+    add("info", -1, List.of("loading", "stale"), false, new InfoCommand(ops)::info, null);
+    ConfigCommand config = new ConfigCommand(ops);
+    Map<String, Subcommand> configSubs = new LinkedHashMap<>();
+    sub(configSubs, "get", -3, config::get);
+    sub(configSubs, "set", -4, config::set);
+    sub(configSubs, "resetstat", 2, config::resetstat);
+    add("config", -2, List.of(), false, null, configSubs);
+    SlowLogCommand slowlog = new SlowLogCommand(ops.slowLog());
+    Map<String, Subcommand> slowlogSubs = new LinkedHashMap<>();
+    sub(slowlogSubs, "get", -2, slowlog::get);
+    sub(slowlogSubs, "len", 2, slowlog::len);
+    sub(slowlogSubs, "reset", 2, slowlog::reset);
+    sub(slowlogSubs, "help", 2, slowlog::help);
+    add("slowlog", -2, List.of(), false, null, slowlogSubs);
     Map<String, Subcommand> command = new LinkedHashMap<>();
     sub(command, "count", 2, (c, a) -> new Reply.Int(catalog().size()));
     sub(command, "info", -2, this::commandInfo);
@@ -107,6 +128,7 @@ final class GatewayCommands {
       infos.add(o.info());
     }
     this.catalog = GatewayCommandInfo.catalog(data, infos);
+    ops.metrics().setKnownCommands(catalog.keySet());
   }
 
   private void add(String name, int arity, List<String> flags, boolean noAuth, Handler handler,
@@ -146,10 +168,13 @@ final class GatewayCommands {
           return new Reply.Err("ERR unknown subcommand '" + truncate(Args.str(argv[1]))
               + "'. Try " + name.toUpperCase(Locale.ROOT) + " HELP.");
         }
+        conn.lastCommand = name + "|" + sub.name();
         if (!arityOk(sub.arity(), argv.length)) {
           return wrongArity(name + "|" + sub.name());
         }
         handler = sub.handler();
+      } else {
+        conn.lastCommand = name;
       }
       if (!conn.authenticated && !cmd.noAuth()) {
         return NOAUTH;
@@ -160,8 +185,9 @@ final class GatewayCommands {
     if (spec == null) {
       return CommandTable.unknownCommand(argv);
     }
+    conn.lastCommand = spec.name().toLowerCase(Locale.ROOT);
     if (!spec.arityOk(argv.length)) {
-      return wrongArity(spec.name().toLowerCase(Locale.ROOT));
+      return wrongArity(conn.lastCommand);
     }
     if (!conn.authenticated) {
       return NOAUTH;

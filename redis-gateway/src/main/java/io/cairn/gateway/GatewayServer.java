@@ -5,6 +5,7 @@ import io.cairn.gateway.route.Router;
 import io.cairn.meta.client.ClusterView;
 import io.cairn.meta.client.StaticClusterView;
 import io.cairn.meta.map.ShardMap;
+import io.cairn.raft.metrics.MetricsEndpoint;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -40,8 +41,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class GatewayServer implements AutoCloseable {
 
   private final GatewayConfig config;
+  private final GatewayOps ops;
   private final GatewayCommands commands;
   private final Router router;
+  /** The Prometheus endpoint, or null when {@code metrics.port} is 0. */
+  private final MetricsEndpoint metricsEndpoint;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
   private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -52,14 +56,17 @@ public final class GatewayServer implements AutoCloseable {
 
   private GatewayServer(GatewayConfig config, ClusterView view) throws InterruptedException {
     this.config = config;
+    this.ops = new GatewayOps(config);
     this.router = new Router(view, config.route());
-    this.commands = new GatewayCommands(config.requirepass(), router);
+    this.commands = new GatewayCommands(config.requirepass(), router, ops);
     this.epoll = Epoll.isAvailable();
+    ops.setEpoll(epoll);
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> channelType =
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
     this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
+    Channel bound = null;
     try {
       ServerBootstrap b = new ServerBootstrap()
           .group(bossGroup, workerGroup)
@@ -74,14 +81,24 @@ public final class GatewayServer implements AutoCloseable {
               clients.add(ch);
               ch.pipeline().addLast("resp-decoder", new RespRequestDecoder(config.limits()));
               ch.pipeline().addLast("client",
-                  new ClientConnection(nextClientId.getAndIncrement(), commands));
+                  new ClientConnection(nextClientId.getAndIncrement(), commands, ops));
             }
           });
-      this.serverChannel = b.bind(config.host(), config.port()).sync().channel();
+      bound = b.bind(config.host(), config.port()).sync().channel();
+      int boundPort = ((InetSocketAddress) bound.localAddress()).getPort();
+      ops.setPort(() -> boundPort);
+      // INFO's instantaneous_ops_per_sec, sampled like Redis every 100 ms.
+      bossGroup.scheduleAtFixedRate(ops.metrics()::sampleOps, 100, 100, TimeUnit.MILLISECONDS);
+      this.metricsEndpoint = config.metricsPort() == 0 ? null
+          : MetricsEndpoint.start(config.host(), config.metricsPort(), ops.metrics().registry());
     } catch (InterruptedException | RuntimeException e) {
+      if (bound != null) {
+        bound.close().awaitUninterruptibly();
+      }
       shutdownGroups();
       throw e;
     }
+    this.serverChannel = bound;
   }
 
   /**
@@ -115,6 +132,16 @@ public final class GatewayServer implements AutoCloseable {
     return config.host();
   }
 
+  /** Clients, slow log, metrics and run-time settings; hooks for routing (key count, timing). */
+  public GatewayOps ops() {
+    return ops;
+  }
+
+  /** The port of the Prometheus endpoint, or 0 when it is off. */
+  public int metricsPort() {
+    return metricsEndpoint == null ? 0 : metricsEndpoint.port();
+  }
+
   /** Whether the native epoll transport is in use (else NIO). */
   public boolean usesEpoll() {
     return epoll;
@@ -124,6 +151,9 @@ public final class GatewayServer implements AutoCloseable {
   @Override
   public void close() {
     serverChannel.close().awaitUninterruptibly();
+    if (metricsEndpoint != null) {
+      metricsEndpoint.close();
+    }
     clients.close().awaitUninterruptibly();
     shutdownGroups();
   }
@@ -137,18 +167,24 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   /**
-   * Runs a gateway by hand until killed: {@code GatewayServer [port [requirepass]]} on 127.0.0.1
-   * (default port 6379). For trying it with redis-cli; the {@code cairn gateway} launcher will
-   * replace it.
+   * Runs a gateway by hand until killed: {@code GatewayServer --config FILE}, or
+   * {@code GatewayServer [port [requirepass]]} on 127.0.0.1 (default port 6379). For trying it
+   * with redis-cli; the {@code cairn gateway} launcher will replace it.
    */
   public static void main(String[] args) throws InterruptedException {
-    int port = args.length > 0 ? Integer.parseInt(args[0]) : 6379;
-    GatewayConfig config = GatewayConfig.loopback(port)
-        .withRequirepass(args.length > 1 ? args[1] : null);
+    GatewayConfig config;
+    if (args.length == 2 && args[0].equals("--config")) {
+      config = GatewayConfig.load(java.nio.file.Path.of(args[1]));
+    } else {
+      int port = args.length > 0 ? Integer.parseInt(args[0]) : GatewayConfig.DEFAULT_PORT;
+      config = GatewayConfig.loopback(port).withRequirepass(args.length > 1 ? args[1] : null);
+    }
     GatewayServer server = start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close));
     System.out.println("cairn gateway listening on " + config.host() + ":" + server.port()
-        + (server.usesEpoll() ? " (epoll)" : " (nio)"));
+        + (server.usesEpoll() ? " (epoll)" : " (nio)")
+        + (server.metricsPort() == 0 ? "" : ", metrics on http://" + config.host() + ":"
+            + server.metricsPort() + "/metrics"));
     Thread.currentThread().join();
   }
 }

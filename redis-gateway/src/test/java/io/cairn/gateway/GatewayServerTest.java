@@ -241,7 +241,7 @@ class GatewayServerTest {
   @Test
   void commandCountAndInfo() throws Exception {
     long count = (Long) client.call("COMMAND", "COUNT");
-    int expected = io.cairn.store.types.CommandTable.standard().all().size() + 13;
+    int expected = io.cairn.store.types.CommandTable.standard().all().size() + 16;
     assertThat(count).isEqualTo(expected);
     List<?> all = (List<?>) client.call("COMMAND");
     assertThat(all).hasSize(expected);

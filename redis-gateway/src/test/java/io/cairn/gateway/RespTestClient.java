@@ -18,12 +18,18 @@ import java.util.Map;
  * A small blocking RESP2/RESP3 client for tests, over a real TCP socket. Replies become: status
  * {@code "+OK"}, error {@code "-ERR ..."} (both as strings with their type byte, so a test sees
  * which it got), integer {@link Long}, bulk {@link String} (UTF-8) or null, array/set/push
- * {@link List}, map {@link LinkedHashMap}, RESP3 null {@code null}, double {@link Double}.
+ * {@link List}, map {@link LinkedHashMap}, RESP3 null {@code null}, double {@link Double}, RESP3
+ * verbatim string {@code "=txt:..."}.
  */
 final class RespTestClient implements AutoCloseable {
   private final Socket socket;
   private final InputStream in;
   private final OutputStream out;
+
+  /** The client side's {@code ip:port}, as the server's CLIENT LIST shows it. */
+  String localAddr() {
+    return socket.getLocalAddress().getHostAddress() + ":" + socket.getLocalPort();
+  }
 
   RespTestClient(int port) throws IOException {
     socket = new Socket("127.0.0.1", port);
@@ -83,6 +89,13 @@ final class RespTestClient implements AutoCloseable {
         byte[] b = in.readNBytes(len);
         in.readNBytes(2);
         return new String(b, StandardCharsets.UTF_8);
+      }
+      case '=': {
+        // RESP3 verbatim string: returned with its "txt:" prefix, so a test sees the type.
+        int len = Integer.parseInt(line());
+        byte[] b = in.readNBytes(len);
+        in.readNBytes(2);
+        return "=" + new String(b, StandardCharsets.UTF_8);
       }
       case '*':
       case '~':

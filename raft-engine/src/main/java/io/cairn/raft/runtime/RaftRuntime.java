@@ -2,6 +2,7 @@ package io.cairn.raft.runtime;
 
 import io.cairn.raft.core.ConfChange;
 import io.cairn.raft.core.ConfState;
+import io.cairn.raft.core.HardState;
 import io.cairn.raft.core.RaftConfig;
 import io.cairn.raft.core.RawNode;
 import io.cairn.raft.core.SnapshotMetadata;
@@ -201,6 +202,18 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
             sm.installSnapshot(dir, snap);
         }
         long applied = sm.appliedIndex();
+        HardState hs = storage.initialState().hardState();
+        if (applied > hs.commit() && !hs.isEmpty()) {
+            // Committed entries may be applied before the write carrying the new commit index is
+            // durable (GroupReplica.dispatchBeforePersist); a crash in between leaves the state
+            // machine ahead of the stored commit. Everything applied was committed (a quorum
+            // persisted it) and is in this log, so the stored commit index is raised to it.
+            long commit = Math.min(applied, storage.lastIndex());
+            if (commit > hs.commit()) {
+                store.commit(store.newBatch().setHardState(groupId, new HardState(hs.term(), hs.vote(), commit)))
+                        .join();
+            }
+        }
         RaftConfig cfg = RaftConfig.of(nodeId, storage)
                 .electionTick(options.electionTicks())
                 .heartbeatTick(options.heartbeatTicks())
@@ -282,6 +295,24 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
         CompletableFuture<GroupStatus> f = new CompletableFuture<>();
         onGroup(groupId, f, g -> f.complete(g.status()));
         return f;
+    }
+
+    /**
+     * The status of every hosted group, gathered with one task per worker rather than one per
+     * group, so that polling thousands of groups (metrics) costs a handful of mailbox posts.
+     */
+    public CompletableFuture<List<GroupStatus>> statuses() {
+        List<CompletableFuture<List<GroupStatus>>> parts = new ArrayList<>();
+        for (Worker w : workers) {
+            CompletableFuture<List<GroupStatus>> p = new CompletableFuture<>();
+            w.post(() -> p.complete(w.statuses()));
+            parts.add(p);
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<GroupStatus> all = new ArrayList<>();
+            parts.forEach(p -> all.addAll(p.join()));
+            return all;
+        });
     }
 
     /** Number of groups currently awake (not hibernating), across all workers. */

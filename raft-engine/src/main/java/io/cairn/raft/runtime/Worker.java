@@ -86,6 +86,15 @@ final class Worker implements Runnable {
         return groups.get(groupId);
     }
 
+    /** The status of every group of this worker, without waking or dirtying any (metrics). */
+    List<GroupStatus> statuses() {
+        List<GroupStatus> out = new ArrayList<>(groups.size());
+        for (GroupReplica g : groups.values()) {
+            out.add(g.status());
+        }
+        return out;
+    }
+
     /** Ignored for a replica this worker no longer hosts (destroyed or stopped meanwhile). */
     void activate(GroupReplica g) {
         if (groups.get(g.groupId) == g) {
@@ -172,6 +181,7 @@ final class Worker implements Runnable {
         LogWriteBatch batch = store.newBatch();
         for (GroupReplica g : dirty) {
             g.flushProposals();
+            g.flushReads();
             if (persisting.contains(g)) {
                 continue; // re-examined when its write completes
             }
@@ -200,6 +210,12 @@ final class Worker implements Runnable {
             }
             afterPersist(handled, readies);
         }));
+        // Committed entries already durable here need not wait for the write (which then only
+        // records the commit index); queued after the commit call, so any log-store write an
+        // apply leads to (a snapshot record) is ordered after this batch.
+        for (int i = 0; i < handled.size(); i++) {
+            handled.get(i).dispatchBeforePersist(readies.get(i));
+        }
     }
 
     private void afterPersist(List<GroupReplica> handled, List<Ready> readies) {

@@ -20,9 +20,26 @@ public final class GrpcServers {
      * restarted at once can bind its port again.
      */
     public static Server start(String host, int port, int maxInboundMessageBytes, BindableService... services) {
-        NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        return start(host, port, builder(host, port, maxInboundMessageBytes), services);
+    }
+
+    /**
+     * The same for services whose methods never block (they only start asynchronous work): their
+     * calls run on the Netty event loop ({@code directExecutor}), saving a hand-off to gRPC's
+     * executor per call. A method that blocks would stall every call of that event loop.
+     */
+    public static Server startNonBlocking(String host, int port, int maxInboundMessageBytes,
+                                          BindableService... services) {
+        return start(host, port, builder(host, port, maxInboundMessageBytes).directExecutor(), services);
+    }
+
+    private static NettyServerBuilder builder(String host, int port, int maxInboundMessageBytes) {
+        return NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .withOption(ChannelOption.SO_REUSEADDR, true)
                 .maxInboundMessageSize(maxInboundMessageBytes);
+    }
+
+    private static Server start(String host, int port, NettyServerBuilder b, BindableService... services) {
         for (BindableService s : services) {
             b.addService(s);
         }

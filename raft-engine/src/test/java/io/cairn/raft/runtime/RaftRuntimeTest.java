@@ -31,6 +31,8 @@ class RaftRuntimeTest {
     private final LocalTransport.Network net = new LocalTransport.Network();
     private final Map<Long, RaftRuntime> nodes = new HashMap<>();
     private final Map<Long, Map<Long, ListStateMachine>> machines = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Each node's log store, kept so a node can restart on it. */
+    private final Map<Long, MemoryLogStore> stores = new HashMap<>();
 
     @org.junit.jupiter.api.BeforeAll
     static void fastPolling() {
@@ -45,7 +47,8 @@ class RaftRuntimeTest {
 
     private RaftRuntime start(long id, RuntimeOptions opts) {
         Map<Long, ListStateMachine> sms = machines.computeIfAbsent(id, k -> new java.util.concurrent.ConcurrentHashMap<>());
-        RaftRuntime rt = new RaftRuntime(id, new MemoryLogStore(), h -> new LocalTransport(id, net, h),
+        MemoryLogStore store = stores.computeIfAbsent(id, k -> new MemoryLogStore());
+        RaftRuntime rt = new RaftRuntime(id, store, h -> new LocalTransport(id, net, h),
                 g -> sms.computeIfAbsent(g, k -> new ListStateMachine()), opts);
         rt.start();
         nodes.put(id, rt);
@@ -114,6 +117,55 @@ class RaftRuntimeTest {
         for (Map<Long, ListStateMachine> m : machines.values()) {
             assertThat(m.get(7L).snapshotOfValues()).startsWith("v1", "v2").endsWith("v50");
         }
+    }
+
+    @Test
+    @DisplayName("many reads at once (batched into one ReadIndex per worker iteration) each see every write acknowledged before them")
+    void concurrentReadsShareReadIndexAndSeeAcknowledgedWrites() throws Exception {
+        startCluster(opts(0), 1);
+        propose(1, "a");
+        long leader = leaderOf(1);
+        long follower = leader == 1 ? 2 : 1;
+        for (int round = 0; round < 5; round++) {
+            propose(1, "w" + round);
+            List<CompletableFuture<Long>> reads = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                reads.add(nodes.get(i % 2 == 0 ? leader : follower).readIndex(1));
+            }
+            for (int i = 0; i < reads.size(); i++) {
+                assertThat(reads.get(i).get(10, TimeUnit.SECONDS)).isPositive();
+                long node = i % 2 == 0 ? leader : follower;
+                // Read-after-acknowledged-write: the barrier completes only once the write is applied here.
+                assertThat(machines.get(node).get(1L).snapshotOfValues()).contains("w" + round);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a replica restarting with its state machine ahead of its stored commit index (applied before that write was durable) raises the commit index and goes on")
+    void restartWithStateMachineAheadOfStoredCommit() throws Exception {
+        startCluster(opts(0), 1);
+        for (int i = 1; i <= 10; i++) {
+            propose(1, "v" + i);
+        }
+        long leader = leaderOf(1);
+        long follower = leader == 1 ? 2 : 1;
+        ListStateMachine sm = machines.get(follower).get(1L);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sm.snapshotOfValues().size() == 10);
+        nodes.remove(follower).close();
+        MemoryLogStore store = stores.get(follower);
+        io.cairn.raft.core.HardState hs = store.group(1).initialState().hardState();
+        long applied = sm.appliedIndex();
+        // What a crash between apply and the write of the commit index leaves behind.
+        store.commit(store.newBatch().setHardState(1,
+                new io.cairn.raft.core.HardState(hs.term(), hs.vote(), applied - 5))).join();
+
+        start(follower, opts(follower));
+        propose(1, "after");
+        await().atMost(Duration.ofSeconds(10)).until(() -> sm.snapshotOfValues().size() == 11);
+        assertThat(sm.snapshotOfValues()).containsExactly("v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9",
+                "v10", "after");
+        assertThat(store.group(1).initialState().hardState().commit()).isGreaterThan(applied);
     }
 
     @Test

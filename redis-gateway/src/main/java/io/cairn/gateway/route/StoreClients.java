@@ -47,6 +47,9 @@ final class StoreClients implements AutoCloseable {
       return NettyChannelBuilder.forAddress(a.substring(0, colon),
               Integer.parseInt(a.substring(colon + 1)))
           .usePlaintext()
+          // Response callbacks only queue work (replies go to the client's event loop, the next
+          // call is started without waiting), so they run on the channel's event loop.
+          .directExecutor()
           .maxInboundMessageSize(MAX_INBOUND_BYTES)
           .build();
     });

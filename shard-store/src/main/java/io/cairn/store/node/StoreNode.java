@@ -105,7 +105,9 @@ public final class StoreNode implements AutoCloseable {
         } else {
             ownership = SlotOwnership.ofConfig(config);
         }
-        server = GrpcServers.start(config.host(), config.servicePort(), config.maxMessageBytes(),
+        // Execute never blocks (commands become futures; reads run on the read pool), so it runs
+        // on the Netty event loop: no hand-off to gRPC's executor per call.
+        server = GrpcServers.startNonBlocking(config.host(), config.servicePort(), config.maxMessageBytes(),
                 new StoreServiceImpl(config, ownership, runtime, stateMachines, reads));
         leaderTasks.scheduleWithFixedDelay(this::expireKeys, config.expiryIntervalMillis(),
                 config.expiryIntervalMillis(), TimeUnit.MILLISECONDS);

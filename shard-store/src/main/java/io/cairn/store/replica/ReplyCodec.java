@@ -82,6 +82,10 @@ public final class ReplyCodec {
         } else if (r instanceof Reply.Pairs p) {
             out.writeByte(11);
             writeList(out, p.flat());
+        } else if (r instanceof Reply.Verbatim v) {
+            out.writeByte(12);
+            writeBytes(out, v.format().getBytes(StandardCharsets.US_ASCII));
+            writeBytes(out, v.text());
         } else {
             throw new IllegalArgumentException("unknown reply " + r);
         }
@@ -116,6 +120,7 @@ public final class ReplyCodec {
             case 9: return new Reply.MapReply(readList(in));
             case 10: return new Reply.SetReply(readList(in));
             case 11: return new Reply.Pairs(readList(in));
+            case 12: return new Reply.Verbatim(new String(readBytes(in), StandardCharsets.US_ASCII), readBytes(in));
             default: throw new IllegalArgumentException("unknown reply tag " + tag);
         }
     }

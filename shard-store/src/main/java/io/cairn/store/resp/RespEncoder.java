@@ -115,6 +115,16 @@ public final class RespEncoder {
             out.write(CRLF);
         } else if (r instanceof Reply.Bulk b) {
             bulk(out, b.value());
+        } else if (r instanceof Reply.Verbatim v) {
+            if (resp3) {
+                header(out, '=', v.text().length + 4);
+                out.write(v.format().getBytes(StandardCharsets.US_ASCII));
+                out.write(':');
+                out.write(v.text());
+                out.write(CRLF);
+            } else {
+                bulk(out, v.text());
+            }
         } else if (r instanceof Reply.Dbl d) {
             String text = doubleText(d.value());
             if (resp3) {

@@ -72,6 +72,38 @@ public sealed interface Reply {
     record Pairs(List<Reply> flat) implements Reply {
     }
 
+    /**
+     * Text for humans (INFO, CLIENT LIST): RESP2 bulk string of {@code text}; RESP3 verbatim string
+     * {@code =len\r\nfmt:text}, as Redis 7's {@code addReplyVerbatim}. {@code format} is three
+     * characters ("txt", "mkd").
+     */
+    record Verbatim(String format, byte[] text) implements Reply {
+        public Verbatim {
+            if (format.length() != 3) {
+                throw new IllegalArgumentException("verbatim format '" + format + "' (expected: 3 characters)");
+            }
+        }
+
+        public static Verbatim txt(String text) {
+            return new Verbatim("txt", text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Verbatim v && format.equals(v.format) && java.util.Arrays.equals(text, v.text);
+        }
+
+        @Override
+        public int hashCode() {
+            return format.hashCode() * 31 + java.util.Arrays.hashCode(text);
+        }
+
+        @Override
+        public String toString() {
+            return "Verbatim[" + format + ":" + new String(text, StandardCharsets.UTF_8) + "]";
+        }
+    }
+
     static Reply integer(long v) {
         return v == 0 ? ZERO : v == 1 ? ONE : new Int(v);
     }

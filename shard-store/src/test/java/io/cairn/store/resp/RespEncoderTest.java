@@ -24,6 +24,16 @@ class RespEncoderTest {
         return Reply.bulk(s);
     }
 
+    /** Redis 7.0 INFO / CLIENT LIST: a bulk in RESP2, {@code =len\r\ntxt:...} in RESP3. */
+    @Test
+    void verbatim() {
+        both(Reply.Verbatim.txt("# Keyspace\r\n"), "$12\r\n# Keyspace\r\n\r\n",
+                "=16\r\ntxt:# Keyspace\r\n\r\n");
+        both(Reply.Verbatim.txt(""), "$0\r\n\r\n", "=4\r\ntxt:\r\n");
+        assertThatThrownBy(() -> new Reply.Verbatim("text", new byte[0]))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void scalars() {
         both(Reply.OK, "+OK\r\n", "+OK\r\n");
