@@ -127,11 +127,24 @@ class CairnCommandLineTest {
     }
 
     @Test
-    void aRoleNotInThisBuildSaysSoAndExitsWith2() {
-        Run r = run("gateway", "--config", "g.properties");
-        assertThat(r.code()).isEqualTo(Cairn.EXIT_USAGE);
-        assertThat(r.err()).startsWith("cairn gateway: not available in this build: ");
+    void aBadGatewayConfigFailsWithExit1AndTheReason() throws Exception {
+        Run missing = run("gateway", "--config", tmp.resolve("nope.properties").toString());
+        assertThat(missing.code()).isEqualTo(Cairn.EXIT_FAILED);
+        assertThat(missing.err()).startsWith("cairn gateway: cannot read gateway config").doesNotContain("\tat ");
 
+        Path noMeta = Files.writeString(tmp.resolve("g.properties"), "port=0\n");
+        Run r = run("gateway", "-c", noMeta.toString());
+        assertThat(r.code()).isEqualTo(Cairn.EXIT_FAILED);
+        assertThat(r.err()).contains("meta.address is required").doesNotContain("\tat ");
+
+        Path typo = Files.writeString(tmp.resolve("typo.properties"), "meta.address=127.0.0.1:1\nprot=6379\n");
+        Run bad = run("gateway", "-c", typo.toString());
+        assertThat(bad.code()).isEqualTo(Cairn.EXIT_FAILED);
+        assertThat(bad.err()).contains("unknown config key 'prot'");
+    }
+
+    @Test
+    void adminWithoutASubcommandIsAUsageError() {
         Run noSub = run("admin");
         assertThat(noSub.code()).isEqualTo(Cairn.EXIT_USAGE);
         assertThat(noSub.err()).contains("Missing required subcommand", "status", "query");
