@@ -1,99 +1,100 @@
 #!/usr/bin/env bash
-# A local multi-process Cairn cluster on loopback ports: 3 meta, 3 store and 2 gateway processes,
-# each `java -jar deploy/target/cairn.jar ROLE --config FILE` (docs/deploy.md).
+# A local multi-process Cairn cluster on loopback ports: 3 meta, 3 store (meta mode) and 2 gateway
+# processes, each `java -jar deploy/target/cairn.jar ROLE --config FILE` (docs/deploy.md).
 #
 #   deploy/local-cluster.sh start  [DIR]   generate config files (first time) and start the processes
 #   deploy/local-cluster.sh stop   [DIR]   SIGTERM every process (SIGKILL after 20 s)
-#   deploy/local-cluster.sh status [DIR]   which processes are up; PING the gateways with redis-cli
+#   deploy/local-cluster.sh status [DIR]   which processes are up, PING of each gateway, `cairn admin status`
 #
 # DIR (default: <repo>/local-cluster) holds conf/NAME.properties, data/NAME/, logs/NAME.log and
 # pids/NAME.pid. Config files are written once and then left alone, so you can edit them; delete
 # DIR to start from scratch.
 #
-# Ports (127.0.0.1):   meta N    service 700N, raft 701N
-#                      store N   raft 712N, service 713N
-#                      gateway N 638(N-1): 6380, 6381
-# (cairn dev uses 6379 and 7101..7106, so both can run side by side.)
+# Ports (127.0.0.1), from PORT_BASE (default 7000) and GATEWAY_PORT_BASE (default 6379):
+#                      meta N    service PORT_BASE+N (7001..7003), raft PORT_BASE+10+N (7011..7013)
+#                      store N   raft PORT_BASE+20+N (7021..7023), service PORT_BASE+30+N (7031..7033)
+#                      gateway N GATEWAY_PORT_BASE+N (6380, 6381)
+# (cairn dev uses 6379 and 7100..7107, so both can run side by side.) The ports are written into
+# the config files on the first start; later starts read them from there.
 #
-# NOT YET COMPLETE: the gateway role is not in this build (`cairn gateway` exits 2, "not available
-# in this build"), and the stores still run with STATIC groups (3 groups x 3 replicas, the slots
-# split as the meta service's bootstrap would), so ROLES below starts the stores only by default.
-# `ROLES="meta store"` also starts the 3 meta replicas (they work; the static stores do not
-# register with them). Their config files are generated already. When the gateway role lands:
-# set ROLES="meta store gateway", check the gateway keys below against GatewayConfig, and switch
-# the stores from static groups to meta.address.
+# `start` returns once every process logged that it is ready (a gateway: it has a shard map with
+# every slot assigned, i.e. the meta service has bootstrapped 3 groups x 3 replicas over the 3
+# stores).
+#
 #   CAIRN_JAVA_OPTS   extra JVM options for every process (default: -Xmx512m)
-#   ROLES             which roles `start` starts (default: store)
+#   CAIRN_LAUNCH      the command that runs the launcher (default: java $CAIRN_JAVA_OPTS -jar
+#                     deploy/target/cairn.jar, built first by ./cairn when stale); tests set it
+#   ROLES             which roles `start` starts (default: meta store gateway)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="$root/deploy/target/cairn.jar"
 cmd="${1:-}"
 dir="${2:-$root/local-cluster}"
-ROLES="${ROLES:-store}"
-JAVA_OPTS="${CAIRN_JAVA_OPTS:--Xmx512m}"
+ROLES="${ROLES:-meta store gateway}"
+PORT_BASE="${PORT_BASE:-7000}"
+GATEWAY_PORT_BASE="${GATEWAY_PORT_BASE:-6379}"
+# shellcheck disable=SC2206 # a list of words
+LAUNCH=(${CAIRN_LAUNCH:-java ${CAIRN_JAVA_OPTS:--Xmx512m} -jar $jar})
 
 METAS=(meta-1 meta-2 meta-3)
 STORES=(store-1 store-2 store-3)
 GATEWAYS=(gateway-1 gateway-2)
-META_ADDRESSES="127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003"
 
 usage() {
   echo "usage: $0 start|stop|status [DIR]" >&2
   exit 2
 }
 
-gateway_port() { echo $((6379 + ${1#gateway-})); }
+meta_addresses() {
+  echo "127.0.0.1:$((PORT_BASE + 1)),127.0.0.1:$((PORT_BASE + 2)),127.0.0.1:$((PORT_BASE + 3))"
+}
 
 write_configs() {
   mkdir -p "$dir/conf" "$dir/data" "$dir/logs" "$dir/pids"
-  local n f
+  local n f peers="" g
+  for n in 1 2 3; do
+    peers="$peers${peers:+,}$n@127.0.0.1:$((PORT_BASE + 10 + n)):$((PORT_BASE + n))"
+  done
   for n in 1 2 3; do
     f="$dir/conf/meta-$n.properties"
     [ -f "$f" ] || cat > "$f" <<CONF
-# meta node $n of the local cluster (keys: docs/meta-service.md). Bootstraps 3 groups x 3
+# meta replica $n of the local cluster (keys: docs/meta-service.md). Bootstraps 3 groups x 3
 # replicas once 3 stores have registered.
 node.id=$n
 data.dir=$dir/data/meta-$n
 host=127.0.0.1
-service.port=700$n
-raft.port=701$n
-peers=1@127.0.0.1:7011:7001,2@127.0.0.1:7012:7002,3@127.0.0.1:7013:7003
+service.port=$((PORT_BASE + n))
+raft.port=$((PORT_BASE + 10 + n))
+peers=$peers
 CONF
   done
   for n in 1 2 3; do
     f="$dir/conf/store-$n.properties"
     [ -f "$f" ] || cat > "$f" <<CONF
-# store node $n of the local cluster (keys: docs/store-node.md).
+# store node $n of the local cluster (keys: docs/store-node.md). The meta service places the groups.
 node.id=$n
 data.dir=$dir/data/store-$n
 host=127.0.0.1
-raft.port=712$n
-service.port=713$n
-peers=1=127.0.0.1:7121:7131,2=127.0.0.1:7122:7132,3=127.0.0.1:7123:7133
-# STATIC groups until the meta role is in this build: 3 groups x 3 replicas, the slots split as
-# the meta service's bootstrap does. With the meta service, delete these six lines and set
-# meta.address instead (the meta service then places the groups).
-group.1.members=1,2,3
-group.1.slots=0-5461
-group.2.members=1,2,3
-group.2.slots=5462-10922
-group.3.members=1,2,3
-group.3.slots=10923-16383
-#meta.address=$META_ADDRESSES
+raft.port=$((PORT_BASE + 20 + n))
+service.port=$((PORT_BASE + 30 + n))
+meta.address=$(meta_addresses)
 CONF
   done
   for g in "${GATEWAYS[@]}"; do
     f="$dir/conf/$g.properties"
     [ -f "$f" ] || cat > "$f" <<CONF
-# $g of the local cluster.
-# PROVISIONAL: the gateway role is not in this build yet; check these keys against
-# GatewayConfig.load (docs/gateway.md) when it lands.
+# $g of the local cluster (keys: docs/gateway.md).
 host=127.0.0.1
-port=$(gateway_port "$g")
-meta.address=$META_ADDRESSES
+port=$((GATEWAY_PORT_BASE + ${g#gateway-}))
+meta.address=$(meta_addresses)
 CONF
   done
+}
+
+# A key's value in a config file of DIR (empty if missing).
+conf_value() {
+  sed -n "s/^$2=//p" "$dir/conf/$1.properties" 2>/dev/null | tail -1
 }
 
 pid_of() {
@@ -129,14 +130,17 @@ names_of_roles() {
 # The log line a role prints once it serves.
 ready_pattern() {
   case "$(role_of "$1")" in
+    meta) echo "meta replica ${1#meta-} ready" ;;
     store) echo "store node ${1#store-} ready" ;;
-    *) echo " ready\| listening" ;; # PROVISIONAL for meta and gateway
+    gateway) echo "gateway ready" ;;
   esac
 }
 
 start() {
-  # Builds the jar if it is missing or stale (see ./cairn).
-  "$root/cairn" version >/dev/null
+  if [ -z "${CAIRN_LAUNCH:-}" ]; then
+    # Builds the jar if it is missing or stale (see ./cairn).
+    "$root/cairn" version >/dev/null
+  fi
   write_configs
   local name started=() offsets=()
   for name in $(names_of_roles); do
@@ -146,14 +150,13 @@ start() {
     fi
     # Readiness is looked for in what this run appends to the log.
     offsets+=("$(($(stat -c %s "$dir/logs/$name.log" 2>/dev/null || echo 0) + 1))")
-    # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-    nohup java $JAVA_OPTS -jar "$jar" "$(role_of "$name")" --config "$dir/conf/$name.properties" \
+    nohup "${LAUNCH[@]}" "$(role_of "$name")" --config "$dir/conf/$name.properties" \
       >>"$dir/logs/$name.log" 2>&1 </dev/null &
     echo $! > "$dir/pids/$name.pid"
     started+=("$name")
     echo "$name: started (pid $!), log $dir/logs/$name.log"
   done
-  local deadline=$((SECONDS + 120)) i
+  local deadline=$((SECONDS + 180)) i
   for i in "${!started[@]}"; do
     name="${started[$i]}"
     until tail -c "+${offsets[$i]}" "$dir/logs/$name.log" 2>/dev/null | grep -q "$(ready_pattern "$name")"; do
@@ -163,7 +166,7 @@ start() {
         exit 1
       fi
       if [ $SECONDS -ge $deadline ]; then
-        echo "$name: not ready after 120 s; see $dir/logs/$name.log" >&2
+        echo "$name: not ready after 180 s; see $dir/logs/$name.log" >&2
         exit 1
       fi
       sleep 0.5
@@ -194,13 +197,16 @@ stop() {
 }
 
 status() {
-  local name pid state extra
+  local name state extra metas=""
   for name in "${METAS[@]}" "${STORES[@]}" "${GATEWAYS[@]}"; do
     extra=""
     if is_up "$name"; then
       state="up (pid $(pid_of "$name"))"
       if [ "$(role_of "$name")" = gateway ] && command -v redis-cli >/dev/null 2>&1; then
-        extra="  PING: $(redis-cli -p "$(gateway_port "$name")" PING 2>&1 | head -1)"
+        extra="  PING: $(redis-cli -p "$(conf_value "$name" port)" PING 2>&1 | head -1)"
+      fi
+      if [ "$(role_of "$name")" = meta ]; then
+        metas="$metas${metas:+,}127.0.0.1:$(conf_value "$name" service.port)"
       fi
     elif [ -f "$dir/pids/$name.pid" ]; then
       state="down (exited; see $dir/logs/$name.log)"
@@ -209,6 +215,11 @@ status() {
     fi
     printf '%-10s %s%s\n' "$name" "$state" "$extra"
   done
+  if [ -n "$metas" ]; then
+    echo
+    echo "cairn admin --meta $metas status"
+    "${LAUNCH[@]}" admin --meta "$metas" --timeout 10 status || true
+  fi
 }
 
 case "$cmd" in

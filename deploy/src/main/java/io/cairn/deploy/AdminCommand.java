@@ -4,6 +4,7 @@ import io.cairn.meta.admin.MapTables;
 import io.cairn.meta.client.MetaClient;
 import io.cairn.meta.map.ShardMapCodec;
 import io.cairn.meta.proto.GetMapResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,8 +18,9 @@ import picocli.CommandLine.Spec;
 /** {@code cairn admin ...}: cluster operations against the meta service. */
 @Command(name = "admin", mixinStandardHelpOptions = true,
         header = "Cluster operations against the meta service.",
-        description = {"Ask the meta service and print the shard map.", ""},
-        subcommands = {AdminCommand.Status.class, AdminCommand.Query.class},
+        description = {"Ask the meta service and print the shard map. Exits with 1 when no meta replica "
+            + "answers within --timeout.", ""},
+        subcommands = {AdminCommand.Status.class, AdminCommand.Query.class, AdminCommand.History.class},
         synopsisSubcommandLabel = "COMMAND",
         commandListHeading = "%nCommands:%n")
 final class AdminCommand implements Runnable {
@@ -28,6 +30,23 @@ final class AdminCommand implements Runnable {
     @Option(names = {"-m", "--meta"}, paramLabel = "HOST:PORT[,HOST:PORT...]", defaultValue = "127.0.0.1:7001",
             description = "Meta service replicas to ask (any one answers; default: ${DEFAULT-VALUE}).")
     String meta;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Give up when no meta replica answers within this (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    /** A client of the replicas given with --meta, giving up after --timeout. */
+    MetaClient client() {
+        if (timeoutSeconds <= 0) {
+            throw new ParameterException(spec.commandLine(), "--timeout: " + timeoutSeconds + " (expected: > 0)");
+        }
+        Duration total = Duration.ofSeconds(timeoutSeconds);
+        MetaClient.Options o = MetaClient.Options.defaults().withTotalTimeout(total);
+        if (o.callTimeout().compareTo(total) > 0) {
+            o = o.withCallTimeout(total);
+        }
+        return new MetaClient(MetaClient.parseAddresses(meta), o);
+    }
 
     @Override
     public void run() {
@@ -44,7 +63,9 @@ final class AdminCommand implements Runnable {
 
         @Override
         public Integer call() {
-            spec.commandLine().getOut().print(status(admin.meta));
+            try (MetaClient client = admin.client()) {
+                spec.commandLine().getOut().print(status(client));
+            }
             return Cairn.EXIT_OK;
         }
     }
@@ -65,27 +86,42 @@ final class AdminCommand implements Runnable {
             if (version != null && version < 0) {
                 throw new ParameterException(spec.commandLine(), "VERSION: " + version + " (expected: >= 0)");
             }
-            spec.commandLine().getOut().print(query(admin.meta, version));
+            try (MetaClient client = admin.client()) {
+                spec.commandLine().getOut().print(query(client, version));
+            }
+            return Cairn.EXIT_OK;
+        }
+    }
+
+    @Command(name = "history", mixinStandardHelpOptions = true,
+            header = "Print the map versions the meta service keeps, oldest first, with the change that made each.")
+    static final class History implements Callable<Integer> {
+        @ParentCommand
+        AdminCommand admin;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (MetaClient client = admin.client()) {
+                spec.commandLine().getOut().print(MapTables.history(client.history().getEntriesList()));
+            }
             return Cairn.EXIT_OK;
         }
     }
 
     /** The meta leader's status: replicas, the current map with leaders, store reports. */
-    static String status(String metaAddresses) {
-        try (MetaClient client = new MetaClient(MetaClient.parseAddresses(metaAddresses))) {
-            return MapTables.render(client.status());
-        }
+    static String status(MetaClient client) {
+        return MapTables.render(client.status());
     }
 
     /** The map at {@code version} of the history (null: the current one), with the leader hints known. */
-    static String query(String metaAddresses, Long version) {
-        try (MetaClient client = new MetaClient(MetaClient.parseAddresses(metaAddresses))) {
-            GetMapResponse r = client.getMap(version == null ? 0 : version);
-            if (!r.getError().isEmpty()) {
-                throw new IllegalArgumentException(r.getError());
-            }
-            return MapTables.render(ShardMapCodec.decodeMap(r.getMap().toByteArray()),
-                    MapTables.leaders(r.getLeadersList()), List.of());
+    static String query(MetaClient client, Long version) {
+        GetMapResponse r = client.getMap(version == null ? 0 : version);
+        if (!r.getError().isEmpty()) {
+            throw new IllegalArgumentException(r.getError());
         }
+        return MapTables.render(ShardMapCodec.decodeMap(r.getMap().toByteArray()),
+                MapTables.leaders(r.getLeadersList()), List.of());
     }
 }

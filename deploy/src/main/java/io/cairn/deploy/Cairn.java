@@ -15,8 +15,7 @@ import picocli.CommandLine.Spec;
  *
  * <p>Exit codes: {@value #EXIT_OK} done (a role process: stopped by SIGTERM/Ctrl-C and closed
  * cleanly), {@value #EXIT_FAILED} failed (bad config file, could not start, ...),
- * {@value #EXIT_USAGE} usage error (unknown option, missing argument) or a role that is not
- * available in this build.
+ * {@value #EXIT_USAGE} usage error (unknown option, missing argument).
  */
 @Command(name = "cairn",
         mixinStandardHelpOptions = true,
@@ -42,7 +41,7 @@ import picocli.CommandLine.Spec;
         footer = {
             "  0  done (a role process: stopped by SIGTERM or Ctrl-C, closed cleanly)",
             "  1  failed: invalid config file, could not start, ...",
-            "  2  usage error, or a role that is not available in this build"})
+            "  2  usage error: unknown option, missing argument, ..."})
 public final class Cairn implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;
@@ -80,10 +79,6 @@ public final class Cairn implements Runnable {
     private static int onFailure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
         String name = cl.getCommandSpec().qualifiedName();
-        if (e instanceof NotAvailableException na) {
-            err.println("cairn " + na.role() + ": not available in this build: " + na.getMessage());
-            return EXIT_USAGE;
-        }
         if (e instanceof IllegalArgumentException || e instanceof UncheckedIOException
                 || e instanceof MetaUnavailableException) {
             // Config mistakes: the message says what is wrong; a stack trace would hide it.

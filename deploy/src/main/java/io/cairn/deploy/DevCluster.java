@@ -1,14 +1,11 @@
 package io.cairn.deploy;
 
 import io.cairn.gateway.GatewayConfig;
-import io.cairn.gateway.GatewayServer;
 import io.cairn.gateway.resp.RespLimits;
-import io.cairn.meta.client.ClusterView;
-import io.cairn.meta.client.StaticClusterView;
 import io.cairn.meta.map.GroupInfo;
 import io.cairn.meta.map.ShardMap;
-import io.cairn.meta.map.StoreInfo;
-import io.cairn.meta.map.StoreState;
+import io.cairn.meta.server.MetaConfig;
+import io.cairn.meta.server.MetaNode;
 import io.cairn.raft.runtime.GroupStatus;
 import io.cairn.store.node.StoreConfig;
 import io.cairn.store.node.StoreNode;
@@ -18,27 +15,25 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The whole cluster of {@code cairn dev} in one process: {@value #STORES} store nodes (ids 1..3)
- * hosting {@value #GROUPS} groups of {@value #REPLICAS} replicas that split the 16384 slots evenly,
- * and a gateway.
+ * The whole cluster of {@code cairn dev} in one process: a single-replica meta service,
+ * {@value #STORES} store nodes (ids 1..3) in meta mode, and a gateway following the meta
+ * service's map. The meta service bootstraps {@value #GROUPS} groups of {@value #REPLICAS}
+ * replicas splitting the 16384 slots evenly once the three stores have registered; the stores
+ * create the groups the map places on them.
  *
  * <p>Layout (stable across restarts, so a restart with the same data directory finds its Raft
- * peers where they were): store N keeps its data in {@code DATA/store-N}, its Raft transport on
- * {@code storeBasePort + 2(N-1)} and its StoreService on the port after, all on 127.0.0.1 (with
- * the default base 7101: 7101/7102, 7103/7104, 7105/7106). Nothing else is persisted or checked:
- * the groups themselves are found again in each store's Raft log.
- *
- * <p>For now the shard map is static: {@link ShardMap#bootstrap} of the three stores, installed
- * in each store as static groups ({@link StaticStoreConfigs}) and given to the gateway as a
- * {@link StaticClusterView}. With the meta service, {@link #startMeta} starts a meta node first,
- * the stores register with it instead of taking static groups, and the gateway follows it: the
- * change stays inside this class.
+ * peers and its registrations where they were), all on 127.0.0.1 from the base port B (default
+ * {@value #DEFAULT_BASE_PORT}): the meta replica's MetaService on B and its Raft transport on
+ * B+1, data in {@code DATA/meta}; store N's Raft transport on B+2N and its StoreService on
+ * B+2N+1, data in {@code DATA/store-N} (7102/7103, 7104/7105, 7106/7107). The map and the groups
+ * are found again in the meta replica's state and the stores' Raft logs.
  */
 public final class DevCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DevCluster.class);
@@ -46,50 +41,64 @@ public final class DevCluster implements AutoCloseable {
     public static final int STORES = 3;
     public static final int GROUPS = 3;
     public static final int REPLICAS = 3;
-    public static final int DEFAULT_STORE_BASE_PORT = 7101;
+    public static final int DEFAULT_BASE_PORT = 7100;
+    /** Ports used from the base port on: the meta replica's two and two per store. */
+    public static final int PORTS = 2 + 2 * STORES;
 
     /**
-     * @param dataDir       where every node keeps its data ({@code store-N/} below it)
-     * @param host          address the gateway binds to
-     * @param port          the gateway's port (0: a free one)
-     * @param storeBasePort first of the {@code 2 * STORES} consecutive loopback ports of the stores
+     * @param dataDir  where every node keeps its data ({@code meta/} and {@code store-N/} below it)
+     * @param host     address the gateway binds to
+     * @param port     the gateway's port (0: a free one)
+     * @param basePort first of the {@value #PORTS} consecutive loopback ports of the meta replica and the stores
      */
-    public record Options(Path dataDir, String host, int port, int storeBasePort) {
+    public record Options(Path dataDir, String host, int port, int basePort) {
         public Options {
             dataDir = dataDir.toAbsolutePath().normalize();
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
             }
-            if (storeBasePort < 1 || storeBasePort + 2 * STORES - 1 > 65535) {
-                throw new IllegalArgumentException("store base port: " + storeBasePort + " (expected: 1.."
-                        + (65535 - 2 * STORES + 1) + ")");
+            if (basePort < 1 || basePort + PORTS - 1 > 65535) {
+                throw new IllegalArgumentException("base port: " + basePort + " (expected: 1.."
+                        + (65535 - PORTS + 1) + ")");
             }
+        }
+
+        int metaServicePort() {
+            return basePort;
+        }
+
+        int metaRaftPort() {
+            return basePort + 1;
+        }
+
+        int storeRaftPort(long id) {
+            return basePort + 2 * (int) id;
+        }
+
+        String metaAddress() {
+            return "127.0.0.1:" + metaServicePort();
         }
     }
 
     private final Options options;
-    private final ShardMap map;
+    private MetaNode meta;
     private final List<StoreNode> stores = new ArrayList<>();
-    private ClusterView view;
-    private GatewayServer gateway;
+    private MetaRoutedGateway gateway;
     private boolean closed;
 
     private DevCluster(Options options) {
         this.options = options;
-        this.map = ShardMap.bootstrap(storeInfos(options.storeBasePort()), GROUPS, REPLICAS);
     }
 
-    /** Starts the stores and the gateway; on failure closes what had started and rethrows. */
+    /** Starts the meta replica, the stores and the gateway; on failure closes what had started and rethrows. */
     public static DevCluster start(Options options) throws InterruptedException {
         DevCluster c = new DevCluster(options);
         try {
             c.startMeta();
             c.startStores();
-            c.view = new StaticClusterView(c.map);
-            c.gateway = startGateway(new GatewayConfig(options.host(), options.port(), null,
-                    RespLimits.REDIS_DEFAULTS), c.view);
-            LOG.info("dev cluster up: gateway on {}:{}, {} stores, {} groups, data in {}", options.host(),
-                    c.gateway.port(), STORES, GROUPS, options.dataDir());
+            c.startGateway();
+            LOG.info("dev cluster up: gateway on {}:{}, meta on {}, {} stores, data in {}", options.host(),
+                    c.gateway.port(), options.metaAddress(), STORES, options.dataDir());
             return c;
         } catch (InterruptedException | RuntimeException e) {
             c.close();
@@ -97,39 +106,63 @@ public final class DevCluster implements AutoCloseable {
         }
     }
 
-    /** The stores of the dev cluster: id N at 127.0.0.1, Raft on base + 2(N-1), StoreService on the next port. */
-    static List<StoreInfo> storeInfos(int basePort) {
-        List<StoreInfo> out = new ArrayList<>();
-        for (int n = 1; n <= STORES; n++) {
-            int raft = basePort + 2 * (n - 1);
-            out.add(new StoreInfo(n, "127.0.0.1:" + raft, "127.0.0.1:" + (raft + 1), StoreState.UP));
-        }
-        return out;
+    /** The single meta replica; it bootstraps GROUPS x REPLICAS once the STORES stores have registered. */
+    static MetaConfig metaConfig(Options o) {
+        Properties p = new Properties();
+        p.setProperty("node.id", "1");
+        p.setProperty("data.dir", o.dataDir().resolve("meta").toString());
+        p.setProperty("host", "127.0.0.1");
+        p.setProperty("service.port", Integer.toString(o.metaServicePort()));
+        p.setProperty("raft.port", Integer.toString(o.metaRaftPort()));
+        p.setProperty("bootstrap.stores", Integer.toString(STORES));
+        p.setProperty("bootstrap.groups", Integer.toString(GROUPS));
+        p.setProperty("replication.factor", Integer.toString(REPLICAS));
+        return MetaConfig.from(p);
     }
 
-    /** No meta service yet: the map is static (see the class comment). */
+    /** Store {@code id} in meta mode. */
+    static StoreConfig storeConfig(Options o, long id) {
+        Properties p = new Properties();
+        p.setProperty("node.id", Long.toString(id));
+        p.setProperty("data.dir", o.dataDir().resolve("store-" + id).toString());
+        p.setProperty("host", "127.0.0.1");
+        p.setProperty("raft.port", Integer.toString(o.storeRaftPort(id)));
+        p.setProperty("service.port", Integer.toString(o.storeRaftPort(id) + 1));
+        p.setProperty("meta.address", o.metaAddress());
+        // One process hosts all three stores: a thread or two each is plenty for trying Cairn.
+        p.setProperty("raft.workers", "1");
+        p.setProperty("raft.apply.threads", "2");
+        p.setProperty("read.threads", "2");
+        return StoreConfig.from(p);
+    }
+
     private void startMeta() {
+        meta = MetaNode.start(metaConfig(options));
     }
 
     private void startStores() {
-        for (StoreInfo s : map.stores()) {
-            Path dir = options.dataDir().resolve("store-" + s.id());
-            stores.add(StoreNode.start(StoreConfig.from(StaticStoreConfigs.forStore(map, s.id(), dir))));
+        for (long id = 1; id <= STORES; id++) {
+            stores.add(StoreNode.start(storeConfig(options, id)));
         }
     }
 
-    /** The gateway routes by the view (which stays ours to close). */
-    private static GatewayServer startGateway(GatewayConfig config, ClusterView view) throws InterruptedException {
-        return GatewayServer.start(config, view);
+    /** The gateway routes by a view of the meta service's map. */
+    private void startGateway() throws InterruptedException {
+        gateway = MetaRoutedGateway.start(new GatewayConfig(options.host(), options.port(), null,
+                RespLimits.REDIS_DEFAULTS), List.of(options.metaAddress()));
     }
 
     public Options options() {
         return options;
     }
 
-    /** The shard map the cluster was built from. */
+    /** The shard map as the gateway knows it (version 0 until the meta service has answered). */
     public ShardMap map() {
-        return map;
+        return gateway.view().map();
+    }
+
+    public MetaNode meta() {
+        return meta;
     }
 
     public List<StoreNode> stores() {
@@ -142,26 +175,31 @@ public final class DevCluster implements AutoCloseable {
     }
 
     /**
-     * Waits until every group has a leader that its replicas agree on, up to {@code timeout};
-     * returns group id → leader store id (0 for a group still without one at the deadline).
+     * Waits until the gateway knows a map with {@value #GROUPS} groups and every group has a
+     * leader that its replicas agree on, up to {@code timeout}; returns group id → leader store id
+     * (0 for a group still without one at the deadline; empty if the map has no groups by then).
      */
     public Map<Long, Long> awaitLeaders(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Map<Long, Long> leaders = leaders();
-            if (!leaders.containsValue(0L) || System.nanoTime() >= deadline) {
+            boolean ready = leaders.size() >= GROUPS && !leaders.containsValue(0L);
+            if (ready || System.nanoTime() >= deadline) {
                 return leaders;
             }
             Thread.sleep(20);
         }
     }
 
-    /** Group id → the leader all its local replicas name (0: none yet, or they disagree). */
+    /** Group id → the leader all its replicas here name (0: none yet, or they disagree), for the groups of the map. */
     public Map<Long, Long> leaders() {
         Map<Long, Long> out = new TreeMap<>();
-        for (GroupInfo g : map.groups()) {
+        for (GroupInfo g : map().groups()) {
             long agreed = -1;
             for (StoreNode s : stores) {
+                if (g.replicas().stream().noneMatch(r -> r.storeId() == s.config().nodeId())) {
+                    continue;
+                }
                 long leader;
                 try {
                     GroupStatus st = s.runtime().status(g.id()).get(2, TimeUnit.SECONDS);
@@ -181,17 +219,21 @@ public final class DevCluster implements AutoCloseable {
         StringBuilder sb = new StringBuilder();
         String host = options.host();
         int port = gatewayPort();
-        sb.append("Cairn ").append(VersionInfo.version()).append(" dev cluster is up.\n\n");
+        ShardMap map = map();
+        sb.append("Cairn ").append(VersionInfo.version()).append(" dev cluster is ready.\n\n");
         sb.append(String.format("  gateway   %s:%d%n", host, port));
         sb.append(String.format("  connect   redis-cli%s -p %d%n",
                 host.equals("127.0.0.1") || host.equals("localhost") || host.equals("0.0.0.0") ? "" : " -h " + host,
                 port));
         sb.append(String.format("  data      %s (a restart with the same --data keeps it)%n", options.dataDir()));
+        sb.append(String.format("  meta      service %s, raft 127.0.0.1:%d, data %s (cairn admin --meta %s status)%n",
+                options.metaAddress(), options.metaRaftPort(), meta.config().dataDir(), options.metaAddress()));
         for (StoreNode s : stores) {
             StoreConfig c = s.config();
             sb.append(String.format("  store %d   raft 127.0.0.1:%d, service 127.0.0.1:%d, data %s%n", c.nodeId(),
                     c.raftPort(), c.servicePort(), c.dataDir()));
         }
+        sb.append(String.format("  map       version %d%n", map.version()));
         for (GroupInfo g : map.groups()) {
             long leader = leaders.getOrDefault(g.id(), 0L);
             sb.append(String.format("  group %d   slots %s, replicas on stores %s, leader %s%n", g.id(),
@@ -203,7 +245,7 @@ public final class DevCluster implements AutoCloseable {
         return sb.toString();
     }
 
-    /** Stops the gateway, then the stores (each closes its Raft runtime and RocksDB). Idempotent. */
+    /** Stops the gateway (then its view of the map), then the stores, then the meta replica. Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -213,14 +255,18 @@ public final class DevCluster implements AutoCloseable {
         if (gateway != null) {
             gateway.close();
         }
-        if (view != null) {
-            view.close();
-        }
         for (int i = stores.size() - 1; i >= 0; i--) {
             try {
                 stores.get(i).close();
             } catch (RuntimeException e) {
                 LOG.warn("closing store {} failed", stores.get(i).config().nodeId(), e);
+            }
+        }
+        if (meta != null) {
+            try {
+                meta.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing the meta replica failed", e);
             }
         }
     }

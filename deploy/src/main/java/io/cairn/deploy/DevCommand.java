@@ -15,11 +15,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "dev", mixinStandardHelpOptions = true,
         header = "Run a whole cluster in one process, for trying Cairn.",
         description = {
-            "3 store nodes hosting 3 Raft groups of 3 replicas that split the 16384 slots, and a "
-                + "gateway, in this process. Data is kept under --data; a restart with the same --data "
-                + "keeps it. Ctrl-C stops it cleanly.",
-            "Store N uses the ports STORE_BASE_PORT+2(N-1) (Raft) and the next one (StoreService) "
-                + "on 127.0.0.1.",
+            "A meta service replica, 3 store nodes hosting 3 Raft groups of 3 replicas that split "
+                + "the 16384 slots, and a gateway, in this process. Data is kept under --data (meta/, "
+                + "store-N/); a restart with the same --data keeps it. Ctrl-C stops it cleanly.",
+            "Ports on 127.0.0.1: the meta service on BASE_PORT (its Raft on BASE_PORT+1), store N's "
+                + "Raft on BASE_PORT+2N and its StoreService on the next one.",
             ""})
 final class DevCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(DevCommand.class);
@@ -39,15 +39,15 @@ final class DevCommand implements Callable<Integer> {
             description = "The gateway's port (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--store-base-port", paramLabel = "PORT", defaultValue = "" + DevCluster.DEFAULT_STORE_BASE_PORT,
-            description = "First of 6 consecutive store ports (default: ${DEFAULT-VALUE}).")
-    int storeBasePort;
+    @Option(names = "--base-port", paramLabel = "PORT", defaultValue = "" + DevCluster.DEFAULT_BASE_PORT,
+            description = "First of " + DevCluster.PORTS + " consecutive meta and store ports (default: ${DEFAULT-VALUE}).")
+    int basePort;
 
     @Override
     public Integer call() throws InterruptedException {
-        DevCluster cluster = DevCluster.start(new DevCluster.Options(data, host, port, storeBasePort));
+        DevCluster cluster = DevCluster.start(new DevCluster.Options(data, host, port, basePort));
         Map<Long, Long> leaders = cluster.awaitLeaders(Duration.ofSeconds(60));
-        if (leaders.containsValue(0L)) {
+        if (leaders.size() < DevCluster.GROUPS || leaders.containsValue(0L)) {
             LOG.warn("not every group has elected a leader after 60 s: {}", leaders);
         }
         spec.commandLine().getOut().print(cluster.banner(leaders));

@@ -1,6 +1,11 @@
 package io.cairn.deploy;
 
+import io.cairn.gateway.GatewayConfig;
+import io.cairn.meta.client.MetaClient;
+import io.cairn.raft.config.ConfigFile;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,8 +15,8 @@ import picocli.CommandLine.Option;
         header = "Run a Redis-protocol gateway (one per process).",
         description = {
             "Accepts Redis clients (RESP2/RESP3) and routes their commands to the store nodes, "
-                + "following the meta service's shard map. Stateless: run as many as you like. Runs "
-                + "until SIGTERM or Ctrl-C, then closes cleanly.",
+                + "following the meta service's shard map (meta.address in the config file). "
+                + "Stateless: run as many as you like. Runs until SIGTERM or Ctrl-C, then closes cleanly.",
             "Config keys: docs/gateway.md.",
             ""})
 final class GatewayCommand implements Callable<Integer> {
@@ -21,19 +26,22 @@ final class GatewayCommand implements Callable<Integer> {
     Path config;
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         return RunUntilStopped.run("gateway", start(config));
     }
 
     /**
-     * The seam for the gateway role: load the config file, connect the cluster view, start the
-     * server. To fill in when the config file loader and the meta service's watch client are
-     * merged, e.g. {@code GatewayConfig c = GatewayConfig.load(file); ClusterView view =
-     * MetaClusterView.connect(...); GatewayServer s = GatewayServer.start(c, view)} and return
-     * something that closes the server, then the view (the server does not close it).
+     * Loads the config file ({@code meta.address}, required: the meta service replicas; every
+     * other key as {@link GatewayConfig#from}) and starts a gateway following the meta service.
      */
-    static AutoCloseable start(Path file) {
-        throw new NotAvailableException("gateway",
-                "the gateway's config file loader and the meta service client are not merged yet");
+    static MetaRoutedGateway start(Path file) throws InterruptedException {
+        Properties p = ConfigFile.read(file, "gateway config");
+        String meta = (String) p.remove("meta.address");
+        if (meta == null || meta.isBlank()) {
+            throw new IllegalArgumentException("gateway config " + file + ": meta.address is required "
+                    + "(the meta service replicas, host:port[,host:port...])");
+        }
+        List<String> addresses = MetaClient.parseAddresses(meta);
+        return MetaRoutedGateway.start(GatewayConfig.from(p), addresses);
     }
 }

@@ -40,7 +40,7 @@ class CairnCommandLineTest {
         Run r = run("help", "dev");
         assertThat(r.code()).isEqualTo(Cairn.EXIT_OK);
         assertThat(r.out()).contains("Usage: cairn dev", "--data=DIR", "(default: ./data)", "(default: 6379)",
-                "(default: 127.0.0.1)", "(default: 7101)");
+                "(default: 127.0.0.1)", "--base-port=PORT", "7100)");
         assertThat(run("store", "--help").out()).contains("Usage: cairn store", "-c, --config=FILE",
                 "docs/store-node.md");
     }
@@ -110,18 +110,41 @@ class CairnCommandLineTest {
     void devOnATakenGatewayPortFailsWithExit1AndSaysSo() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Run r = run("dev", "--data", tmp.resolve("data").toString(), "--port", Integer.toString(taken.getLocalPort()),
-                    "--store-base-port", Integer.toString(ClusterProcesses.freePortBlock(6)));
+                    "--base-port", Integer.toString(ClusterProcesses.freePortBlock(DevCluster.PORTS)));
             assertThat(r.code()).isEqualTo(Cairn.EXIT_FAILED);
             assertThat(r.err()).startsWith("cairn dev: cannot listen: ").doesNotContain("\tat ");
         }
     }
 
     @Test
-    void aRoleNotInThisBuildSaysSoAndExitsWith2() {
-        Run r = run("gateway", "--config", "g.properties");
-        assertThat(r.code()).isEqualTo(Cairn.EXIT_USAGE);
-        assertThat(r.err()).startsWith("cairn gateway: not available in this build: ");
+    void adminWithNoMetaReplicaAnsweringFailsWithExit1AndSaysSo() {
+        String nobody = "127.0.0.1:" + ClusterProcesses.freePort();
+        Run r = run("admin", "--meta", nobody, "--timeout", "1", "status");
+        assertThat(r.code()).isEqualTo(Cairn.EXIT_FAILED);
+        assertThat(r.err()).startsWith("cairn admin status: meta service: Status got no answer within ")
+                .contains(nobody).doesNotContain("\tat ");
+        assertThat(r.out()).isEmpty();
+    }
 
+    @Test
+    void aBadGatewayConfigFailsWithExit1AndTheReason() throws Exception {
+        Run missing = run("gateway", "--config", tmp.resolve("nope.properties").toString());
+        assertThat(missing.code()).isEqualTo(Cairn.EXIT_FAILED);
+        assertThat(missing.err()).startsWith("cairn gateway: cannot read gateway config").doesNotContain("\tat ");
+
+        Path noMeta = Files.writeString(tmp.resolve("g.properties"), "port=0\n");
+        Run r = run("gateway", "-c", noMeta.toString());
+        assertThat(r.code()).isEqualTo(Cairn.EXIT_FAILED);
+        assertThat(r.err()).contains("meta.address is required").doesNotContain("\tat ");
+
+        Path typo = Files.writeString(tmp.resolve("typo.properties"), "meta.address=127.0.0.1:1\nprot=6379\n");
+        Run bad = run("gateway", "-c", typo.toString());
+        assertThat(bad.code()).isEqualTo(Cairn.EXIT_FAILED);
+        assertThat(bad.err()).contains("unknown config key 'prot'");
+    }
+
+    @Test
+    void adminWithoutASubcommandIsAUsageError() {
         Run noSub = run("admin");
         assertThat(noSub.code()).isEqualTo(Cairn.EXIT_USAGE);
         assertThat(noSub.err()).contains("Missing required subcommand", "status", "query");

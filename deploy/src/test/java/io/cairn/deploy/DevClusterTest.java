@@ -3,11 +3,11 @@ package io.cairn.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.deploy.it.ClusterProcesses;
+import io.cairn.deploy.it.RespCall;
 import io.cairn.deploy.it.StoreServiceClient;
 import io.cairn.store.types.Slots;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code cairn dev}'s cluster in this JVM: up, every group elects a leader, the gateway answers
- * and routes keys of every group; closed and started again on the same data directory, the
- * groups come back with their data.
+ * {@code cairn dev}'s cluster in this JVM: the meta service bootstraps three groups over the three
+ * stores, every group elects a leader, the gateway follows the map and routes keys of every group;
+ * closed and started again on the same data directory, the map (same version: nothing is
+ * bootstrapped twice) and the groups come back with their data.
  */
 class DevClusterTest {
     private static final String[] KEYS = {"a", "b", "c", "d", "e", "f", "{user1}x", "{user1}y"};
@@ -32,17 +33,18 @@ class DevClusterTest {
     @Timeout(180)
     void startsServesClosesAndRestartsWithItsData() throws Exception {
         DevCluster.Options options = new DevCluster.Options(tmp.resolve("data"), "127.0.0.1", 0,
-                ClusterProcesses.freePortBlock(2 * DevCluster.STORES));
+                ClusterProcesses.freePortBlock(DevCluster.PORTS));
 
         try (DevCluster dev = DevCluster.start(options)) {
+            Map<Long, Long> leaders = dev.awaitLeaders(Duration.ofSeconds(60));
+            assertThat(leaders).hasSize(3).doesNotContainValue(0L);
             assertThat(dev.map().groups()).hasSize(DevCluster.GROUPS);
             assertThat(dev.map().groups()).allSatisfy(g -> assertThat(g.replicas()).hasSize(DevCluster.REPLICAS));
             assertThat(dev.map().slotCount(1) + dev.map().slotCount(2) + dev.map().slotCount(3)).isEqualTo(16384);
-            Map<Long, Long> leaders = dev.awaitLeaders(Duration.ofSeconds(60));
-            assertThat(leaders).hasSize(3).doesNotContainValue(0L);
             assertThat(ping(dev.gatewayPort())).isEqualTo("+PONG\r\n");
             assertThat(dev.banner(leaders)).contains("127.0.0.1:" + dev.gatewayPort(),
-                    "redis-cli -p " + dev.gatewayPort(), options.dataDir().toString(), "leader store");
+                    "redis-cli -p " + dev.gatewayPort(), options.dataDir().toString(), "leader store",
+                    "meta      service 127.0.0.1:" + options.basePort(), "map       version " + dev.map().version());
             // Through the gateway, keys of all three groups, then one straight from a store.
             assertThat(KEYS).extracting(k -> dev.map().groupOf(Slots.slot(k.getBytes(StandardCharsets.UTF_8))))
                     .contains(1L, 2L, 3L);
@@ -53,15 +55,18 @@ class DevClusterTest {
             try (StoreServiceClient client = new StoreServiceClient(dev.map(), 1)) {
                 assertThat(client.call("b", "GET", "b")).isEqualTo(StoreServiceClient.bulk("value-of-b"));
             }
+            adminShowsTheCluster(dev);
         }
         for (int n = 1; n <= 3; n++) {
             assertThat(options.dataDir().resolve("store-" + n).resolve("raft")).isDirectory();
         }
         assertThat(Files.list(options.dataDir()).map(p -> p.getFileName().toString()))
-                .containsExactlyInAnyOrder("store-1", "store-2", "store-3");
+                .containsExactlyInAnyOrder("meta", "store-1", "store-2", "store-3");
 
         try (DevCluster again = DevCluster.start(options)) {
             assertThat(again.awaitLeaders(Duration.ofSeconds(60))).hasSize(3).doesNotContainValue(0L);
+            assertThat(again.map().version()).isGreaterThanOrEqualTo(9); // a store marked DOWN and UP adds two
+            assertThat(again.map().groups()).hasSize(DevCluster.GROUPS);
             assertThat(ping(again.gatewayPort())).isEqualTo("+PONG\r\n");
             for (String key : KEYS) {
                 assertThat(call(again.gatewayPort(), "GET", key))
@@ -70,43 +75,40 @@ class DevClusterTest {
         }
     }
 
+    /** {@code cairn admin status | query | history} against the running cluster's meta replica. */
+    private static void adminShowsTheCluster(DevCluster dev) {
+        String meta = "127.0.0.1:" + dev.options().basePort();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(Cairn.execute(new PrintWriter(out), new PrintWriter(err), "admin", "--meta", meta, "status"))
+                .as("%s", err).isEqualTo(Cairn.EXIT_OK);
+        long version = dev.map().version();
+        assertThat(out.toString()).contains("meta term ", "leader", "map version " + version,
+                "STORE  STATE  RAFT", "GROUP  SLOTS  RANGES", "0-5461", "5462-10922", "10923-16383");
+        for (int n = 1; n <= 3; n++) {
+            int raftPort = dev.options().basePort() + 2 * n;
+            assertThat(out.toString()).containsPattern("(?m)^" + n + " +UP +127\\.0\\.0\\.1:" + raftPort + " ");
+            assertThat(out.toString()).containsPattern("(?m)^" + n + " +\\d+ +[-0-9,]+ +[-0-9] +1:voter\\*? 2:voter");
+        }
+
+        out.getBuffer().setLength(0);
+        assertThat(Cairn.execute(new PrintWriter(out), new PrintWriter(err), "admin", "-m", meta, "query", "7"))
+                .isEqualTo(Cairn.EXIT_OK);
+        assertThat(out.toString()).contains("map version 7", "0-5461").doesNotContain("5462-10922")
+                .contains("unassigned slots: 10922");
+
+        out.getBuffer().setLength(0);
+        assertThat(Cairn.execute(new PrintWriter(out), new PrintWriter(err), "admin", "-m", meta, "history"))
+                .isEqualTo(Cairn.EXIT_OK);
+        assertThat(out.toString()).contains("VERSION", "CHANGE", "empty map").containsPattern("(?m)^9 +assign slots");
+        assertThat(err.toString()).isEmpty();
+    }
+
     private static String ping(int port) throws Exception {
-        return call(port, "PING");
+        return RespCall.call(port, "PING");
     }
 
-    /**
-     * Sends one command as a RESP array on a new connection and returns the reply's text: one
-     * line, or for a bulk string ({@code $n}) the line and the n bytes after it (ASCII replies only).
-     */
     private static String call(int port, String... argv) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(20_000);
-            StringBuilder req = new StringBuilder("*" + argv.length + "\r\n");
-            for (String a : argv) {
-                req.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
-            }
-            OutputStream out = s.getOutputStream();
-            out.write(req.toString().getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            String line = readLine(in);
-            if (line.startsWith("$") && !line.equals("$-1\r\n")) {
-                int n = Integer.parseInt(line.substring(1, line.length() - 2));
-                return line + new String(in.readNBytes(n + 2), StandardCharsets.US_ASCII);
-            }
-            return line;
-        }
-    }
-
-    private static String readLine(InputStream in) throws Exception {
-        StringBuilder sb = new StringBuilder();
-        int c;
-        while ((c = in.read()) >= 0) {
-            sb.append((char) c);
-            if (c == '\n' && sb.length() > 1 && sb.charAt(sb.length() - 2) == '\r') {
-                break;
-            }
-        }
-        return sb.toString();
+        return RespCall.call(port, argv);
     }
 }

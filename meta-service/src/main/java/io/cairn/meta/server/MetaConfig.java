@@ -30,11 +30,12 @@ import java.util.TreeMap;
  * @param requestTimeoutMillis   longest a call waits for its commit or read barrier
  * @param historyVersions        map versions kept in the history
  * @param leaderTaskMillis       how often the leader checks bootstrap and store liveness
+ * @param metricsPort            port of the Prometheus endpoint {@code http://host:port/metrics}; 0: off
  */
 public record MetaConfig(long nodeId, Path dataDir, String host, int raftPort, int servicePort,
     Map<Long, Peer> peers, int bootstrapStores, int bootstrapGroups, int replicationFactor,
     long tickMillis, int electionTicks, long storeHeartbeatTimeoutMillis, long requestTimeoutMillis,
-    int historyVersions, long leaderTaskMillis) {
+    int historyVersions, long leaderTaskMillis, int metricsPort) {
 
   /** A meta replica: where its Raft transport and its MetaService listen. */
   public record Peer(long id, String host, int raftPort, int servicePort) {
@@ -55,7 +56,7 @@ public record MetaConfig(long nodeId, Path dataDir, String host, int raftPort, i
   private static final Set<String> KEYS = Set.of("node.id", "data.dir", "host", "raft.port", "service.port",
       "peers", "bootstrap.stores", "bootstrap.groups", "replication.factor", "raft.tick.ms",
       "raft.election.ticks", "store.heartbeat.timeout.ms", "request.timeout.ms", "history.versions",
-      "leader.task.ms");
+      "leader.task.ms", "metrics.port");
 
   public MetaConfig {
     peers = Collections.unmodifiableMap(new TreeMap<>(peers));
@@ -100,7 +101,8 @@ public record MetaConfig(long nodeId, Path dataDir, String host, int raftPort, i
         c.nonNegativeLong("store.heartbeat.timeout.ms", 10_000L),
         c.positiveLong("request.timeout.ms", 5_000L),
         (int) historyVersions,
-        c.positiveLong("leader.task.ms", 200L));
+        c.positiveLong("leader.task.ms", 200L),
+        c.optionalPort("metrics.port", 0));
   }
 
   /** {@code id@host:raftPort:servicePort,...}. */

@@ -10,6 +10,7 @@ import io.cairn.meta.map.StoreInfo;
 import io.cairn.meta.map.StoreState;
 import io.cairn.meta.proto.Redirect;
 import io.cairn.raft.core.ConfState;
+import io.cairn.raft.metrics.NodeMetrics;
 import io.cairn.raft.runtime.GroupStatus;
 import io.cairn.raft.runtime.RaftRuntime;
 import io.cairn.raft.runtime.RuntimeOptions;
@@ -54,6 +55,7 @@ public final class MetaNode implements AutoCloseable {
   private final ScheduledExecutorService leaderTasks;
   private final AtomicInteger bootstrapProposals = new AtomicInteger();
   private volatile long leaderSinceNanos;
+  private NodeMetrics metrics;
   private Server server;
   private boolean closed;
 
@@ -108,8 +110,12 @@ public final class MetaNode implements AutoCloseable {
     server = GrpcServers.start(config.host(), config.servicePort(), 4 << 20, new MetaServiceImpl(this));
     leaderTasks.scheduleWithFixedDelay(this::leaderTasks, config.leaderTaskMillis(), config.leaderTaskMillis(),
         TimeUnit.MILLISECONDS);
-    LOG.info("meta replica {} ready: service on {}:{}, raft on {}:{}, peers {}", config.nodeId(), config.host(),
-        servicePort(), config.host(), config.raftPort(), config.peers().values());
+    if (config.metricsPort() != 0) {
+      metrics = NodeMetrics.start(runtime, config.host(), config.metricsPort());
+    }
+    LOG.info("meta replica {} ready: service on {}:{}, raft on {}:{}, peers {}{}", config.nodeId(), config.host(),
+        servicePort(), config.host(), config.raftPort(), config.peers().values(),
+        metrics == null ? "" : ", metrics on http://" + config.host() + ":" + metrics.port() + "/metrics");
   }
 
   public MetaConfig config() {
@@ -119,6 +125,11 @@ public final class MetaNode implements AutoCloseable {
   /** The port the MetaService listens on. */
   public int servicePort() {
     return server.getPort();
+  }
+
+  /** The Prometheus endpoint's port; 0 when {@code metrics.port} is 0 (off). */
+  public int metricsPort() {
+    return metrics == null ? 0 : metrics.port();
   }
 
   /** The map as applied by this replica. */
@@ -327,6 +338,9 @@ public final class MetaNode implements AutoCloseable {
     }
     closed = true;
     leaderTasks.shutdownNow();
+    if (metrics != null) {
+      metrics.close();
+    }
     watchers.closeAll();
     GrpcServers.stop(server, Duration.ofSeconds(2));
     watchExecutor.shutdownNow();

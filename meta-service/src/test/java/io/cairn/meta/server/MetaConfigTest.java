@@ -52,6 +52,14 @@ class MetaConfigTest {
   }
 
   @Test
+  void metricsPortIsOffByDefaultAndMustBeAPort() throws Exception {
+    assertThat(parse(BASE).metricsPort()).isZero();
+    assertThat(parse(BASE + "metrics.port=9101\n").metricsPort()).isEqualTo(9101);
+    assertThatThrownBy(() -> parse(BASE + "metrics.port=65536\n"))
+        .hasMessage("config key 'metrics.port': 65536 is not a port");
+  }
+
+  @Test
   void refusesMistakes() {
     assertThatThrownBy(() -> parse(BASE + "bootstrap.store=3\n")).hasMessageContaining("unknown config key");
     assertThatThrownBy(() -> parse(BASE + "peers=1=10.0.0.1:7301:7401\n"))

@@ -92,6 +92,15 @@ public final class ConfigFile {
         return (int) n;
     }
 
+    /** A port 0..65535 that may be absent ({@code dflt}); 0 usually means "off". */
+    public int optionalPort(String key, int dflt) {
+        long n = nonNegativeLong(key, dflt);
+        if (n > 65535) {
+            throw new IllegalArgumentException("config key '" + key + "': " + n + " is not a port");
+        }
+        return (int) n;
+    }
+
     private long longValue(String key, Long dflt) {
         String v = optional(key);
         if (v == null) {

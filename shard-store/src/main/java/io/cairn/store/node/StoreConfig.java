@@ -41,13 +41,14 @@ import java.util.regex.Pattern;
  * @param expiryBatch         most keys deleted by one active-expiry proposal
  * @param sessionExpiryIntervalMillis how often a leader proposes dropping idle sessions
  * @param maxMessageBytes     largest Execute request accepted
+ * @param metricsPort         port of the Prometheus endpoint {@code http://host:port/metrics}; 0: off
  */
 public record StoreConfig(long nodeId, Path dataDir, String host, int raftPort, int servicePort,
                           Map<Long, Peer> peers, Map<Long, Group> groups, List<String> metaAddresses,
                           long metaHeartbeatMillis, long mapVersion,
                           long tickMillis, int electionTicks, int raftWorkers, int applyThreads, int readThreads,
                           long requestTimeoutMillis, long expiryIntervalMillis, int expiryBatch,
-                          long sessionExpiryIntervalMillis, int maxMessageBytes) {
+                          long sessionExpiryIntervalMillis, int maxMessageBytes, int metricsPort) {
 
     /** A node of the cluster: where its Raft transport and its StoreService listen. */
     public record Peer(long id, String host, int raftPort, int servicePort) {
@@ -71,7 +72,7 @@ public record StoreConfig(long nodeId, Path dataDir, String host, int raftPort, 
     private static final Set<String> KEYS = Set.of("node.id", "data.dir", "host", "raft.port", "service.port",
             "peers", "meta.address", "meta.heartbeat.ms", "map.version", "raft.tick.ms", "raft.election.ticks", "raft.workers",
             "raft.apply.threads", "read.threads", "request.timeout.ms", "expiry.interval.ms", "expiry.batch",
-            "sessions.expiry.interval.ms", "service.max.message.bytes");
+            "sessions.expiry.interval.ms", "service.max.message.bytes", "metrics.port");
 
     public static StoreConfig load(Path file) {
         return from(ConfigFile.read(file, "store config"));
@@ -115,7 +116,8 @@ public record StoreConfig(long nodeId, Path dataDir, String host, int raftPort, 
                 c.positiveLong("expiry.interval.ms", 100L),
                 (int) c.positiveLong("expiry.batch", 64L),
                 c.positiveLong("sessions.expiry.interval.ms", 60_000L),
-                (int) c.positiveLong("service.max.message.bytes", 64L << 20));
+                (int) c.positiveLong("service.max.message.bytes", 64L << 20),
+                c.optionalPort("metrics.port", 0));
     }
 
     /** {@code host:port,host:port}: the meta service replicas; empty when not set. */

@@ -1,6 +1,7 @@
 package io.cairn.store.node;
 
 import io.cairn.raft.core.ConfState;
+import io.cairn.raft.metrics.NodeMetrics;
 import io.cairn.raft.runtime.RaftRuntime;
 import io.cairn.raft.runtime.RuntimeOptions;
 import io.cairn.raft.transport.GrpcServers;
@@ -48,6 +49,7 @@ public final class StoreNode implements AutoCloseable {
     private final Set<Long> expiryInFlight = ConcurrentHashMap.newKeySet();
     private final Set<Long> sessionExpiryInFlight = ConcurrentHashMap.newKeySet();
     private MetaLink meta;
+    private NodeMetrics metrics;
     private Server server;
     private boolean closed;
 
@@ -116,8 +118,12 @@ public final class StoreNode implements AutoCloseable {
         if (meta != null) {
             meta.start();
         }
-        LOG.info("store node {} ready: service on {}:{}, raft on {}:{}, groups {}", config.nodeId(), config.host(),
-                servicePort(), config.host(), config.raftPort(), runtime.groupIds());
+        if (config.metricsPort() != 0) {
+            metrics = NodeMetrics.start(runtime, config.host(), config.metricsPort());
+        }
+        LOG.info("store node {} ready: service on {}:{}, raft on {}:{}, groups {}{}", config.nodeId(), config.host(),
+                servicePort(), config.host(), config.raftPort(), runtime.groupIds(),
+                metrics == null ? "" : ", metrics on http://" + config.host() + ":" + metrics.port() + "/metrics");
     }
 
     public StoreConfig config() {
@@ -140,6 +146,11 @@ public final class StoreNode implements AutoCloseable {
 
     public ShardStateMachines stateMachines() {
         return stateMachines;
+    }
+
+    /** The Prometheus endpoint's port; 0 when {@code metrics.port} is 0 (off). */
+    public int metricsPort() {
+        return metrics == null ? 0 : metrics.port();
     }
 
     /** The port the StoreService listens on. */
@@ -210,6 +221,9 @@ public final class StoreNode implements AutoCloseable {
         }
         closed = true;
         leaderTasks.shutdownNow();
+        if (metrics != null) {
+            metrics.close();
+        }
         if (meta != null) {
             meta.close();
         }

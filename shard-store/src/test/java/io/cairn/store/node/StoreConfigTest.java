@@ -72,6 +72,15 @@ class StoreConfigTest {
     }
 
     @Test
+    void metricsPortIsOffByDefaultAndMustBeAPort() throws Exception {
+        assertThat(parse(BASE).metricsPort()).isZero();
+        assertThat(parse(BASE + "metrics.port=9102\n").metricsPort()).isEqualTo(9102);
+        assertThatThrownBy(() -> parse(BASE + "metrics.port=70000\n"))
+                .hasMessage("config key 'metrics.port': 70000 is not a port");
+        assertThatThrownBy(() -> parse(BASE + "metrics.port=-1\n")).hasMessageContaining("expected: >= 0");
+    }
+
+    @Test
     void metaModeTakesTheMetaAddressesAndRefusesStaticGroups() throws Exception {
         StoreConfig c = parse(BASE + "meta.address=10.0.0.9:7300, 10.0.0.10:7300\nmeta.heartbeat.ms=250\n");
         assertThat(c.metaMode()).isTrue();
