@@ -612,6 +612,27 @@ class SetTypeTest {
         }
     }
 
+    // Cairn: above 128 members a single SPOP / SRANDMEMBER seeks to a random point instead of
+    // counting (O(log n)); every member still comes out exactly once when popping them all
+    @Test
+    void spopOfABigSetSeeksAndPopsEveryMemberOnce() {
+        Set<String> contents = new TreeSet<>();
+        for (int i = 0; i < 1000; i++) {
+            contents.add(i % 3 == 0 ? "m" + i : "element:" + i);
+        }
+        createSet("big", contents.toArray(String[]::new));
+        for (int i = 0; i < 20; i++) {
+            assertThat(contents).contains(new String(((Reply.Bulk) s.exec("srandmember", "big")).value(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Set<String> popped = new HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            String m = new String(((Reply.Bulk) s.exec("spop", "big")).value(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(popped.add(m)).as("popped twice: %s", m).isTrue();
+        }
+        assertThat(popped).isEqualTo(contents);
+        assertThat(s.exec("exists", "big")).isEqualTo(Reply.ZERO);
+    }
+
     // Cairn: SPOP's picks come only from the context's random source (the Raft entry's seed):
     // the same seed pops the same members, on the same data in another store too
     @Test
