@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * A running Cairn cluster as the end-to-end tests see it: a gateway to connect Redis clients
  * to, the groups of the shard map, and a way to lose a group's leader. The tests are written
- * against this interface only, so the same tests run against the in-process cluster
- * ({@link InProcessCluster}) and, later, a cluster of child processes.
+ * against this interface only, so the same tests run against a cluster of child processes
+ * ({@link ProcessCluster}, the default) and the in-process one ({@link InProcessCluster}).
  *
  * <p>Get one with {@link E2eClusters#start}; each test class shares one.
  */
