@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Runs the same redis-benchmark against a redis-server and against Cairn (`cairn dev`, started
+# here with a fresh data dir) in one run, and prints a table of requests/s with the ratio
+# Cairn / redis-server. Numbers only; nothing is asserted.
+#
+#   benchmarks/scripts/redis-compare.sh [-n REQUESTS] [-c CLIENTS] [-r KEYSPACE] [-t TESTS] [-P LIST]
+#
+# Defaults: -n 100000 -c 50 -r 100000 -t get,set -P "1 16". Needs redis-server and
+# redis-benchmark (Debian: redis-server, redis-tools) and the cairn jar (./cairn builds it).
+# Redis runs with fsync off (its default appendonly no); Cairn fsyncs every Raft batch.
+set -euo pipefail
+
+REQUESTS=100000 CLIENTS=50 KEYSPACE=100000 TESTS=get,set PIPELINES="1 16"
+while getopts "n:c:r:t:P:" opt; do
+  case $opt in
+    n) REQUESTS=$OPTARG ;; c) CLIENTS=$OPTARG ;; r) KEYSPACE=$OPTARG ;;
+    t) TESTS=$OPTARG ;; P) PIPELINES=$OPTARG ;;
+    *) sed -n 2,11p "$0"; exit 2 ;;
+  esac
+done
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+for tool in redis-server redis-benchmark redis-cli; do
+  command -v $tool >/dev/null || { echo "missing $tool (apt-get install redis-server redis-tools)" >&2; exit 1; }
+done
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+WORK=$(mktemp -d /tmp/cairn-compare.XXXXXX)
+REDIS_PORT=$(free_port)
+CAIRN_PORT=$(free_port)
+CAIRN_PID=""
+cleanup() {
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  if [ -n "$CAIRN_PID" ]; then kill "$CAIRN_PID" 2>/dev/null || true; wait "$CAIRN_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --save "" --appendonly no \
+  --dir "$WORK" --logfile "$WORK/redis.log" >/dev/null
+"$ROOT/cairn" dev --data "$WORK/cairn-data" --port "$CAIRN_PORT" >"$WORK/cairn.log" 2>&1 &
+CAIRN_PID=$!
+for i in $(seq 1 240); do
+  if redis-cli -p "$CAIRN_PORT" set cairn:compare:probe 1 2>/dev/null | grep -q OK; then break; fi
+  if ! kill -0 "$CAIRN_PID" 2>/dev/null; then echo "cairn dev exited:" >&2; tail -50 "$WORK/cairn.log" >&2; exit 1; fi
+  sleep 0.5
+done
+redis-cli -p "$CAIRN_PORT" set cairn:compare:probe 1 | grep -q OK || { echo "cairn dev not ready" >&2; tail -50 "$WORK/cairn.log" >&2; exit 1; }
+
+# redis-benchmark --csv prints: "test","rps","avg_latency_ms","min","p50","p95","p99","max"
+run() { # port pipeline -> lines "TEST rps p50 p99"
+  redis-benchmark -p "$1" -n "$REQUESTS" -c "$CLIENTS" -r "$KEYSPACE" -P "$2" -t "$TESTS" --csv 2>/dev/null \
+    | tail -n +2 | tr -d '"' | awk -F, '{print $1, $2, $5, $7}'
+}
+
+echo "redis-benchmark -n $REQUESTS -c $CLIENTS -r $KEYSPACE -t $TESTS; $(nproc) cores; $(date -u +%F)"
+printf '| %-10s | %3s | %14s | %14s | %6s | %16s | %16s |\n' test P "redis rps" "cairn rps" ratio "redis p50/p99 ms" "cairn p50/p99 ms"
+printf '|%s|%s|%s|%s|%s|%s|%s|\n' ------------ ----- ---------------- ---------------- -------- ------------------ ------------------
+for P in $PIPELINES; do
+  # Interleave: redis, cairn — same machine state, same run.
+  run "$REDIS_PORT" "$P" >"$WORK/redis.$P"
+  run "$CAIRN_PORT" "$P" >"$WORK/cairn.$P"
+  join <(sort "$WORK/redis.$P") <(sort "$WORK/cairn.$P") | while read -r test rr rp50 rp99 cr cp50 cp99; do
+    ratio=$(awk -v a="$cr" -v b="$rr" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    printf '| %-10s | %3s | %14s | %14s | %6s | %16s | %16s |\n' "$test" "$P" "$rr" "$cr" "$ratio" "$rp50/$rp99" "$cp50/$cp99"
+  done
+done
