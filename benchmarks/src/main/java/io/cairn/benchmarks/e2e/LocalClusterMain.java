@@ -1,12 +1,11 @@
 package io.cairn.benchmarks.e2e;
 
+import io.cairn.deploy.StaticStoreConfigs;
 import io.cairn.gateway.GatewayConfig;
 import io.cairn.gateway.GatewayServer;
 import io.cairn.meta.client.StaticClusterView;
-import io.cairn.meta.map.MapCommand;
-import io.cairn.meta.map.Replica;
+import io.cairn.meta.map.GroupInfo;
 import io.cairn.meta.map.ShardMap;
-import io.cairn.meta.map.SlotRange;
 import io.cairn.meta.map.StoreInfo;
 import io.cairn.meta.map.StoreState;
 import io.cairn.raft.storage.LogStoreStats;
@@ -20,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.stream.Collectors;
 
 /**
  * A whole routing cluster in one JVM for end-to-end load (redis-benchmark, redis-cli): three store
@@ -39,25 +37,27 @@ import java.util.stream.Collectors;
  * launcher (module deploy): no meta group, no restart story beyond the stores' own.
  */
 public final class LocalClusterMain {
-    static final long[] GROUPS = {1, 2, 3};
-    static final int[][] SLOTS = {{0, 5460}, {5461, 10922}, {10923, 16383}};
-
     private LocalClusterMain() {
     }
 
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 6379;
         Path dir = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("cairn-e2e");
-        int[][] ports = new int[3][];
-        for (int i = 0; i < 3; i++) {
-            ports[i] = new int[] {freePort(), freePort()};
+        List<StoreInfo> stores = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            stores.add(new StoreInfo(i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort(), StoreState.UP));
         }
+        // 3 groups x 3 replicas, even slot ranges; the stores host it through static config.
+        ShardMap map = ShardMap.bootstrap(stores, 3, 3);
         List<StoreNode> nodes = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            nodes.add(StoreNode.start(StoreConfig.from(storeConfig(dir, i + 1, ports))));
+        for (StoreInfo s : stores) {
+            Properties p = StaticStoreConfigs.forStore(map, s.id(), dir.resolve("node-" + s.id()));
+            System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("store."))
+                    .forEach(k -> p.setProperty(k.substring("store.".length()), System.getProperty(k)));
+            nodes.add(StoreNode.start(StoreConfig.from(p)));
         }
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!allGroupsLed(nodes)) {
+        while (!allGroupsLed(map, nodes)) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("no leader for some group after 60 s");
             }
@@ -68,7 +68,7 @@ public final class LocalClusterMain {
                 .forEach(k -> route.setProperty(k, System.getProperty(k)));
         GatewayConfig config = GatewayConfig.loopback(port)
                 .withRoute(io.cairn.gateway.route.RouteConfig.from(route));
-        StaticClusterView view = new StaticClusterView(map(ports));
+        StaticClusterView view = new StaticClusterView(map);
         GatewayServer gateway = GatewayServer.start(config, view);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.close();
@@ -114,54 +114,17 @@ public final class LocalClusterMain {
         }
     }
 
-    private static boolean allGroupsLed(List<StoreNode> nodes) {
-        for (long g : GROUPS) {
+    private static boolean allGroupsLed(ShardMap map, List<StoreNode> nodes) {
+        for (GroupInfo g : map.groups()) {
             boolean led = false;
             for (StoreNode n : nodes) {
-                led |= n.stateMachines().get(g).leaderId() != 0;
+                led |= n.stateMachines().get(g.id()).leaderId() != 0;
             }
             if (!led) {
                 return false;
             }
         }
         return true;
-    }
-
-    private static Properties storeConfig(Path dir, long id, int[][] ports) {
-        Properties p = new Properties();
-        p.setProperty("node.id", Long.toString(id));
-        p.setProperty("data.dir", dir.resolve("node-" + id).toString());
-        p.setProperty("host", "127.0.0.1");
-        p.setProperty("raft.port", Integer.toString(ports[(int) id - 1][0]));
-        p.setProperty("service.port", Integer.toString(ports[(int) id - 1][1]));
-        List<String> peers = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            peers.add((i + 1) + "=127.0.0.1:" + ports[i][0] + ":" + ports[i][1]);
-        }
-        p.setProperty("peers", String.join(",", peers));
-        for (int i = 0; i < GROUPS.length; i++) {
-            p.setProperty("group." + GROUPS[i] + ".members", "1,2,3");
-            p.setProperty("group." + GROUPS[i] + ".slots", SLOTS[i][0] + "-" + SLOTS[i][1]);
-        }
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("store."))
-                .forEach(k -> p.setProperty(k.substring("store.".length()), System.getProperty(k)));
-        return p;
-    }
-
-    /** The map the stores' static config describes: 3 stores, 3 groups, 3 slot ranges. */
-    private static ShardMap map(int[][] ports) {
-        ShardMap m = ShardMap.empty();
-        for (int i = 0; i < 3; i++) {
-            m = m.apply(new MapCommand.AddStore(new StoreInfo(i + 1, "127.0.0.1:" + ports[i][0],
-                    "127.0.0.1:" + ports[i][1], StoreState.UP)));
-        }
-        for (int i = 0; i < GROUPS.length; i++) {
-            m = m.apply(new MapCommand.CreateGroup(GROUPS[i],
-                    List.of(Replica.voter(1), Replica.voter(2), Replica.voter(3))));
-            m = m.apply(new MapCommand.AssignSlots(List.of(new SlotRange(SLOTS[i][0], SLOTS[i][1])),
-                    GROUPS[i]));
-        }
-        return m;
     }
 
     private static int freePort() throws IOException {
