@@ -1,6 +1,6 @@
 package io.cairn.gateway.route;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.cairn.meta.map.GroupInfo;
 import io.cairn.meta.map.Replica;
 import io.cairn.meta.map.ReplicaRole;
@@ -415,7 +415,9 @@ final class Lane {
       for (Pending p : pending) {
         Command.Builder c = Command.newBuilder().setGroupId(group);
         for (byte[] a : p.argv) {
-          c.addArgv(ByteString.copyFrom(a));
+          // The decoder gives every argument its own array and nothing writes to it after:
+          // wrap instead of copying each argument once more per attempt.
+          c.addArgv(UnsafeByteOperations.unsafeWrap(a));
         }
         if (p.write) {
           c.setSession(session.id).setSeq(p.seq).setAcked(acked);
