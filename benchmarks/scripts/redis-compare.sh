@@ -3,19 +3,21 @@
 # here with a fresh data dir) in one run, and prints a table of requests/s with the ratio
 # Cairn / redis-server. Numbers only; nothing is asserted.
 #
-#   benchmarks/scripts/redis-compare.sh [-n REQUESTS] [-c CLIENTS] [-r KEYSPACE] [-t TESTS] [-P LIST]
+#   benchmarks/scripts/redis-compare.sh [-n REQUESTS] [-c CLIENTS] [-r KEYSPACE] [-t TESTS] [-P LIST] [-w WARMUP]
 #
-# Defaults: -n 100000 -c 50 -r 100000 -t get,set -P "1 16". Needs redis-server and
+# Defaults: -n 100000 -c 50 -r 100000 -t get,set -P "1 16" -w 200000. Before measuring, both
+# servers get WARMUP requests of the same tests (pipelined, not printed): the JVM's JIT is
+# still compiling during the first minute of load. -w 0 skips it. Needs redis-server and
 # redis-benchmark (Debian: redis-server, redis-tools) and the cairn jar (./cairn builds it).
 # Redis runs with fsync off (its default appendonly no); Cairn fsyncs every Raft batch.
 set -euo pipefail
 
-REQUESTS=100000 CLIENTS=50 KEYSPACE=100000 TESTS=get,set PIPELINES="1 16"
-while getopts "n:c:r:t:P:" opt; do
+REQUESTS=100000 CLIENTS=50 KEYSPACE=100000 TESTS=get,set PIPELINES="1 16" WARMUP=200000
+while getopts "n:c:r:t:P:w:" opt; do
   case $opt in
     n) REQUESTS=$OPTARG ;; c) CLIENTS=$OPTARG ;; r) KEYSPACE=$OPTARG ;;
-    t) TESTS=$OPTARG ;; P) PIPELINES=$OPTARG ;;
-    *) sed -n 2,11p "$0"; exit 2 ;;
+    t) TESTS=$OPTARG ;; P) PIPELINES=$OPTARG ;; w) WARMUP=$OPTARG ;;
+    *) sed -n 2,13p "$0"; exit 2 ;;
   esac
 done
 
@@ -52,6 +54,13 @@ run() { # port pipeline -> lines "TEST rps p50 p99"
   redis-benchmark -p "$1" -n "$REQUESTS" -c "$CLIENTS" -r "$KEYSPACE" -P "$2" -t "$TESTS" --csv 2>/dev/null \
     | tail -n +2 | tr -d '"' | awk -F, '{print $1, $2, $5, $7}'
 }
+
+if [ "$WARMUP" -gt 0 ]; then
+  for port in "$REDIS_PORT" "$CAIRN_PORT"; do
+    redis-benchmark -p "$port" -n "$WARMUP" -c "$CLIENTS" -r "$KEYSPACE" -P 16 -t "$TESTS" -q >/dev/null 2>&1
+    redis-benchmark -p "$port" -n "$((WARMUP / 4))" -c "$CLIENTS" -r "$KEYSPACE" -t "$TESTS" -q >/dev/null 2>&1
+  done
+fi
 
 echo "redis-benchmark -n $REQUESTS -c $CLIENTS -r $KEYSPACE -t $TESTS; $(nproc) cores; $(date -u +%F)"
 printf '| %-10s | %3s | %14s | %14s | %6s | %16s | %16s |\n' test P "redis rps" "cairn rps" ratio "redis p50/p99 ms" "cairn p50/p99 ms"
