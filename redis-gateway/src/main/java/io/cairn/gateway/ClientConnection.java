@@ -91,6 +91,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     ops.clients().remove(state.id);
+    // Client gone (QUIT, CLIENT KILL, a limit, or it hung up): do not send what it queued.
+    state.route.close();
     ctx.fireChannelInactive();
   }
 
@@ -136,6 +138,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
     int protocol = state.protocol;
     reply.whenComplete((bytes, err) -> ctx.executor().execute(() -> {
+      if (!ctx.channel().isActive()) {
+        // Closed: nobody reads it; commands dropped unsent (RouteSession.close) are not counted.
+        return;
+      }
       byte[] answer = err == null ? bytes : internalError(err, protocol);
       ops.commandCompleted(state, argv, answer, System.nanoTime() - start);
       complete(ctx, slot, answer, false);

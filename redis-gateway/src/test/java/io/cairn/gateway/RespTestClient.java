@@ -39,6 +39,12 @@ final class RespTestClient implements AutoCloseable {
     out = socket.getOutputStream();
   }
 
+  /** How long a read may wait for the server (10 s unless set). */
+  RespTestClient readTimeout(int millis) throws IOException {
+    socket.setSoTimeout(millis);
+    return this;
+  }
+
   /** Encodes one command as a multibulk. */
   static byte[] command(String... args) {
     StringBuilder sb = new StringBuilder().append('*').append(args.length).append("\r\n");

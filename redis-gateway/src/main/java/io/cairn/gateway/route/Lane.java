@@ -39,8 +39,22 @@ import java.util.concurrent.TimeUnit;
  * stores (trying the next voter), after a newer map for WRONG_GROUP (re-routing by slot, which
  * may move commands to another lane). Not ideal: if a later write of the unit did succeed while an
  * earlier one failed (e.g. its proposal was dropped), the later one is applied before the
- * earlier one's retry. Commands whose deadline passes are answered {@code -TRYAGAIN} (no
- * reachable leader) or {@code -CLUSTERDOWN} (the slot has no serving owner).
+ * earlier one's retry.
+ *
+ * <p>Time-outs. A command's budget ({@code route.timeout.ms}) starts with its first failed
+ * attempt, not when it arrives or leaves: waiting behind earlier commands, and time in a call the
+ * store is working on, do not count (the store answers what it cannot finish itself, and the
+ * call's own gRPC deadline is only a safety net, see {@link StoreBatcher}). An attempt that
+ * makes progress (some commands of the unit answered) starts the budget of the rest afresh.
+ * Commands whose budget is spent when a retry is due are answered {@code -TRYAGAIN} (no reachable
+ * leader) or {@code -CLUSTERDOWN} (the slot has no serving owner). A write answered so may have
+ * been applied (an attempt whose outcome was unknown); like a Redis client's time-out. It is
+ * never sent again by this gateway, and a copy of it still in flight cannot be applied twice:
+ * the store applies a (session, seq) at most once.
+ *
+ * <p>Closing. {@link #close()} (the client connection closed) drops the queued commands unsent,
+ * and units waiting in the store's batcher are dropped there; a unit already in a call completes
+ * and its replies are discarded, without retries.
  */
 final class Lane {
 
@@ -52,14 +66,11 @@ final class Lane {
     final boolean staleOk;
     final int slot;
     final int protocol;
-    /**
-     * Until the command first leaves for a store: the deadline it was given. From then: that much
-     * time after it left ({@link #startClock}). A deep pipeline waits its turn in the lane without
-     * using up its budget, so only time spent on failed attempts leads to {@code -TRYAGAIN}.
-     */
+    /** When the budget runs out; meaningful only while {@link #failing}. */
     long deadlineNanos;
     private final long budgetNanos;
-    private boolean sent;
+    /** Attempts failed since the last progress: the budget is running. */
+    private boolean failing;
     final CompletableFuture<byte[]> result = new CompletableFuture<>();
 
     Pending(byte[][] argv, boolean write, long seq, boolean staleOk, int slot, int protocol,
@@ -74,16 +85,19 @@ final class Lane {
       this.budgetNanos = Math.max(0, deadlineNanos - System.nanoTime());
     }
 
-    /** Starts the time budget when the command first leaves (later attempts keep the deadline). */
-    void startClock(long now) {
-      if (!sent) {
-        sent = true;
+    /**
+     * An attempt failed: starts the budget unless it runs already. {@code progress}: the attempt
+     * answered earlier commands of its unit, so the leader works: the budget starts afresh.
+     */
+    void failed(long now, boolean progress) {
+      if (!failing || progress) {
+        failing = true;
         deadlineNanos = now + budgetNanos;
       }
     }
 
     boolean expired(long now) {
-      return sent && now - deadlineNanos >= 0;
+      return failing && now - deadlineNanos >= 0;
     }
 
     long bytes() {
@@ -113,6 +127,8 @@ final class Lane {
   private String problem;
   /** The last failure was WRONG_GROUP: a timeout then means the slot is not served. */
   private boolean wrongGroup;
+  /** The connection closed: nothing more is sent. Read unlocked by the batcher. */
+  private volatile boolean closed;
 
   Lane(RouteSession session, long group, Router router) {
     this.session = session;
@@ -127,6 +143,10 @@ final class Lane {
    */
   void enqueue(Pending p, boolean hold) {
     synchronized (this) {
+      if (closed) {
+        drop(p);
+        return;
+      }
       queue.addLast(p);
       if (busy || hold) {
         return;
@@ -147,6 +167,29 @@ final class Lane {
     sendNext();
   }
 
+  /**
+   * The connection closed: drops the queued commands (they are not sent; their futures complete
+   * with an error nobody reads) and makes sure nothing of this lane is sent again. Idempotent.
+   */
+  void close() {
+    List<Pending> dropped;
+    synchronized (this) {
+      closed = true;
+      dropped = new ArrayList<>(queue);
+      queue.clear();
+    }
+    for (Pending p : dropped) {
+      drop(p);
+    }
+  }
+
+  private void drop(Pending p) {
+    finish(p, router.error(CLOSED, p.protocol));
+  }
+
+  /** What a dropped command completes with (the connection is gone: nobody reads it). */
+  private static final String CLOSED = "ERR connection closed before the command was sent";
+
   /** Sends what is queued (busy is true on entry); clears busy when nothing is left. */
   private void sendNext() {
     List<Pending> expired = new ArrayList<>();
@@ -155,6 +198,10 @@ final class Lane {
     StoreBatcher batcher = null;
     String expiredReply;
     synchronized (this) {
+      if (closed) {
+        busy = false;
+        return;
+      }
       long now = System.nanoTime();
       queue.removeIf(p -> {
         if (p.expired(now)) {
@@ -184,13 +231,15 @@ final class Lane {
             break;
           }
           bytes += p.bytes();
-          p.startClock(now);
           taken.add(queue.pollFirst());
         }
         String address = address(map, info.get(), first.staleOk);
         if (address == null) {
           // No store address for any voter: treat like an unreachable store.
           requeueFront(taken);
+          for (Pending p : taken) {
+            p.failed(now, false);
+          }
           problem = "group " + group + " has no store with an address in map version "
               + map.version();
           scheduleRetry(backoffMillis());
@@ -292,6 +341,7 @@ final class Lane {
     List<Pending> taken = unit.pending;
     List<Pending> answered = new ArrayList<>();
     List<byte[]> replies = new ArrayList<>();
+    List<Pending> dropped = new ArrayList<>();
     long waitForMap = -1;
     boolean again;
     synchronized (this) {
@@ -303,11 +353,20 @@ final class Lane {
         }
       }
       again = i < taken.size();
-      if (!again) {
+      if (closed) {
+        // Nobody waits: no retries; what was answered completes as usual (and is discarded).
+        dropped.addAll(taken.subList(i, taken.size()));
+        again = false;
+        busy = false;
+      } else if (!again) {
         attempts = 0;
         problem = null;
         wrongGroup = false;
       } else {
+        long now = System.nanoTime();
+        for (Pending p : taken.subList(i, taken.size())) {
+          p.failed(now, i > 0);
+        }
         requeueFront(taken.subList(i, taken.size()));
         long delay;
         wrongGroup = false;
@@ -367,6 +426,12 @@ final class Lane {
     for (int k = 0; k < answered.size(); k++) {
       finish(answered.get(k), replies.get(k));
     }
+    for (Pending p : dropped) {
+      drop(p);
+    }
+    if (closed) {
+      return;
+    }
     if (waitForMap >= 0) {
       router.view.newerThan(waitForMap)
           .orTimeout(MAP_WAIT_MILLIS, TimeUnit.MILLISECONDS)
@@ -402,7 +467,6 @@ final class Lane {
     final long mapVersion;
     private final List<Command> commands;
     private final long bytes;
-    private final long deadline;
 
     Unit(List<Pending> pending, String address, long mapVersion) {
       this.pending = pending;
@@ -411,7 +475,6 @@ final class Lane {
       long acked = session.acked();
       List<Command> cs = new ArrayList<>(pending.size());
       long b = 0;
-      long d = pending.get(0).deadlineNanos;
       for (Pending p : pending) {
         Command.Builder c = Command.newBuilder().setGroupId(group);
         for (byte[] a : p.argv) {
@@ -427,13 +490,9 @@ final class Lane {
         }
         cs.add(c.build());
         b += p.bytes();
-        if (p.deadlineNanos - d > 0) {
-          d = p.deadlineNanos;
-        }
       }
       this.commands = cs;
       this.bytes = b;
-      this.deadline = d;
     }
 
     @Override
@@ -452,8 +511,8 @@ final class Lane {
     }
 
     @Override
-    public long deadlineNanos() {
-      return deadline;
+    public boolean abandoned() {
+      return closed;
     }
 
     @Override

@@ -5,18 +5,35 @@ package io.cairn.gateway.route;
  *
  * @param timeoutMillis {@code route.timeout.ms}: how long a command may be retried (NOT_LEADER,
  *     WRONG_GROUP, store errors, unreachable stores) before the client gets {@code -TRYAGAIN} or
- *     {@code -CLUSTERDOWN}; counted from the command's arrival
+ *     {@code -CLUSTERDOWN}; counted from its first failed attempt (time spent in a call that a
+ *     store is working on does not count), and counted again from 0 when an attempt makes
+ *     progress (some of the commands sent with it are answered)
  * @param maxCommandsPerCall {@code route.max.commands.per.call}: most commands in one
  *     {@code Execute} call to a store
  * @param maxBytesPerCall {@code route.max.bytes.per.call}: most argument bytes in one call (a
  *     single larger command still goes, alone)
  * @param maxCallsPerStore {@code route.max.calls.per.store}: most {@code Execute} calls in flight
  *     to one store; while they are all busy, commands queue and the next call takes them all
+ * @param callTimeoutMillis {@code route.call.timeout.ms}: the gRPC deadline of one
+ *     {@code Execute} call. Only a safety net for a store that stopped answering without closing
+ *     the connection: a store answers a command it cannot finish itself (its
+ *     {@code request.timeout.ms} when the group applies nothing), and a call a store is working
+ *     on is not cut at {@code route.timeout.ms}
  */
 public record RouteConfig(long timeoutMillis, int maxCommandsPerCall, long maxBytesPerCall,
-    int maxCallsPerStore) {
+    int maxCallsPerStore, long callTimeoutMillis) {
 
-  public static final RouteConfig DEFAULTS = new RouteConfig(5000, 512, 4L << 20, 3);
+  private static final long DEFAULT_CALL_TIMEOUT_MILLIS = 60_000;
+
+  public static final RouteConfig DEFAULTS =
+      new RouteConfig(5000, 512, 4L << 20, 3, DEFAULT_CALL_TIMEOUT_MILLIS);
+
+  /** {@code route.call.timeout.ms} at its default. */
+  public RouteConfig(long timeoutMillis, int maxCommandsPerCall, long maxBytesPerCall,
+      int maxCallsPerStore) {
+    this(timeoutMillis, maxCommandsPerCall, maxBytesPerCall, maxCallsPerStore,
+        DEFAULT_CALL_TIMEOUT_MILLIS);
+  }
 
   public RouteConfig {
     if (timeoutMillis <= 0) {
@@ -34,11 +51,16 @@ public record RouteConfig(long timeoutMillis, int maxCommandsPerCall, long maxBy
       throw new IllegalArgumentException(
           "route.max.calls.per.store: " + maxCallsPerStore + " (expected: > 0)");
     }
+    if (callTimeoutMillis <= 0) {
+      throw new IllegalArgumentException(
+          "route.call.timeout.ms: " + callTimeoutMillis + " (expected: > 0)");
+    }
   }
 
   /**
    * Reads {@code route.timeout.ms}, {@code route.max.commands.per.call},
-   * {@code route.max.bytes.per.call} and {@code route.max.calls.per.store}; missing keys take
+   * {@code route.max.bytes.per.call}, {@code route.max.calls.per.store} and
+   * {@code route.call.timeout.ms}; missing keys take
    * their {@link #DEFAULTS}. Other keys are ignored (they belong to other parts of the config).
    */
   public static RouteConfig from(java.util.Properties p) {
@@ -46,7 +68,8 @@ public record RouteConfig(long timeoutMillis, int maxCommandsPerCall, long maxBy
         number(p, "route.timeout.ms", DEFAULTS.timeoutMillis),
         (int) number(p, "route.max.commands.per.call", DEFAULTS.maxCommandsPerCall),
         number(p, "route.max.bytes.per.call", DEFAULTS.maxBytesPerCall),
-        (int) number(p, "route.max.calls.per.store", DEFAULTS.maxCallsPerStore));
+        (int) number(p, "route.max.calls.per.store", DEFAULTS.maxCallsPerStore),
+        number(p, "route.call.timeout.ms", DEFAULTS.callTimeoutMillis));
   }
 
   private static long number(java.util.Properties p, String key, long dflt) {
@@ -62,6 +85,7 @@ public record RouteConfig(long timeoutMillis, int maxCommandsPerCall, long maxBy
   }
 
   public RouteConfig withTimeoutMillis(long millis) {
-    return new RouteConfig(millis, maxCommandsPerCall, maxBytesPerCall, maxCallsPerStore);
+    return new RouteConfig(millis, maxCommandsPerCall, maxBytesPerCall, maxCallsPerStore,
+        callTimeoutMillis);
   }
 }

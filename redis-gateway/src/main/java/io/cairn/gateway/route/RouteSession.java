@@ -30,6 +30,8 @@ public final class RouteSession {
   private final List<Lane> held = new ArrayList<>();
   /** READONLY: reads may be served, possibly stale, by any replica. */
   private volatile boolean readonly;
+  /** {@link #close()} was called; guarded by this. */
+  private boolean closed;
   /** Group of the last write this connection sent; 0 = none (for WAIT). */
   private volatile long lastWriteGroup;
 
@@ -88,6 +90,26 @@ public final class RouteSession {
   }
 
   synchronized Lane lane(long group, Router router) {
-    return lanes.computeIfAbsent(group, g -> new Lane(this, g, router));
+    Lane lane = lanes.computeIfAbsent(group, g -> new Lane(this, g, router));
+    if (closed) {
+      lane.close(); // a command re-routed after the close: dropped at once
+    }
+    return lane;
+  }
+
+  /**
+   * The client connection closed: its commands that have not left for a store yet are dropped
+   * (not sent; their futures complete with an error nobody reads), commands already in a call
+   * complete without retries. Any thread; idempotent.
+   */
+  public void close() {
+    List<Lane> all;
+    synchronized (this) {
+      closed = true;
+      all = new ArrayList<>(lanes.values());
+    }
+    for (Lane l : all) {
+      l.close();
+    }
   }
 }

@@ -25,6 +25,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * the store keeps per group); units of one call share the RESP protocol of the replies (a unit
  * with another protocol waits for the next call, and so do the units after it, so no unit
  * overtakes an earlier one).
+ *
+ * <p>Deadline: each call gets {@link RouteConfig#callTimeoutMillis()}, not the routing budget: a
+ * store that accepted a call answers every command of it, also one it cannot finish (its own
+ * time-out), so the gateway does not cut a call the store is still working on. Units whose
+ * connection closed before their call left ({@link Unit#abandoned()}) are dropped here, unsent.
  */
 final class StoreBatcher {
 
@@ -36,15 +41,16 @@ final class StoreBatcher {
 
     long bytes();
 
-    /** {@link System#nanoTime()} after which nobody waits for the results any more. */
-    long deadlineNanos();
+    /** Nobody waits for the results any more (the connection closed): do not send it. */
+    boolean abandoned();
 
     /** Exactly one of {@code results} (one per command, in order) and {@code failure} is set. */
     void done(List<Result> results, Throwable failure);
   }
 
-  /** A call gets at least this long, even for commands about to time out. */
-  private static final long MIN_CALL_MILLIS = 100;
+  /** The failure given to an abandoned unit's callback. */
+  private static final Throwable ABANDONED = io.grpc.Status.CANCELLED
+      .withDescription("the client connection closed before the call left").asRuntimeException();
 
   private final String address;
   private final StoreServiceGrpc.StoreServiceStub stub;
@@ -77,40 +83,56 @@ final class StoreBatcher {
   private void drain() {
     while (true) {
       List<Unit> batch;
+      List<Unit> dropped = new ArrayList<>();
       synchronized (this) {
-        if (inFlight >= config.maxCallsPerStore() || queue.isEmpty()) {
-          return;
+        batch = inFlight < config.maxCallsPerStore() ? take(dropped) : null;
+        if (batch != null) {
+          inFlight++;
         }
-        batch = new ArrayList<>();
-        int protocol = queue.peekFirst().protocol();
-        int n = 0;
-        long bytes = 0;
-        while (!queue.isEmpty()) {
-          Unit u = queue.peekFirst();
-          int size = u.commands().size();
-          if (u.protocol() != protocol || (!batch.isEmpty()
-              && (n + size > config.maxCommandsPerCall()
-                  || bytes + u.bytes() > config.maxBytesPerCall()))) {
-            break;
-          }
-          batch.add(queue.pollFirst());
-          n += size;
-          bytes += u.bytes();
-        }
-        inFlight++;
+      }
+      for (Unit u : dropped) {
+        done(u, null, ABANDONED);
+      }
+      if (batch == null) {
+        return;
       }
       send(batch);
     }
   }
 
+  /**
+   * The units of the next call, from the head of the queue; null when nothing is left to send.
+   * Abandoned units met on the way go to {@code dropped} (their callbacks run outside the lock).
+   */
+  private List<Unit> take(List<Unit> dropped) {
+    List<Unit> batch = new ArrayList<>();
+    int protocol = 0;
+    int n = 0;
+    long bytes = 0;
+    while (!queue.isEmpty()) {
+      Unit u = queue.peekFirst();
+      if (u.abandoned()) {
+        dropped.add(queue.pollFirst());
+        continue;
+      }
+      int size = u.commands().size();
+      if (batch.isEmpty()) {
+        protocol = u.protocol();
+      } else if (u.protocol() != protocol || n + size > config.maxCommandsPerCall()
+          || bytes + u.bytes() > config.maxBytesPerCall()) {
+        break;
+      }
+      batch.add(queue.pollFirst());
+      n += size;
+      bytes += u.bytes();
+    }
+    return batch.isEmpty() ? null : batch;
+  }
+
   private void send(List<Unit> batch) {
     ExecuteRequest.Builder req = ExecuteRequest.newBuilder().setProtocol(batch.get(0).protocol());
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MIN_CALL_MILLIS);
     for (Unit u : batch) {
       req.addAllCommands(u.commands());
-      if (u.deadlineNanos() - deadline > 0) {
-        deadline = u.deadlineNanos();
-      }
     }
     int count = req.getCommandsCount();
     calls.incrementAndGet();
@@ -140,7 +162,7 @@ final class StoreBatcher {
       }
     };
     try {
-      stub.withDeadlineAfter(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)
+      stub.withDeadlineAfter(config.callTimeoutMillis(), TimeUnit.MILLISECONDS)
           .execute(req.build(), observer);
     } catch (RuntimeException e) {
       finish(batch, null, e);
@@ -154,19 +176,19 @@ final class StoreBatcher {
     int from = 0;
     for (Unit u : batch) {
       int size = u.commands().size();
-      try {
-        if (results != null) {
-          u.done(results.subList(from, from + size), null);
-        } else {
-          u.done(null, failure);
-        }
-      } catch (RuntimeException e) {
-        // A unit's callback must not stop the others from being answered.
-        Thread t = Thread.currentThread();
-        t.getUncaughtExceptionHandler().uncaughtException(t, e);
-      }
+      done(u, results == null ? null : results.subList(from, from + size), failure);
       from += size;
     }
     drain();
+  }
+
+  private static void done(Unit u, List<Result> results, Throwable failure) {
+    try {
+      u.done(results, results == null ? failure : null);
+    } catch (RuntimeException e) {
+      // A unit's callback must not stop the others from being answered.
+      Thread t = Thread.currentThread();
+      t.getUncaughtExceptionHandler().uncaughtException(t, e);
+    }
   }
 }

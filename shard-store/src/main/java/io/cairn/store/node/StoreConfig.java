@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  * @param raftWorkers         Raft worker threads
  * @param applyThreads        state machine apply threads
  * @param readThreads         threads running reads after their ReadIndex
- * @param requestTimeoutMillis how long a command may wait for its commit or read barrier
+ * @param requestTimeoutMillis how long a command may wait for its commit or read barrier while
+ *     its group applies nothing (a group that keeps applying is waited for)
  * @param expiryIntervalMillis how often a leader looks for expired keys to delete
  * @param expiryBatch         most keys deleted by one active-expiry proposal
  * @param sessionExpiryIntervalMillis how often a leader proposes dropping idle sessions

@@ -58,6 +58,13 @@ import org.slf4j.LoggerFactory;
  *
  * The commands of a request run concurrently, as futures (no thread per command); the response
  * lists their results in request order once all are done.
+ *
+ * <p>Time-out: a command without an outcome after {@code request.timeout.ms} is answered
+ * {@code error "timeout: ..."} only if its group applied nothing meanwhile
+ * ({@link ShardStateMachine#applyProgress()}); while the group keeps applying, the command keeps
+ * waiting, checked again every {@code request.timeout.ms}. So a slow but working group (a deep
+ * queue of expensive commands) answers late instead of failing writes that will still commit,
+ * and a stuck one (no quorum, a leader cut off) still answers within about two time-outs.
  */
 final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(StoreServiceImpl.class);
@@ -91,16 +98,18 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
         @SuppressWarnings("unchecked")
         CompletableFuture<Result>[] results = new CompletableFuture[n];
         Map<Long, GroupOrder> order = new HashMap<>();
+        Watch watch = new Watch();
         for (int i = 0; i < n; i++) {
             Command c = request.getCommands(i);
             CompletableFuture<Result> f;
             try {
-                f = executeOne(c, protocol, order, deadline);
+                f = executeOne(c, protocol, order, deadline, watch);
             } catch (RuntimeException e) {
                 f = CompletableFuture.completedFuture(failure(e));
             }
             results[i] = f;
         }
+        watch.arm();
         CompletableFuture.allOf(results).whenComplete((ok, err) -> {
             ExecuteResponse.Builder b = ExecuteResponse.newBuilder();
             for (CompletableFuture<Result> r : results) {
@@ -131,7 +140,7 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
     }
 
     private CompletableFuture<Result> executeOne(Command c, int protocol, Map<Long, GroupOrder> order,
-                                                 long deadline) {
+                                                 long deadline, Watch watch) {
         int argc = c.getArgvCount();
         if (argc == 0) {
             return done(resp(new Reply.Err("ERR empty command"), protocol));
@@ -171,7 +180,7 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
                 StoreCommand cmd = new StoreCommand(c.getSession(), c.getSeq(), c.getAcked(),
                         System.currentTimeMillis(), ThreadLocalRandom.current().nextLong(), argv);
                 try {
-                    return runtime.propose(groupId, cmd.encode()).thenApply(Reply.class::cast);
+                    return watch.add(sm, runtime.propose(groupId, cmd.encode())).thenApply(Reply.class::cast);
                 } finally {
                     submitted.complete(null);
                 }
@@ -182,12 +191,99 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
         } else {
             reply = after(o.lastWrite, c.getStaleOk()
                     ? () -> CompletableFuture.supplyAsync(() -> sm.read(argv), reads)
-                    : () -> readBarrier(groupId, deadline).thenApplyAsync(applied -> sm.read(argv), reads));
+                    : () -> watch.add(sm, readBarrier(groupId, deadline))
+                            .thenApplyAsync(applied -> sm.read(argv), reads));
             o.readsSinceWrite.add(reply);
         }
-        long left = Math.max(0, deadline - System.nanoTime());
-        return reply.orTimeout(left, TimeUnit.NANOSECONDS)
-                .handle((r, err) -> err == null ? resp(r, protocol) : failure(err));
+        return reply.handle((r, err) -> err == null ? resp(r, protocol) : failure(err));
+    }
+
+    /**
+     * The time-out of one request's commands (see the class comment). It watches what waits on a
+     * group: proposals (until applied) and read barriers, not a read's local execution once its
+     * barrier passed. Every {@code request.timeout.ms} from the request's arrival, the watched
+     * futures still open are failed with a {@link TimeoutException}, except those whose group's
+     * {@link ShardStateMachine#applyProgress()} moved since the last look. Failing the future does
+     * not withdraw a proposal: a write timed out here may still be applied, and its retry with the
+     * same (session, seq) is deduplicated. Futures are added from the request's thread and from
+     * completion callbacks, hence the lock.
+     */
+    private final class Watch {
+        /**
+         * A watched future and its group's apply progress at the last look; -1: none yet (added
+         * after the request arrived: it gets at least one whole time-out from its first look).
+         */
+        private static final class Watched {
+            final ShardStateMachine sm;
+            final CompletableFuture<?> future;
+            long baseline;
+
+            Watched(ShardStateMachine sm, CompletableFuture<?> future, long baseline) {
+                this.sm = sm;
+                this.future = future;
+                this.baseline = baseline;
+            }
+        }
+
+        private final List<Watched> watched = new ArrayList<>();
+        private boolean armed;
+        /** The request's commands are all submitted: the first look may be scheduled. */
+        private boolean started;
+
+        /** Watches {@code f} (a proposal or read barrier of {@code sm}'s group); returns it. */
+        synchronized <T> CompletableFuture<T> add(ShardStateMachine sm, CompletableFuture<T> f) {
+            if (!f.isDone()) {
+                watched.add(new Watched(sm, f, started ? -1 : sm.applyProgress()));
+                if (started) {
+                    schedule();
+                }
+            }
+            return f;
+        }
+
+        /** All commands of the request are submitted (some may add futures later). */
+        synchronized void arm() {
+            started = true;
+            if (!watched.isEmpty()) {
+                schedule();
+            }
+        }
+
+        private void schedule() {
+            if (!armed) {
+                armed = true;
+                CompletableFuture.delayedExecutor(config.requestTimeoutMillis(), TimeUnit.MILLISECONDS)
+                        .execute(this::check);
+            }
+        }
+
+        private void check() {
+            List<CompletableFuture<?>> expired = new ArrayList<>();
+            synchronized (this) {
+                armed = false;
+                Map<Long, Long> now = new HashMap<>();
+                var it = watched.iterator();
+                while (it.hasNext()) {
+                    Watched w = it.next();
+                    long progress = now.computeIfAbsent(w.sm.group(), g -> w.sm.applyProgress());
+                    if (w.future.isDone()) {
+                        it.remove();
+                    } else if (progress == w.baseline) {
+                        expired.add(w.future);
+                        it.remove();
+                    } else {
+                        w.baseline = progress;
+                    }
+                }
+                if (!watched.isEmpty()) {
+                    schedule();
+                }
+            }
+            // Outside the lock: failing a future runs the commands waiting on it.
+            for (CompletableFuture<?> f : expired) {
+                f.completeExceptionally(new TimeoutException());
+            }
+        }
     }
 
     /** Runs {@code next} once {@code gate} is done (whatever its outcome); at once if it is. */
@@ -261,7 +357,8 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
         }
         String text;
         if (e instanceof TimeoutException) {
-            text = "timeout: no outcome within " + config.requestTimeoutMillis() + " ms";
+            text = "timeout: no outcome, and the group applied nothing for " + config.requestTimeoutMillis()
+                    + " ms";
         } else if (e instanceof ProposalDroppedException) {
             text = "proposal dropped: " + e.getMessage();
         } else {

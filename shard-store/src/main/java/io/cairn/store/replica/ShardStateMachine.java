@@ -41,6 +41,8 @@ public final class ShardStateMachine implements StateMachine {
     private final CommandTable table = CommandTable.standard();
     private final SnapshotFiles snapshots;
     private volatile long applied;
+    /** See {@link #applyProgress()}. */
+    private volatile long applyProgress;
     private volatile long leaderId;
     /**
      * Installing a snapshot deletes the group's range and then ingests the files: not atomic.
@@ -79,6 +81,15 @@ public final class ShardStateMachine implements StateMachine {
         return applied;
     }
 
+    /**
+     * Entries this replica has applied or is applying, counted since it was opened in this
+     * process. Unlike {@link #appliedIndex()}, which moves once per batch, this moves with every
+     * entry of a batch still being applied: a waiting caller can tell a slow group from a stuck one.
+     */
+    public long applyProgress() {
+        return applyProgress;
+    }
+
     @Override
     public List<Object> apply(List<Entry> entries) {
         List<Object> results = new ArrayList<>(entries.size());
@@ -88,6 +99,7 @@ public final class ShardStateMachine implements StateMachine {
         Entry last = entries.get(entries.size() - 1);
         try (RocksKv kv = RocksKv.writeBatch(db.rocks())) {
             for (Entry e : entries) {
+                applyProgress++; // the apply thread is the only writer
                 if (e.type() != EntryType.NORMAL || e.data().length == 0) {
                     results.add(null);
                     continue;

@@ -74,6 +74,9 @@ class StoreServiceTest {
         p.setProperty("raft.apply.threads", "2");
         p.setProperty("read.threads", "2");
         p.setProperty("expiry.interval.ms", "20");
+        // Short, for slowGroupIsWaitedForPastTheRequestTimeout: a command times out only when its
+        // group applies nothing for this long, which a working single-replica group never does.
+        p.setProperty("request.timeout.ms", "1000");
         node = StoreNode.start(StoreConfig.from(p));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", node.servicePort()).usePlaintext().build();
         stub = StoreServiceGrpc.newBlockingStub(channel);
@@ -229,6 +232,39 @@ class StoreServiceTest {
         assertThat(one(2, cmd(G1, 5, 2, "INCR", k))).isEqualTo(":2\r\n");
         // without a session, each send is a new write
         assertThat(one(2, cmd(G1, "INCR", k))).isEqualTo(":3\r\n");
+    }
+
+    /**
+     * One request whose commands take several times {@code request.timeout.ms} to apply: the
+     * group keeps applying, so every command gets its real reply, none the time-out error (before,
+     * the commands still waiting at 1 s were answered "timeout" although they went on to apply).
+     */
+    @Test
+    void slowGroupIsWaitedForPastTheRequestTimeout() {
+        String a = "{" + keyIn("slow", 0, 8191) + "}a";
+        String b = a.replace("}a", "}b");
+        String dst = a.replace("}a", "}dst");
+        String counter = a.replace("}a", "}n");
+        for (String set : new String[] {a, b}) {
+            List<String> argv = new ArrayList<>(List.of("SADD", set));
+            for (int i = 0; i < 3000; i++) {
+                argv.add(set + ":" + i);
+            }
+            assertThat(one(2, cmd(G1, argv.toArray(String[]::new)))).isEqualTo(":3000\r\n");
+        }
+        List<Command> slow = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            slow.add(cmd(G1, 9, i + 1, "SINTERSTORE", dst, a, b));
+        }
+        slow.add(cmd(G1, 9, 61, "INCR", counter));
+        long start = System.nanoTime();
+        ExecuteResponse r = stub.withDeadlineAfter(120, TimeUnit.SECONDS).execute(ExecuteRequest.newBuilder()
+                .setProtocol(2).addAllCommands(slow).build());
+        System.out.println("slow group: 61 commands in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
+                + " ms, request.timeout.ms 1000");
+        assertThat(r.getResultsList().subList(0, 60)).extracting(StoreServiceTest::resp).containsOnly(":0\r\n");
+        assertThat(resp(r.getResults(60))).isEqualTo(":1\r\n");
+        assertThat(one(2, cmd(G1, "GET", counter))).isEqualTo("$1\r\n1\r\n");
     }
 
     @Test
