@@ -14,6 +14,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /**
  * The gateway over real TCP on 127.0.0.1, without a password. Expected texts are what
@@ -48,8 +50,20 @@ class GatewayServerTest {
   }
 
   @Test
-  void transportIsEpollExactlyWhenNettySaysItIsAvailable() {
+  void transportIsEpollExactlyWhenNettySaysItIsAvailable() throws Exception {
     assertThat(server.usesEpoll()).isEqualTo(io.netty.channel.epoll.Epoll.isAvailable());
+    assertThat((String) client.call("INFO", "server"))
+        .contains("multiplexing_api:" + (server.usesEpoll() ? "epoll" : "nio"));
+  }
+
+  /** Issue 5: native epoll when available; the linux-x86_64 library is on the classpath. */
+  @Test
+  @EnabledOnOs(value = OS.LINUX, architectures = "amd64")
+  void linuxX86GatewayRunsOnNativeEpoll() {
+    assertThat(io.netty.channel.epoll.Epoll.isAvailable())
+        .as("native epoll unavailable: %s", io.netty.channel.epoll.Epoll.unavailabilityCause())
+        .isTrue();
+    assertThat(server.usesEpoll()).isTrue();
   }
 
   @Test
