@@ -3,6 +3,7 @@ package io.cairn.gateway;
 import io.cairn.gateway.resp.RespRequestDecoder;
 import io.cairn.gateway.route.Router;
 import io.cairn.meta.client.ClusterView;
+import io.cairn.meta.client.GroupSize;
 import io.cairn.meta.client.StaticClusterView;
 import io.cairn.meta.map.ShardMap;
 import io.cairn.raft.metrics.MetricsEndpoint;
@@ -24,6 +25,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -59,6 +61,7 @@ public final class GatewayServer implements AutoCloseable {
     this.ops = new GatewayOps(config);
     this.router = new Router(view, config.route());
     this.commands = new GatewayCommands(config.requirepass(), router, ops);
+    ops.setKeyspace(() -> keyspace(view));
     this.epoll = Epoll.isAvailable();
     ops.setEpoll(epoll);
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -99,6 +102,28 @@ public final class GatewayServer implements AutoCloseable {
       throw e;
     }
     this.serverChannel = bound;
+  }
+
+  /**
+   * INFO keyspace from the view's group sizes (measured by the group leaders, reported to the
+   * meta service, pushed to this gateway: eventually consistent, no store is asked at INFO time),
+   * summed over the groups of the current map; null when no group has a size yet.
+   */
+  static GatewayOps.Keyspace keyspace(ClusterView view) {
+    Map<Long, GroupSize> sizes = view.groupSizes();
+    if (sizes.isEmpty()) {
+      return null;
+    }
+    long keys = 0;
+    long expires = 0;
+    for (long g : view.map().groupIds()) {
+      GroupSize size = sizes.get(g);
+      if (size != null) {
+        keys += size.keys();
+        expires += size.expires();
+      }
+    }
+    return new GatewayOps.Keyspace(keys, expires);
   }
 
   /**

@@ -200,9 +200,11 @@ class GatewayOpsTest {
     assertThat(everything.get("errorstat_ERR")).startsWith("count=");
     assertThat(parseInfo(c.call("INFO", "all"))).containsKey("# Commandstats");
 
-    server.ops().setKeyCount(() -> 42);
+    server.ops().setKeyspace(() -> new GatewayOps.Keyspace(42, 7));
     assertThat(c.call("INFO", "keyspace"))
-        .isEqualTo("# Keyspace\r\ndb0:keys=42,expires=0,avg_ttl=0\r\n");
+        .isEqualTo("# Keyspace\r\ndb0:keys=42,expires=7,avg_ttl=0\r\n");
+    server.ops().setKeyspace(() -> new GatewayOps.Keyspace(0, 0));
+    assertThat(c.call("INFO", "keyspace")).isEqualTo("# Keyspace\r\n"); // Redis omits db0 when empty
 
     assertThat(c.call("CONFIG", "RESETSTAT")).isEqualTo("+OK");
     Map<String, String> reset = parseInfo(c.call("INFO", "stats"));
