@@ -64,8 +64,8 @@ final class GroupSizer implements AutoCloseable {
         return m == null ? null : m.size();
     }
 
-    /** One pass over the hosted groups (package-private: tests call it directly). */
-    void measureDue() {
+    /** One pass over the hosted groups: measures those led here that are due. */
+    private void measureDue() {
         try {
             measured.keySet().retainAll(runtime.groupIds());
             for (long g : runtime.groupIds()) {
