@@ -9,6 +9,7 @@ import io.cairn.meta.map.ShardMap;
 import io.cairn.raft.metrics.MetricsEndpoint;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -24,6 +25,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -87,14 +90,14 @@ public final class GatewayServer implements AutoCloseable {
                   new ClientConnection(nextClientId.getAndIncrement(), commands, ops));
             }
           });
-      bound = b.bind(config.host(), config.port()).sync().channel();
+      bound = bind(b, config.host(), config.port());
       int boundPort = ((InetSocketAddress) bound.localAddress()).getPort();
       ops.setPort(() -> boundPort);
       // INFO's instantaneous_ops_per_sec, sampled like Redis every 100 ms.
       bossGroup.scheduleAtFixedRate(ops.metrics()::sampleOps, 100, 100, TimeUnit.MILLISECONDS);
       this.metricsEndpoint = config.metricsPort() == 0 ? null
           : MetricsEndpoint.start(config.host(), config.metricsPort(), ops.metrics().registry());
-    } catch (InterruptedException | RuntimeException e) {
+    } catch (Exception e) { // also the undeclared BindException of bind()
       if (bound != null) {
         bound.close().awaitUninterruptibly();
       }
@@ -102,6 +105,31 @@ public final class GatewayServer implements AutoCloseable {
       throw e;
     }
     this.serverChannel = bound;
+  }
+
+  /**
+   * Binds the listening socket. A failure is thrown as a {@link BindException} (undeclared, as
+   * Netty's own NIO transport throws it) whatever the transport: epoll reports it as a
+   * {@code NativeIoException} ({@code bind(..) failed with error(-98): Address already in use}),
+   * and the launcher recognises a BindException ("cannot listen").
+   */
+  private static Channel bind(ServerBootstrap b, String host, int port) throws InterruptedException {
+    ChannelFuture f = b.bind(host, port).await();
+    if (f.isSuccess()) {
+      return f.channel();
+    }
+    Throwable cause = f.cause();
+    if (cause instanceof IOException && !(cause instanceof BindException)) {
+      BindException be = new BindException(cause.getMessage() + " (" + host + ":" + port + ")");
+      be.initCause(cause);
+      cause = be;
+    }
+    throw GatewayServer.<RuntimeException>undeclared(cause);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> E undeclared(Throwable t) throws E {
+    throw (E) t;
   }
 
   /**
