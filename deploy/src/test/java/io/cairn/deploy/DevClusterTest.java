@@ -1,6 +1,7 @@
 package io.cairn.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.cairn.deploy.it.ClusterProcesses;
 import io.cairn.deploy.it.RespCall;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,6 +44,7 @@ class DevClusterTest {
             assertThat(dev.map().groups()).allSatisfy(g -> assertThat(g.replicas()).hasSize(DevCluster.REPLICAS));
             assertThat(dev.map().slotCount(1) + dev.map().slotCount(2) + dev.map().slotCount(3)).isEqualTo(16384);
             assertThat(ping(dev.gatewayPort())).isEqualTo("+PONG\r\n");
+            assertThat(call(dev.gatewayPort(), "INFO", "keyspace")).isEqualTo("$12\r\n# Keyspace\r\n\r\n");
             assertThat(dev.banner(leaders)).contains("127.0.0.1:" + dev.gatewayPort(),
                     "redis-cli -p " + dev.gatewayPort(), options.dataDir().toString(), "leader store",
                     "meta      service 127.0.0.1:" + options.basePort(), "map       version " + dev.map().version());
@@ -55,6 +58,7 @@ class DevClusterTest {
             try (StoreServiceClient client = new StoreServiceClient(dev.map(), 1)) {
                 assertThat(client.call("b", "GET", "b")).isEqualTo(StoreServiceClient.bulk("value-of-b"));
             }
+            infoKeyspaceFollowsTheGroupSizes(dev.gatewayPort());
             adminShowsTheCluster(dev);
         }
         for (int n = 1; n <= 3; n++) {
@@ -75,6 +79,25 @@ class DevClusterTest {
         }
     }
 
+    /**
+     * Issue 5: INFO keyspace. The group leaders measure their groups, heartbeats carry the sizes
+     * to the meta service, which pushes them to the gateway: eventually consistent, so awaited.
+     */
+    private static void infoKeyspaceFollowsTheGroupSizes(int port) throws Exception {
+        for (String key : List.of("t1", "t2", "{user1}t3")) {
+            assertThat(call(port, "SET", key, "v", "EX", "3600")).isEqualTo("+OK\r\n");
+        }
+        int keys = KEYS.length + 3;
+        String withTtl = "db0:keys=" + keys + ",expires=3,avg_ttl=0\r\n";
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> call(port, "INFO", "keyspace").endsWith("# Keyspace\r\n" + withTtl + "\r\n"));
+        assertThat(call(port, "DEL", "t1", "t2", "{user1}t3")).isEqualTo(":3\r\n");
+        String without = "db0:keys=" + KEYS.length + ",expires=0,avg_ttl=0\r\n";
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> call(port, "INFO", "keyspace").endsWith("# Keyspace\r\n" + without + "\r\n"));
+        assertThat(call(port, "DBSIZE")).isEqualTo(":" + KEYS.length + "\r\n");
+    }
+
     /** {@code cairn admin status | query | history} against the running cluster's meta replica. */
     private static void adminShowsTheCluster(DevCluster dev) {
         String meta = "127.0.0.1:" + dev.options().basePort();
@@ -90,6 +113,18 @@ class DevClusterTest {
             assertThat(out.toString()).containsPattern("(?m)^" + n + " +UP +127\\.0\\.0\\.1:" + raftPort + " ");
             assertThat(out.toString()).containsPattern("(?m)^" + n + " +\\d+ +[-0-9,]+ +[-0-9] +1:voter\\*? 2:voter");
         }
+        // every group's size, as its leader measured it: the keys of every group add up to KEYS
+        assertThat(out.toString()).containsPattern("(?m)^GROUP +SLOTS +RANGES +LEADER +REPLICAS +KEYS +EXPIRES +SIZE$");
+        java.util.regex.Matcher rows = java.util.regex.Pattern
+                .compile("(?m)^[123] .*:voter\\*? +(\\d+) +0 +[0-9.]+ [KMG]?i?B$").matcher(out.toString());
+        long keys = 0;
+        int groups = 0;
+        while (rows.find()) {
+            keys += Long.parseLong(rows.group(1));
+            groups++;
+        }
+        assertThat(groups).as("%s", out).isEqualTo(3);
+        assertThat(keys).isEqualTo(KEYS.length);
 
         out.getBuffer().setLength(0);
         assertThat(Cairn.execute(new PrintWriter(out), new PrintWriter(err), "admin", "-m", meta, "query", "7"))

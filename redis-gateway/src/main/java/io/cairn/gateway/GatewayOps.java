@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The operational side of one gateway: the live clients, the slow log, the metrics, the settings
@@ -16,7 +16,7 @@ import java.util.function.LongSupplier;
  * {@link GatewayServer}; thread-safe.
  *
  * <p>Hooks for the routing layer: {@link #commandCompleted} (metrics + slow log, call it when a
- * routed command's reply is ready, from any thread) and {@link #setKeyCount} (INFO keyspace).
+ * routed command's reply is ready, from any thread) and {@link #setKeyspace} (INFO keyspace).
  */
 public final class GatewayOps {
 
@@ -30,7 +30,7 @@ public final class GatewayOps {
   private final String runId = randomHex(20);
   private final String replId = randomHex(20);
   private volatile IntSupplier port;
-  private volatile LongSupplier keyCount;
+  private volatile Supplier<Keyspace> keyspace;
   private volatile boolean epoll;
 
   GatewayOps(GatewayConfig config) {
@@ -56,11 +56,21 @@ public final class GatewayOps {
   }
 
   /**
-   * Where INFO keyspace's {@code db0:keys=N} comes from (routing fills it, e.g. the sum of the
-   * stores' DBSIZE it last saw). Must be cheap: it runs on an event loop. Unset: no db0 line.
+   * INFO keyspace's {@code db0} line: {@code keys} live keys, {@code expires} of them with a TTL.
+   *
+   * @param keys    live keys; 0 = no db0 line (as Redis, for an empty database)
+   * @param expires keys with a TTL
    */
-  public void setKeyCount(LongSupplier keys) {
-    this.keyCount = keys;
+  public record Keyspace(long keys, long expires) {
+  }
+
+  /**
+   * Where INFO keyspace's {@code db0:keys=N,expires=E} comes from ({@link GatewayServer} sets
+   * it to the group sizes of its {@code ClusterView}). Must be cheap: it runs on an event loop.
+   * Unset or null: no db0 line.
+   */
+  public void setKeyspace(Supplier<Keyspace> source) {
+    this.keyspace = source;
   }
 
   /**
@@ -160,9 +170,9 @@ public final class GatewayOps {
     this.epoll = e;
   }
 
-  /** The key count for INFO keyspace, or -1 when no source is set. */
-  long keyCount() {
-    LongSupplier k = keyCount;
-    return k == null ? -1 : k.getAsLong();
+  /** What INFO keyspace reports; null when no source is set or it knows nothing. */
+  Keyspace keyspace() {
+    Supplier<Keyspace> k = keyspace;
+    return k == null ? null : k.get();
   }
 }

@@ -3,11 +3,13 @@ package io.cairn.gateway;
 import io.cairn.gateway.resp.RespRequestDecoder;
 import io.cairn.gateway.route.Router;
 import io.cairn.meta.client.ClusterView;
+import io.cairn.meta.client.GroupSize;
 import io.cairn.meta.client.StaticClusterView;
 import io.cairn.meta.map.ShardMap;
 import io.cairn.raft.metrics.MetricsEndpoint;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -23,7 +25,10 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -59,6 +64,7 @@ public final class GatewayServer implements AutoCloseable {
     this.ops = new GatewayOps(config);
     this.router = new Router(view, config.route());
     this.commands = new GatewayCommands(config.requirepass(), router, ops);
+    ops.setKeyspace(() -> keyspace(view));
     this.epoll = Epoll.isAvailable();
     ops.setEpoll(epoll);
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -84,14 +90,14 @@ public final class GatewayServer implements AutoCloseable {
                   new ClientConnection(nextClientId.getAndIncrement(), commands, ops));
             }
           });
-      bound = b.bind(config.host(), config.port()).sync().channel();
+      bound = bind(b, config.host(), config.port());
       int boundPort = ((InetSocketAddress) bound.localAddress()).getPort();
       ops.setPort(() -> boundPort);
       // INFO's instantaneous_ops_per_sec, sampled like Redis every 100 ms.
       bossGroup.scheduleAtFixedRate(ops.metrics()::sampleOps, 100, 100, TimeUnit.MILLISECONDS);
       this.metricsEndpoint = config.metricsPort() == 0 ? null
           : MetricsEndpoint.start(config.host(), config.metricsPort(), ops.metrics().registry());
-    } catch (InterruptedException | RuntimeException e) {
+    } catch (Exception e) { // also the undeclared BindException of bind()
       if (bound != null) {
         bound.close().awaitUninterruptibly();
       }
@@ -99,6 +105,53 @@ public final class GatewayServer implements AutoCloseable {
       throw e;
     }
     this.serverChannel = bound;
+  }
+
+  /**
+   * Binds the listening socket. A failure is thrown as a {@link BindException} (undeclared, as
+   * Netty's own NIO transport throws it) whatever the transport: epoll reports it as a
+   * {@code NativeIoException} ({@code bind(..) failed with error(-98): Address already in use}),
+   * and the launcher recognises a BindException ("cannot listen").
+   */
+  private static Channel bind(ServerBootstrap b, String host, int port) throws InterruptedException {
+    ChannelFuture f = b.bind(host, port).await();
+    if (f.isSuccess()) {
+      return f.channel();
+    }
+    Throwable cause = f.cause();
+    if (cause instanceof IOException && !(cause instanceof BindException)) {
+      BindException be = new BindException(cause.getMessage() + " (" + host + ":" + port + ")");
+      be.initCause(cause);
+      cause = be;
+    }
+    throw GatewayServer.<RuntimeException>undeclared(cause);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> E undeclared(Throwable t) throws E {
+    throw (E) t;
+  }
+
+  /**
+   * INFO keyspace from the view's group sizes (measured by the group leaders, reported to the
+   * meta service, pushed to this gateway: eventually consistent, no store is asked at INFO time),
+   * summed over the groups of the current map; null when no group has a size yet.
+   */
+  static GatewayOps.Keyspace keyspace(ClusterView view) {
+    Map<Long, GroupSize> sizes = view.groupSizes();
+    if (sizes.isEmpty()) {
+      return null;
+    }
+    long keys = 0;
+    long expires = 0;
+    for (long g : view.map().groupIds()) {
+      GroupSize size = sizes.get(g);
+      if (size != null) {
+        keys += size.keys();
+        expires += size.expires();
+      }
+    }
+    return new GatewayOps.Keyspace(keys, expires);
   }
 
   /**

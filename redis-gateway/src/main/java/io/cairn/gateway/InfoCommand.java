@@ -263,11 +263,13 @@ final class InfoCommand {
     }
   }
 
+  /** Redis 7's db0 line; avg_ttl is always 0 (not measured); no line when there are no keys. */
   private void keyspace(StringBuilder sb) {
     sb.append("# Keyspace\r\n");
-    long keys = ops.keyCount();
-    if (keys > 0) {
-      sb.append("db0:keys=").append(keys).append(",expires=0,avg_ttl=0\r\n");
+    GatewayOps.Keyspace k = ops.keyspace();
+    if (k != null && k.keys() > 0) {
+      sb.append("db0:keys=").append(k.keys()).append(",expires=").append(k.expires())
+          .append(",avg_ttl=0\r\n");
     }
   }
 }

@@ -3,6 +3,11 @@ package io.cairn.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.cairn.meta.client.GroupSize;
+import io.cairn.meta.client.StaticClusterView;
+import io.cairn.meta.map.ShardMap;
+import io.cairn.meta.map.StoreInfo;
+import io.cairn.meta.map.StoreState;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -47,6 +52,28 @@ class GatewayOpsTest {
     clients.add(c);
     assertThat(c.call("PING")).isEqualTo("+PONG");
     return c;
+  }
+
+  /**
+   * INFO keyspace sums the group sizes the view knows (meta mode: measured by the group leaders)
+   * over the groups of its current map, as Redis 7's db0 line; no keys: no db0 line.
+   */
+  @Test
+  void infoKeyspaceSumsTheGroupSizesOfTheView() throws Exception {
+    List<StoreInfo> stores = List.of(new StoreInfo(1, "127.0.0.1:1", "127.0.0.1:2", StoreState.UP));
+    StaticClusterView view = new StaticClusterView(ShardMap.bootstrap(stores, 2, 1));
+    server = GatewayServer.start(GatewayConfig.loopback(0), view);
+    RespTestClient c = connect();
+    assertThat(c.call("INFO", "keyspace")).isEqualTo("# Keyspace\r\n"); // nothing measured yet
+    view.noteSize(new GroupSize(1, 0, 0, 0));
+    assertThat(c.call("INFO", "keyspace")).isEqualTo("# Keyspace\r\n"); // empty, as Redis
+    view.noteSize(new GroupSize(1, 40, 3, 4096));
+    view.noteSize(new GroupSize(2, 2, 0, 128));
+    view.noteSize(new GroupSize(9, 1000, 1000, 1)); // not in the map (left it): not counted
+    assertThat(c.call("INFO", "keyspace")).isEqualTo("# Keyspace\r\ndb0:keys=42,expires=3,avg_ttl=0\r\n");
+    assertThat(parseInfo(c.call("INFO"))).containsEntry("db0", "keys=42,expires=3,avg_ttl=0");
+    view.forgetSize(1);
+    assertThat(c.call("INFO", "keyspace")).isEqualTo("# Keyspace\r\ndb0:keys=2,expires=0,avg_ttl=0\r\n");
   }
 
   /** {@code key:value} lines of an INFO reply; section headers as {@code "# Name" -> ""}. */
@@ -200,9 +227,11 @@ class GatewayOpsTest {
     assertThat(everything.get("errorstat_ERR")).startsWith("count=");
     assertThat(parseInfo(c.call("INFO", "all"))).containsKey("# Commandstats");
 
-    server.ops().setKeyCount(() -> 42);
+    server.ops().setKeyspace(() -> new GatewayOps.Keyspace(42, 7));
     assertThat(c.call("INFO", "keyspace"))
-        .isEqualTo("# Keyspace\r\ndb0:keys=42,expires=0,avg_ttl=0\r\n");
+        .isEqualTo("# Keyspace\r\ndb0:keys=42,expires=7,avg_ttl=0\r\n");
+    server.ops().setKeyspace(() -> new GatewayOps.Keyspace(0, 0));
+    assertThat(c.call("INFO", "keyspace")).isEqualTo("# Keyspace\r\n"); // Redis omits db0 when empty
 
     assertThat(c.call("CONFIG", "RESETSTAT")).isEqualTo("+OK");
     Map<String, String> reset = parseInfo(c.call("INFO", "stats"));

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,6 +17,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /**
  * The gateway over real TCP on 127.0.0.1, without a password. Expected texts are what
@@ -48,8 +53,29 @@ class GatewayServerTest {
   }
 
   @Test
-  void transportIsEpollExactlyWhenNettySaysItIsAvailable() {
+  void transportIsEpollExactlyWhenNettySaysItIsAvailable() throws Exception {
     assertThat(server.usesEpoll()).isEqualTo(io.netty.channel.epoll.Epoll.isAvailable());
+    assertThat((String) client.call("INFO", "server"))
+        .contains("multiplexing_api:" + (server.usesEpoll() ? "epoll" : "nio"));
+  }
+
+  /** Epoll's bind failure is a NativeIoException: it is thrown as NIO's BindException. */
+  @Test
+  void aTakenPortFailsWithABindExceptionOnEitherTransport() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      assertThatThrownBy(() -> GatewayServer.start(GatewayConfig.loopback(taken.getLocalPort())).close())
+          .isInstanceOf(BindException.class).hasMessageContaining("Address already in use");
+    }
+  }
+
+  /** Issue 5: native epoll when available; the linux-x86_64 library is on the classpath. */
+  @Test
+  @EnabledOnOs(value = OS.LINUX, architectures = "amd64")
+  void linuxX86GatewayRunsOnNativeEpoll() {
+    assertThat(io.netty.channel.epoll.Epoll.isAvailable())
+        .as("native epoll unavailable: %s", io.netty.channel.epoll.Epoll.unavailabilityCause())
+        .isTrue();
+    assertThat(server.usesEpoll()).isTrue();
   }
 
   @Test

@@ -100,6 +100,13 @@ class MetaClusterProcessesTest {
                         .isEqualTo(StoreServiceClient.bulk("v-" + key));
             }
             assertThat(RespCall.call(port, "GET", "missing")).isEqualTo("$-1\r\n");
+            // INFO keyspace from the group sizes: store leaders measure, meta pushes, gateway sums.
+            String db0 = "db0:keys=" + KEYS.length + ",expires=0,avg_ttl=0\r\n";
+            await("INFO keyspace").atMost(Duration.ofSeconds(60))
+                    .until(() -> RespCall.call(port, "INFO", "keyspace").contains(db0));
+            if (System.getProperty("os.name").startsWith("Linux") && System.getProperty("os.arch").equals("amd64")) {
+                assertThat(RespCall.call(port, "INFO", "server")).contains("multiplexing_api:epoll");
+            }
 
             // Each role's Prometheus endpoint: Raft and JVM meters on meta and store, the gateway's own.
             await("store 1 reports its 3 groups").atMost(Duration.ofSeconds(30)).ignoreExceptions()

@@ -7,6 +7,7 @@ import io.cairn.meta.map.ShardMap;
 import io.cairn.meta.map.ShardMapCodec;
 import io.cairn.meta.map.SlotRange;
 import io.cairn.meta.map.StoreInfo;
+import io.cairn.meta.proto.GroupSize;
 import io.cairn.meta.proto.HistoryEntry;
 import io.cairn.meta.proto.LeaderHint;
 import io.cairn.meta.proto.MetaReplica;
@@ -35,7 +36,9 @@ import java.util.TreeMap;
  * 1      5462   0-5461       1       1:voter* 2:voter 3:voter
  * </pre>
  *
- * Replicas are {@code store:role}, the one believed to lead marked {@code *}.
+ * Replicas are {@code store:role}, the one believed to lead marked {@code *}. {@code status} adds
+ * the groups' sizes as their leaders last measured them (KEYS, EXPIRES: keys with a TTL, SIZE:
+ * RocksDB's estimate; {@code -} = not measured yet).
  */
 public final class MapTables {
   private MapTables() {
@@ -51,6 +54,15 @@ public final class MapTables {
    * stores' heartbeats ({@code reports}, may be empty).
    */
   public static String render(ShardMap map, Map<Long, Long> leaders, Collection<StoreReport> reports) {
+    return render(map, leaders, reports, null);
+  }
+
+  /**
+   * The same with the groups' sizes ({@code sizes}: group id → size) in three more columns;
+   * {@code sizes} null: no size columns.
+   */
+  public static String render(ShardMap map, Map<Long, Long> leaders, Collection<StoreReport> reports,
+      Map<Long, GroupSize> sizes) {
     Map<Long, StoreReport> byStore = new HashMap<>();
     reports.forEach(r -> byStore.put(r.getStoreId(), r));
     StringBuilder sb = new StringBuilder("map version ").append(map.version()).append("\n\n");
@@ -73,15 +85,25 @@ public final class MapTables {
     }
     sb.append(stores.isEmpty() ? "no stores\n" : stores.render());
     sb.append('\n');
-    Table groups = new Table("GROUP", "SLOTS", "RANGES", "LEADER", "REPLICAS");
+    Table groups = sizes == null ? new Table("GROUP", "SLOTS", "RANGES", "LEADER", "REPLICAS")
+        : new Table("GROUP", "SLOTS", "RANGES", "LEADER", "REPLICAS", "KEYS", "EXPIRES", "SIZE");
     for (GroupInfo g : map.groups()) {
       long leader = leaders.getOrDefault(g.id(), 0L);
       StringJoiner reps = new StringJoiner(" ");
       for (Replica r : g.replicas()) {
         reps.add(r.storeId() + ":" + r.role().name().toLowerCase(Locale.ROOT) + (r.storeId() == leader ? "*" : ""));
       }
-      groups.row(Long.toString(g.id()), Integer.toString(map.slotCount(g.id())), map.slotRangesText(g.id()),
-          leader == 0 ? "-" : Long.toString(leader), reps.toString());
+      String id = Long.toString(g.id());
+      String slots = Integer.toString(map.slotCount(g.id()));
+      String lead = leader == 0 ? "-" : Long.toString(leader);
+      if (sizes == null) {
+        groups.row(id, slots, map.slotRangesText(g.id()), lead, reps.toString());
+      } else {
+        GroupSize z = sizes.get(g.id());
+        groups.row(id, slots, map.slotRangesText(g.id()), lead, reps.toString(),
+            z == null ? "-" : Long.toString(z.getKeyCount()), z == null ? "-" : Long.toString(z.getExpiresCount()),
+            z == null ? "-" : bytes(z.getSizeBytes()));
+      }
     }
     sb.append(groups.isEmpty() ? "no groups\n" : groups.render());
     int free = map.slotCount(ShardMap.UNASSIGNED);
@@ -100,9 +122,26 @@ public final class MapTables {
     }
     StringBuilder sb = new StringBuilder("meta term ").append(status.getTerm()).append('\n');
     sb.append(replicas.render()).append('\n');
+    Map<Long, GroupSize> sizes = new TreeMap<>();
+    status.getSizesList().forEach(z -> sizes.put(z.getGroupId(), z));
     sb.append(render(ShardMapCodec.decodeMap(status.getMap().toByteArray()), leaders(status.getLeadersList()),
-        status.getStoresList()));
+        status.getStoresList(), sizes));
     return sb.toString();
+  }
+
+  /** Bytes for people: {@code 512 B}, {@code 1.5 KiB}, {@code 20.0 MiB}, ... */
+  public static String bytes(long n) {
+    if (n < 1024) {
+      return n + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    double v = n;
+    int u = -1;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
   }
 
   /** Leader hints as group id → store id (store 0 = unknown is left out). */

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bookkeeping every {@link ClusterView} shares: the newest map (only ever moving forward),
- * leader hints, listeners called in version order, and the waiters of {@link #newerThan}.
+ * leader hints, group sizes, listeners called in version order, and the waiters of
+ * {@link #newerThan}.
  * Subclasses feed maps through {@link #offer} and may look for a newer map when asked
  * ({@link #refresh}).
  */
@@ -19,6 +20,7 @@ public abstract class AbstractClusterView implements ClusterView {
   private final Object delivery = new Object();
   private volatile ShardMap map;
   private final Map<Long, Long> leaders = new ConcurrentHashMap<>();
+  private final Map<Long, GroupSize> sizes = new ConcurrentHashMap<>();
   private final List<Consumer<ShardMap>> listeners = new CopyOnWriteArrayList<>();
   private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
 
@@ -81,6 +83,20 @@ public abstract class AbstractClusterView implements ClusterView {
   /** Every known leader hint: group id → store id. */
   public Map<Long, Long> leaderHints() {
     return Map.copyOf(leaders);
+  }
+
+  /** Records a group's size (replacing the one known); {@link #forgetSize} drops it. */
+  public void noteSize(GroupSize size) {
+    sizes.put(size.groupId(), size);
+  }
+
+  public void forgetSize(long groupId) {
+    sizes.remove(groupId);
+  }
+
+  @Override
+  public Map<Long, GroupSize> groupSizes() {
+    return Map.copyOf(sizes);
   }
 
   @Override

@@ -34,6 +34,15 @@ public interface ClusterView extends AutoCloseable {
      */
     CompletableFuture<ShardMap> newerThan(long version);
 
+    /**
+     * The newest known size of each group, by group id (meta mode: measured by the group leaders,
+     * reported in heartbeats, pushed by the meta leader; eventually consistent). Empty when
+     * unknown. May hold groups no longer in {@link #map()}: callers filter by the map.
+     */
+    default java.util.Map<Long, GroupSize> groupSizes() {
+        return java.util.Map.of();
+    }
+
     /** Called with every new map, in version order, after {@link #map()} returns it. */
     void addListener(Consumer<ShardMap> listener);
 

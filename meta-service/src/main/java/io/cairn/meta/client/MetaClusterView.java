@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * replica. When the stream breaks (replica down, closing) it reconnects, to the next replica
  * after a failure, with backoff, resuming from the version it has ({@code known_version}).
  * {@link #newerThan} also polls GetMap through the {@link MetaClient} (the leader answers
- * linearizably), so a stale stream cannot hold a caller back.
+ * linearizably), so a stale stream cannot hold a caller back. Group sizes come with the stream
+ * only (from the meta leader, like the hints).
  *
  * <p>Listeners run on the watch or poll thread, in version order: keep them short.
  */
@@ -108,6 +109,7 @@ public final class MetaClusterView extends AbstractClusterView {
             received = true;
             backoff = client.options().backoffMin().toMillis();
             hints(u.getLeadersList());
+            sizes(u.getSizesList());
             if (!u.getMap().isEmpty()) {
               offer(ShardMapCodec.decodeMap(u.getMap().toByteArray()));
             }
@@ -138,6 +140,16 @@ public final class MetaClusterView extends AbstractClusterView {
   private void hints(List<LeaderHint> hints) {
     for (LeaderHint h : hints) {
       noteLeader(h.getGroupId(), h.getStoreId());
+    }
+  }
+
+  private void sizes(List<io.cairn.meta.proto.GroupSize> sizes) {
+    for (io.cairn.meta.proto.GroupSize s : sizes) {
+      if (s.getStoreId() == 0) {
+        forgetSize(s.getGroupId());
+      } else {
+        noteSize(new GroupSize(s.getGroupId(), s.getKeyCount(), s.getExpiresCount(), s.getSizeBytes()));
+      }
     }
   }
 

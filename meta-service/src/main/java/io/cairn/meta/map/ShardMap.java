@@ -384,6 +384,11 @@ public final class ShardMap {
     return groups.values();
   }
 
+  /** Ids of the groups, ascending (a read-only view). */
+  public Set<Long> groupIds() {
+    return Collections.unmodifiableSet(groups.keySet());
+  }
+
   public Optional<GroupInfo> findGroup(long id) {
     return Optional.ofNullable(groups.get(id));
   }

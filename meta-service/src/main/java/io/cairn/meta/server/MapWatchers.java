@@ -5,6 +5,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.cairn.meta.map.MapException;
 import io.cairn.meta.map.ShardMap;
 import io.cairn.meta.map.ShardMapCodec;
+import io.cairn.meta.proto.GroupSize;
 import io.cairn.meta.proto.LeaderHint;
 import io.cairn.meta.proto.MapUpdate;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * The WatchMap streams served by this replica.
  *
  * <p>A stream starts with the current map if it is newer than the watcher's known version (and
- * all leader hints), then gets every new version in order, and hint changes. Nothing runs on the
+ * all leader hints and group sizes), then gets every new version in order, and hint and size
+ * changes (coalesced: a watcher gets the newest of each group, not every step). Nothing runs on the
  * apply thread: a new map only schedules a drain on the watch executor. Each stream is drained
  * only while gRPC says it is ready (flow control), so a slow watcher buffers nothing here: it
  * just lags behind, reads the versions it missed from the history, and if it fell out of the
@@ -33,14 +35,17 @@ final class MapWatchers {
 
   private final MetaStateMachine state;
   private final Supplier<List<LeaderHint>> allHints;
+  private final Supplier<List<GroupSize>> allSizes;
   private final ExecutorService executor;
   private final Set<Watcher> watchers = ConcurrentHashMap.newKeySet();
   /** Encoded maps by version, shared by all streams; pruned to the versions still kept. */
   private final Map<Long, ByteString> encoded = new ConcurrentHashMap<>();
 
-  MapWatchers(MetaStateMachine state, Supplier<List<LeaderHint>> allHints, ExecutorService executor) {
+  MapWatchers(MetaStateMachine state, Supplier<List<LeaderHint>> allHints, Supplier<List<GroupSize>> allSizes,
+      ExecutorService executor) {
     this.state = state;
     this.allHints = allHints;
+    this.allSizes = allSizes;
     this.executor = executor;
   }
 
@@ -59,12 +64,13 @@ final class MapWatchers {
     watchers.forEach(this::schedule);
   }
 
-  void hintsChanged(List<LeaderHint> changed) {
+  /** A heartbeat changed hints or sizes: every stream gets them. */
+  void reportsChanged(StoreReports.Changes changed) {
     if (changed.isEmpty()) {
       return;
     }
     for (Watcher w : watchers) {
-      w.addHints(changed);
+      w.add(changed);
       schedule(w);
     }
   }
@@ -102,16 +108,20 @@ final class MapWatchers {
     long sentVersion;
     boolean started;
     final Map<Long, LeaderHint> pendingHints = new TreeMap<>();
+    final Map<Long, GroupSize> pendingSizes = new TreeMap<>();
 
     Watcher(ServerCallStreamObserver<MapUpdate> out, long knownVersion) {
       this.out = out;
       this.sentVersion = knownVersion;
     }
 
-    synchronized void addHints(List<LeaderHint> changed) {
+    synchronized void add(StoreReports.Changes changed) {
       if (started) {
-        for (LeaderHint h : changed) {
+        for (LeaderHint h : changed.hints()) {
           pendingHints.put(h.getGroupId(), h);
+        }
+        for (GroupSize g : changed.sizes()) {
+          pendingSizes.put(g.getGroupId(), g);
         }
       }
     }
@@ -133,8 +143,8 @@ final class MapWatchers {
             } else {
               b.setVersion(current.version());
             }
-            b.addAllLeaders(allHints.get());
-            if (b.getMap().isEmpty() && b.getLeadersCount() == 0) {
+            b.addAllLeaders(allHints.get()).addAllSizes(allSizes.get());
+            if (b.getMap().isEmpty() && b.getLeadersCount() == 0 && b.getSizesCount() == 0) {
               continue; // nothing to say yet
             }
           } else if (current.version() > sentVersion) {
@@ -146,13 +156,14 @@ final class MapWatchers {
             }
             b.setMap(bytes(next)).setVersion(next.version());
             sentVersion = next.version();
-          } else if (!pendingHints.isEmpty()) {
+          } else if (!pendingHints.isEmpty() || !pendingSizes.isEmpty()) {
             b.setVersion(sentVersion);
           } else {
             return;
           }
-          b.addAllLeaders(pendingHints.values());
+          b.addAllLeaders(pendingHints.values()).addAllSizes(pendingSizes.values());
           pendingHints.clear();
+          pendingSizes.clear();
           out.onNext(b.build());
         }
       } catch (RuntimeException e) {

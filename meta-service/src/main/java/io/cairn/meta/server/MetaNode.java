@@ -79,7 +79,7 @@ public final class MetaNode implements AutoCloseable {
       return state;
     }, options, transport);
     this.watchExecutor = Executors.newSingleThreadExecutor(daemonThreads("meta-watch-" + config.nodeId()));
-    this.watchers = new MapWatchers(state, reports::hints, watchExecutor);
+    this.watchers = new MapWatchers(state, reports::hints, reports::sizes, watchExecutor);
     this.leaderTasks = Executors.newSingleThreadScheduledExecutor(daemonThreads("meta-leader-" + config.nodeId()));
     state.addListener(watchers::mapApplied);
   }

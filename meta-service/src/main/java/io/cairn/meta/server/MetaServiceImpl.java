@@ -11,6 +11,7 @@ import io.cairn.meta.map.StoreState;
 import io.cairn.meta.map.MapCommand;
 import io.cairn.meta.proto.GetMapRequest;
 import io.cairn.meta.proto.GetMapResponse;
+import io.cairn.meta.proto.GroupSize;
 import io.cairn.meta.proto.HeartbeatRequest;
 import io.cairn.meta.proto.HeartbeatResponse;
 import io.cairn.meta.proto.HistoryEntry;
@@ -123,7 +124,7 @@ final class MetaServiceImpl extends MetaServiceGrpc.MetaServiceImplBase {
           .build());
       return;
     }
-    node.watchers().hintsChanged(node.reports().record(req, System.nanoTime()));
+    node.watchers().reportsChanged(node.reports().record(req, System.nanoTime(), m.groupIds()));
     reply(out, HeartbeatResponse.newBuilder().setMapVersion(m.version()).build());
   }
 
@@ -183,6 +184,11 @@ final class MetaServiceImpl extends MetaServiceGrpc.MetaServiceImplBase {
       List<Long> ids = new ArrayList<>();
       m.stores().forEach(s -> ids.add(s.id()));
       b.addAllStores(node.reports().reports(ids, System.nanoTime()));
+      for (GroupSize size : node.reports().sizes()) {
+        if (m.findGroup(size.getGroupId()).isPresent()) {
+          b.addSizes(size);
+        }
+      }
       return b.build();
     }));
   }

@@ -1,6 +1,7 @@
 package io.cairn.meta.server;
 
 import io.cairn.meta.proto.GroupReport;
+import io.cairn.meta.proto.GroupSize;
 import io.cairn.meta.proto.HeartbeatRequest;
 import io.cairn.meta.proto.LeaderHint;
 import io.cairn.meta.proto.StoreReport;
@@ -8,23 +9,37 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * What the stores told this meta replica in their heartbeats: the newest report of each store
- * and when it came (this replica's monotonic clock), and the leader hints derived from them.
- * In memory only (not replicated): a new meta leader starts empty and fills up within one
- * heartbeat interval.
+ * and when it came (this replica's monotonic clock), the leader hints derived from them, and the
+ * newest measured size of each group. In memory only (not replicated): a new meta leader starts
+ * empty and fills up within one heartbeat interval (sizes: once the group leaders have measured).
  *
  * <p>Leader hint of a group = the store whose newest report claims LEADER at the highest term
  * (two claims at the same term cannot both be current: Raft elects one leader per term; the
  * lower store id wins a tie to stay deterministic). Thread-safe (one lock; reports are small).
+ *
+ * <p>Size of a group = the measured ({@code sized}) report with the highest (term, sized_index)
+ * seen so far, kept when its store stops measuring (e.g. it lost the leadership and the new
+ * leader has not measured yet), so the size never drops to unknown in between; dropped when the
+ * group leaves the map.
  */
 final class StoreReports {
   private record Seen(long atNanos, HeartbeatRequest report) {}
 
+  /** What one heartbeat changed: leader hints and group sizes (store 0: no longer known). */
+  record Changes(List<LeaderHint> hints, List<GroupSize> sizes) {
+    boolean isEmpty() {
+      return hints.isEmpty() && sizes.isEmpty();
+    }
+  }
+
   private final Map<Long, Seen> byStore = new HashMap<>();
   private Map<Long, LeaderHint> hints = Map.of();
+  private final Map<Long, GroupSize> sizes = new TreeMap<>();
 
   /** A store registered or heartbeated now: it counts as alive from this moment. */
   synchronized void touch(long storeId, long nowNanos) {
@@ -33,9 +48,16 @@ final class StoreReports {
         : old.report()));
   }
 
-  /** Records a heartbeat; returns the hints that changed (empty when none did). */
-  synchronized List<LeaderHint> record(HeartbeatRequest report, long nowNanos) {
+  /**
+   * Records a heartbeat; returns the hints and sizes that changed (empty when none did).
+   * {@code groups}: the groups of the current map (sizes of other groups are dropped).
+   */
+  synchronized Changes record(HeartbeatRequest report, long nowNanos, Set<Long> groups) {
     byStore.put(report.getStoreId(), new Seen(nowNanos, report));
+    return new Changes(recomputeHints(), recordSizes(report, groups));
+  }
+
+  private List<LeaderHint> recomputeHints() {
     Map<Long, LeaderHint> next = new TreeMap<>();
     for (Seen s : byStore.values()) {
       for (GroupReport g : s.report().getGroupsList()) {
@@ -66,6 +88,41 @@ final class StoreReports {
     return changed;
   }
 
+  private List<GroupSize> recordSizes(HeartbeatRequest report, Set<Long> groups) {
+    List<GroupSize> changed = new ArrayList<>();
+    for (GroupReport g : report.getGroupsList()) {
+      if (!g.getSized() || !groups.contains(g.getGroupId())) {
+        continue;
+      }
+      GroupSize cur = sizes.get(g.getGroupId());
+      if (cur != null && (g.getTerm() < cur.getTerm()
+          || (g.getTerm() == cur.getTerm() && g.getSizedIndex() < cur.getIndex()))) {
+        continue; // an older measurement (e.g. of a deposed leader) than the one kept
+      }
+      GroupSize next = GroupSize.newBuilder().setGroupId(g.getGroupId()).setKeyCount(g.getKeyCount())
+          .setExpiresCount(g.getExpiresCount()).setSizeBytes(g.getSizeBytes())
+          .setStoreId(report.getStoreId()).setTerm(g.getTerm()).setIndex(g.getSizedIndex()).build();
+      sizes.put(g.getGroupId(), next);
+      if (cur == null || cur.getKeyCount() != next.getKeyCount() || cur.getExpiresCount() != next.getExpiresCount()
+          || cur.getSizeBytes() != next.getSizeBytes()) {
+        changed.add(next);
+      }
+    }
+    sizes.keySet().removeIf(id -> {
+      boolean gone = !groups.contains(id);
+      if (gone) {
+        changed.add(GroupSize.newBuilder().setGroupId(id).build());
+      }
+      return gone;
+    });
+    return changed;
+  }
+
+  /** The newest measured size of each group that has one, by group id. */
+  synchronized List<GroupSize> sizes() {
+    return List.copyOf(sizes.values());
+  }
+
   /** Current hints, by group id. */
   synchronized List<LeaderHint> hints() {
     return List.copyOf(new TreeMap<>(hints).values());
@@ -94,5 +151,6 @@ final class StoreReports {
   synchronized void clear() {
     byStore.clear();
     hints = Map.of();
+    sizes.clear();
   }
 }

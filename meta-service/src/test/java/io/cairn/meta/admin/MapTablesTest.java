@@ -8,6 +8,7 @@ import io.cairn.meta.map.ShardMap;
 import io.cairn.meta.map.SlotRange;
 import io.cairn.meta.map.StoreInfo;
 import io.cairn.meta.map.StoreState;
+import io.cairn.meta.proto.GroupSize;
 import io.cairn.meta.proto.HistoryEntry;
 import io.cairn.meta.proto.StoreReport;
 import java.util.List;
@@ -39,6 +40,24 @@ class MapTablesTest {
         2      5461   5462-10922   -       1:voter 3:voter
         3      5461   10923-16383  1       2:voter 3:voter
         """);
+  }
+
+  @Test
+  void statusShowsTheGroupSizes() {
+    ShardMap m = ShardMap.bootstrap(List.of(store(1), store(2), store(3)), 3, 2);
+    String text = MapTables.render(m, Map.of(1L, 2L), List.of(),
+        Map.of(1L, GroupSize.newBuilder().setGroupId(1).setKeyCount(1234).setExpiresCount(5)
+            .setSizeBytes(1536).build(), 3L, GroupSize.newBuilder().setGroupId(3).setSizeBytes(100).build()));
+    assertThat(text).endsWith("""
+        GROUP  SLOTS  RANGES       LEADER  REPLICAS          KEYS  EXPIRES  SIZE
+        1      5462   0-5461       2       1:voter 2:voter*  1234  5        1.5 KiB
+        2      5461   5462-10922   -       1:voter 3:voter   -     -        -
+        3      5461   10923-16383  -       2:voter 3:voter   0     0        100 B
+        """);
+    assertThat(MapTables.bytes(0)).isEqualTo("0 B");
+    assertThat(MapTables.bytes(1023)).isEqualTo("1023 B");
+    assertThat(MapTables.bytes(5L << 30)).isEqualTo("5.0 GiB");
+    assertThat(MapTables.bytes(Long.MAX_VALUE)).isEqualTo("8.0 EiB");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.cairn.meta.admin.MapTables;
+import io.cairn.meta.client.GroupSize;
 import io.cairn.meta.client.MetaClient;
 import io.cairn.meta.client.MetaClusterView;
 import io.cairn.meta.map.ShardMap;
@@ -177,6 +178,28 @@ class MetaNodeTest {
     await().atMost(WAIT).until(() -> view.leaderHint(1) == 2);
     String table = MapTables.render(client.status());
     assertThat(table).contains("1      5462   0-5461").contains("2:voter*");
+
+    // Group sizes (issue 5: heartbeats carry the sizes of the groups): the leader's measurement
+    // reaches Status and the watchers; an older one (lower term) does not replace it.
+    client.heartbeat(HeartbeatRequest.newBuilder().setStoreId(2).setMapVersion(9)
+        .addGroups(GroupReport.newBuilder().setGroupId(1).setRole("LEADER").setLeaderId(2).setTerm(3)
+            .setSized(true).setKeyCount(1200).setExpiresCount(30).setSizeBytes(3 << 20).setSizedIndex(40))
+        .build());
+    client.heartbeat(HeartbeatRequest.newBuilder().setStoreId(1).setMapVersion(9)
+        .addGroups(GroupReport.newBuilder().setGroupId(1).setRole("LEADER").setLeaderId(1).setTerm(2)
+            .setSized(true).setKeyCount(5).setSizedIndex(90))
+        .build());
+    MetaStatusResponse withSizes = client.status();
+    assertThat(withSizes.getSizesList()).singleElement().satisfies(z -> {
+      assertThat(z.getGroupId()).isEqualTo(1);
+      assertThat(z.getKeyCount()).isEqualTo(1200);
+      assertThat(z.getExpiresCount()).isEqualTo(30);
+      assertThat(z.getStoreId()).isEqualTo(2);
+    });
+    assertThat(MapTables.render(withSizes)).containsPattern("(?m)^1 .*2:voter\\* .*  1200 +30 +3\\.0 MiB$")
+        .containsPattern("(?m)^2 .* -  +-  +-$");
+    await().atMost(WAIT).until(() -> view.groupSizes().containsKey(1L));
+    assertThat(view.groupSizes().get(1L)).isEqualTo(new GroupSize(1, 1200, 30, 3 << 20));
 
     // A raw watcher that already has version 9 gets no map until the next version.
     ManagedChannel ch = closeLater(new ClosingChannel(NettyChannelBuilder

@@ -14,8 +14,11 @@ import io.cairn.meta.proto.HeartbeatRequest;
 import io.cairn.meta.proto.HeartbeatResponse;
 import io.cairn.meta.proto.RegisterStoreResponse;
 import io.cairn.raft.core.ConfState;
+import io.cairn.raft.core.StateType;
 import io.cairn.raft.runtime.GroupStatus;
 import io.cairn.raft.runtime.RaftRuntime;
+import io.cairn.store.replica.ShardStateMachine;
+import io.cairn.store.replica.ShardStateMachines;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,8 +44,9 @@ import org.slf4j.LoggerFactory;
  *       {@code meta.heartbeat.ms} until the meta service accepts it (a refusal, e.g. the id is
  *       known with other addresses, is logged and retried too: an operator has to fix it);</li>
  *   <li>then sends a heartbeat every {@code meta.heartbeat.ms} with a report per hosted group
- *       (role, leader, term, applied index from the runtime; sizes 0 for now), and registers
- *       again if the meta service does not know the node;</li>
+ *       (role, leader, term, applied index from the runtime; for the groups it leads, the
+ *       latest size measured by its {@link GroupSizer}), and registers again if the meta
+ *       service does not know the node;</li>
  *   <li>follows the map ({@link MetaClusterView}): gives the Raft transport the address of every
  *       store of the map and creates the groups the map places here that the runtime does not
  *       have yet, with the group's voters in the map as founding membership.</li>
@@ -60,6 +64,7 @@ final class MetaLink implements AutoCloseable {
 
     private final StoreConfig config;
     private final RaftRuntime runtime;
+    private final GroupSizer sizer;
     private final MetaClient client;
     private final MetaClusterView view;
     private final ExecutorService mapTasks;
@@ -69,9 +74,10 @@ final class MetaLink implements AutoCloseable {
     private final Set<Long> creating = ConcurrentHashMap.newKeySet();
     private volatile boolean registered;
 
-    MetaLink(StoreConfig config, RaftRuntime runtime) {
+    MetaLink(StoreConfig config, RaftRuntime runtime, ShardStateMachines machines) {
         this.config = config;
         this.runtime = runtime;
+        this.sizer = new GroupSizer(config.nodeId(), runtime, machines, config.metaHeartbeatMillis());
         this.client = new MetaClient(config.metaAddresses(), MetaClient.Options.defaults()
                 .withTotalTimeout(Duration.ofMillis(Math.max(1000, config.metaHeartbeatMillis() * 4))));
         this.view = MetaClusterView.start(client);
@@ -91,6 +97,7 @@ final class MetaLink implements AutoCloseable {
     void start() {
         view.addListener(m -> scheduleReconcile());
         scheduleReconcile();
+        sizer.start();
         beats.scheduleWithFixedDelay(this::beat, 0, config.metaHeartbeatMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -133,8 +140,14 @@ final class MetaLink implements AutoCloseable {
         for (CompletableFuture<GroupStatus> p : parts) {
             try {
                 GroupStatus s = p.join();
-                b.addGroups(GroupReport.newBuilder().setGroupId(s.groupId()).setRole(s.role().name())
-                        .setLeaderId(s.leader()).setTerm(s.term()).setAppliedIndex(s.appliedIndex()));
+                GroupReport.Builder g = GroupReport.newBuilder().setGroupId(s.groupId()).setRole(s.role().name())
+                        .setLeaderId(s.leader()).setTerm(s.term()).setAppliedIndex(s.appliedIndex());
+                ShardStateMachine.Size size = s.role() == StateType.LEADER ? sizer.sizeOf(s.groupId()) : null;
+                if (size != null) {
+                    g.setSized(true).setKeyCount(size.keys()).setExpiresCount(size.expires())
+                            .setSizeBytes(size.bytes()).setSizedIndex(size.appliedIndex());
+                }
+                b.addGroups(g);
             } catch (RuntimeException e) {
                 LOG.debug("no status for a group in this heartbeat: {}", e.toString());
             }
@@ -195,6 +208,7 @@ final class MetaLink implements AutoCloseable {
 
     @Override
     public void close() {
+        sizer.close();
         beats.shutdownNow();
         mapTasks.shutdownNow();
         view.close();

@@ -102,7 +102,7 @@ public final class StoreNode implements AutoCloseable {
         CompletableFuture.allOf(created.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS).join();
         SlotOwnership ownership;
         if (config.metaMode()) {
-            meta = new MetaLink(config, runtime);
+            meta = new MetaLink(config, runtime, stateMachines);
             ownership = SlotOwnership.ofMap(meta.view(), config.nodeId());
         } else {
             ownership = SlotOwnership.ofConfig(config);

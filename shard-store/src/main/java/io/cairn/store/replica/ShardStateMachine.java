@@ -17,6 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
+import org.rocksdb.Range;
+import org.rocksdb.SizeApproximationFlag;
+import org.rocksdb.Slice;
 
 /**
  * The replicated state machine of one group: the Redis data model of the group's key range in
@@ -178,6 +181,58 @@ public final class ShardStateMachine implements StateMachine {
             }
         }
         return keys;
+    }
+
+    /**
+     * What {@link #measure} found.
+     *
+     * @param keys         live keys (records whose TTL has passed are not counted, as DBSIZE)
+     * @param expires      live keys with a TTL
+     * @param bytes        RocksDB's estimate of the group's key range: SST files (compressed, with
+     *                     garbage not yet compacted) plus memtables
+     * @param appliedIndex the group's applied index just before the count (the counted state
+     *                     includes at least that entry)
+     */
+    public record Size(long keys, long expires, long bytes, long appliedIndex) {
+    }
+
+    /**
+     * Measures the group: one pass over its metadata records on a consistent snapshot (O(keys):
+     * call it off the apply thread, as the store's heartbeat does, not per request) and RocksDB's
+     * size estimate of its key range. Throws {@link IllegalStateException} while a snapshot is
+     * being installed (measure again later), and {@link java.util.concurrent.CancellationException}
+     * when {@code cancelled} turns true (checked every few thousand keys: the node is closing).
+     */
+    public Size measure(long now, java.util.function.BooleanSupplier cancelled) {
+        long index = applied;
+        long keys = 0;
+        long expires = 0;
+        long seen = 0;
+        byte[] from = KeyCodec.kindPrefix(group, KeyCodec.KIND_META);
+        try (RocksKv kv = consistentView(); Kv.Cursor c = kv.scan(from, KeyCodec.prefixEnd(from))) {
+            while (c.next()) {
+                if ((++seen & 4095) == 0 && cancelled.getAsBoolean()) {
+                    throw new java.util.concurrent.CancellationException("measuring group " + group);
+                }
+                // Meta layout (frozen, docs/storage-format.md): type(1) expireAt(8) ...; 0 = no TTL.
+                long expireAt = KeyCodec.getLong(c.value(), 1);
+                if (expireAt == 0) {
+                    keys++;
+                } else if (expireAt > now) {
+                    keys++;
+                    expires++;
+                }
+            }
+        }
+        return new Size(keys, expires, approximateBytes(), index);
+    }
+
+    private long approximateBytes() {
+        try (Slice start = new Slice(KeyCodec.groupPrefix(group)); Slice limit = new Slice(KeyCodec.groupEnd(group))) {
+            long[] sizes = db.rocks().getApproximateSizes(List.of(new Range(start, limit)),
+                    SizeApproximationFlag.INCLUDE_FILES, SizeApproximationFlag.INCLUDE_MEMTABLES);
+            return sizes.length == 0 ? 0 : sizes[0];
+        }
     }
 
     /**

@@ -165,6 +165,14 @@ class MetaModeClusterTest {
         try (MetaClient client = new MetaClient(List.of(metaAddress))) {
             await().atMost(WAIT).until(() -> MapTables.leaders(client.getMap(0).getLeadersList()).size() == 3);
             assertThat(MapTables.render(client.status())).contains("GROUP").contains("*");
+            // ...and, measured by each group's leader, its size: one key per group (issue 5).
+            await().atMost(WAIT).until(() -> client.status().getSizesList().size() == 3);
+            assertThat(client.status().getSizesList()).allSatisfy(z -> {
+                assertThat(z.getKeyCount()).isEqualTo(1);
+                assertThat(z.getExpiresCount()).isZero();
+                assertThat(z.getSizeBytes()).isPositive();
+                assertThat(z.getStoreId()).isBetween(1L, 3L); // the leader at the time it measured
+            });
         }
 
         // Restart store 3: it keeps its groups and data, and serves again once it has the map.
