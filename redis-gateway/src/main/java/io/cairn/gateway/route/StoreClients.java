@@ -46,8 +46,11 @@ final class StoreClients implements AutoCloseable {
     // started without waiting), so they run where the response is produced: over Netty on the
     // channel's event loop; in-process (the store runs in this JVM, cairn dev) on the store's
     // thread that answered, a Raft worker or a read thread.
-    return channels.computeIfAbsent(address,
-        a -> GrpcChannels.open(a, MAX_INBOUND_BYTES, true, null));
+    return channels.computeIfAbsent(address, a -> {
+      int colon = a.lastIndexOf(':');
+      return GrpcChannels.open(a.substring(0, colon), Integer.parseInt(a.substring(colon + 1)),
+          MAX_INBOUND_BYTES, true, null);
+    });
   }
 
   @Override
