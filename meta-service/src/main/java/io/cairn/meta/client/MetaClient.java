@@ -14,10 +14,10 @@ import io.cairn.meta.proto.MetaStatusResponse;
 import io.cairn.meta.proto.Redirect;
 import io.cairn.meta.proto.RegisterStoreRequest;
 import io.cairn.meta.proto.RegisterStoreResponse;
+import io.cairn.raft.transport.GrpcChannels;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +43,8 @@ import java.util.function.Function;
  * gRPC channel per address, kept until {@link #close}.
  */
 public final class MetaClient implements AutoCloseable {
+  /** gRPC's default limit, which these channels always had. */
+  private static final int DEFAULT_MAX_INBOUND_BYTES = 4 << 20;
 
   /** Timeouts and backoff of the calls. */
   public record Options(Duration callTimeout, Duration totalTimeout, Duration backoffMin, Duration backoffMax) {
@@ -152,7 +154,8 @@ public final class MetaClient implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("meta client closed");
     }
-    return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
+    // gRPC's default inbound limit and executor, in-process when the replica runs in this JVM.
+    return channels.computeIfAbsent(address, a -> GrpcChannels.open(a, DEFAULT_MAX_INBOUND_BYTES, false, null));
   }
 
   /** The address after {@code address} in the list (the first one for an address not in it). */

@@ -3,9 +3,7 @@ package io.cairn.raft.transport;
 import io.cairn.raft.core.MessageType;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.cairn.raft.transport.proto.RaftTransportGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -102,17 +100,17 @@ public final class GrpcRaftTransport implements RaftTransport {
         try {
             Files.createDirectories(stagingRoot);
             Duration ka = options.keepAliveTime();
-            server = NettyServerBuilder.forAddress(new InetSocketAddress(bindHost, requestedPort))
-                    // A restarted node rebinds its port at once, whatever is left in TIME_WAIT.
-                    .withOption(ChannelOption.SO_REUSEADDR, true)
-                    .addService(inbound)
-                    .maxInboundMessageSize(options.maxInboundMessageBytes())
-                    // Peers ping after keepAliveTime idle; allow that (and a little faster).
-                    .permitKeepAliveTime(Math.max(1, ka.toMillis() / 2), TimeUnit.MILLISECONDS)
-                    .build()
-                    .start();
+            // Over Netty every call runs on gRPC's executor, as before. In-process (a peer in this
+            // JVM) the message stream runs on the sender's drain thread: the handler never blocks.
+            // Snapshot reception writes files, so it gets a pool of its own.
+            server = GrpcServers.start(bindHost, requestedPort, options.maxInboundMessageBytes(), false, true,
+                    Set.of(RaftTransportGrpc.getSendSnapshotMethod().getFullMethodName()),
+                    // A restarted node rebinds its port at once (SO_REUSEADDR, set by GrpcServers);
+                    // peers ping after keepAliveTime idle: allow that (and a little faster).
+                    nb -> nb.permitKeepAliveTime(Math.max(1, ka.toMillis() / 2), TimeUnit.MILLISECONDS),
+                    inbound);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + bindHost + ":" + requestedPort, e);
+            throw new UncheckedIOException("cannot create " + stagingRoot, e);
         }
         LOG.debug("node {} listening on {}:{}", localNode, bindHost, port());
     }
@@ -282,14 +280,16 @@ public final class GrpcRaftTransport implements RaftTransport {
         return Math.max(0, deadline - System.nanoTime());
     }
 
+    /**
+     * Callbacks (acks, onReady, snapshot pumping, which reads files) run on gRPC's executor, not
+     * direct: in-process, a direct callback would run on the peer's thread while it holds its
+     * stream's or receiver's lock, and the sender's callbacks take the link's lock.
+     */
     private ManagedChannel newChannel(String address) {
         InetSocketAddress a = parseAddress(address);
-        return NettyChannelBuilder.forAddress(a.getHostString(), a.getPort())
-                .usePlaintext()
-                .maxInboundMessageSize(options.maxInboundMessageBytes())
-                .keepAliveTime(options.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
-                .keepAliveTimeout(Math.max(1000, options.keepAliveTime().toMillis()), TimeUnit.MILLISECONDS)
-                .build();
+        return GrpcChannels.open(a.getHostString(), a.getPort(), options.maxInboundMessageBytes(), false,
+                nb -> nb.keepAliveTime(options.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
+                        .keepAliveTimeout(Math.max(1000, options.keepAliveTime().toMillis()), TimeUnit.MILLISECONDS));
     }
 
     /** {@code host:port}, with brackets around an IPv6 host ({@code [::1]:7000}). */

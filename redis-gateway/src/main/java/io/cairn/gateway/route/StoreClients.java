@@ -1,7 +1,7 @@
 package io.cairn.gateway.route;
 
+import io.cairn.raft.transport.GrpcChannels;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -42,16 +42,14 @@ final class StoreClients implements AutoCloseable {
   }
 
   private ManagedChannel channel(String address) {
+    // Response callbacks only queue work (replies go to the client's event loop, the next call is
+    // started without waiting), so they run where the response is produced: over Netty on the
+    // channel's event loop; in-process (the store runs in this JVM, cairn dev) on the store's
+    // thread that answered, a Raft worker or a read thread.
     return channels.computeIfAbsent(address, a -> {
       int colon = a.lastIndexOf(':');
-      return NettyChannelBuilder.forAddress(a.substring(0, colon),
-              Integer.parseInt(a.substring(colon + 1)))
-          .usePlaintext()
-          // Response callbacks only queue work (replies go to the client's event loop, the next
-          // call is started without waiting), so they run on the channel's event loop.
-          .directExecutor()
-          .maxInboundMessageSize(MAX_INBOUND_BYTES)
-          .build();
+      return GrpcChannels.open(a.substring(0, colon), Integer.parseInt(a.substring(colon + 1)),
+          MAX_INBOUND_BYTES, true, null);
     });
   }
 
