@@ -680,6 +680,12 @@ final class Raft {
                 || (vote == NONE && lead == NONE)
                 // ...or this is a PreVote for a future term...
                 || (m.type() == MessageType.PRE_VOTE && m.term() > term);
+        // ...and we owe no leader our promise: a stray response of a higher term may have moved this
+        // node to a term with no known leader while it still owes the last one (the higher-term
+        // check in step() does not see votes of that same term)...
+        if (canVote && vote != m.from() && !Arrays.equals(m.context(), CAMPAIGN_TRANSFER) && promised()) {
+            canVote = false;
+        }
         // ...and we believe the candidate is up to date (§5.4.1).
         if (canVote && raftLog.isUpToDate(m.index(), m.logTerm())) {
             // Learners must be allowed to cast votes: a learner may have been promoted without
