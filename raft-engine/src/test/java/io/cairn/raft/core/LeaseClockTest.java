@@ -69,6 +69,15 @@ class LeaseClockTest {
         }
     }
 
+    /** Three nodes; node 1 leads and holds a lease (one heartbeat round acked). */
+    private TestNetwork leaderWithLease() {
+        TestNetwork nt = network(3);
+        nt.elect(1);
+        tickAll(nt, 1);
+        assertThat(nt.raft(1).leaseValid()).isTrue();
+        return nt;
+    }
+
     private static long heartbeats(TestNetwork nt) {
         return nt.delivered().stream().filter(m -> m.type() == MessageType.HEARTBEAT).count();
     }
@@ -110,10 +119,7 @@ class LeaseClockTest {
     @DisplayName("thesis §6.4.1: a late ticker (time jumps far ahead of ticks) does not extend the lease; the tick-only"
             + " lease would have")
     void lateTickerDoesNotExtendLease() {
-        TestNetwork nt = network(3);
-        nt.elect(1);
-        tickAll(nt, 1);
-        assertThat(nt.raft(1).leaseValid()).isTrue();
+        TestNetwork nt = leaderWithLease();
 
         // The leader's process stalls for 5 s (GC, SIGSTOP): its ticker delivers one tick for all of
         // them, so its tick count says almost no time passed.
@@ -140,10 +146,7 @@ class LeaseClockTest {
     @DisplayName("thesis §6.4.1, §3.10: the lease ends with leadership: on transfer (fenced by TIMEOUT_NOW), on"
             + " CheckQuorum step-down, on hibernation and on a membership change")
     void leaseDroppedOnLeadershipChanges() {
-        TestNetwork nt = network(3);
-        nt.elect(1);
-        tickAll(nt, 1);
-        assertThat(nt.raft(1).leaseValid()).isTrue();
+        TestNetwork nt = leaderWithLease();
 
         // Hibernation drops it; the next acked heartbeat brings it back.
         nt.node(1).hibernate();
