@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 /**
  * The Raft state machine of one node (a port of etcd-raft's {@code raft.go}). Single-threaded and
@@ -85,17 +86,34 @@ final class Raft {
     /** ReadIndex requests received before the leader committed an entry of its term. */
     List<Message> pendingReadIndexMessages = new ArrayList<>();
 
-    /** Ticks since this node started; heartbeats carry it so the leader can time its lease. */
+    /** Ticks since this node started. */
     long ticks;
-    /** Leader only: per voter, 1 + the tick at which the newest heartbeat it acknowledged was sent. */
-    final Map<Long, Long> leaseAckTick = new TreeMap<>();
+    /**
+     * Leader only: per voter, 1 + the lease time (see {@link #leaseNow()}) at which the newest
+     * heartbeat it acknowledged was sent. Heartbeats carry that time and followers echo it.
+     */
+    final Map<Long, Long> leaseAcks = new TreeMap<>();
     /** Leader only: set once TIMEOUT_NOW was sent this term; forced votes void the lease. */
     boolean leaseFenced;
+    /** The lease clock (monotonic nanoseconds), or null: leases and promises timed in ticks only. */
+    private final LongSupplier leaseClock;
+    private final long leaseClockOrigin;
+    /** How long a follower refuses votes after hearing from a leader, in clock nanoseconds. */
+    private final long promiseNanos;
+    /** How long a lease lasts from the send time of a heartbeat, in clock nanoseconds. */
+    private final long leaseNanos;
     /**
-     * After a (re)start a node does not know whether it recently promised a leader not to vote;
-     * with CheckQuorum it refuses votes for one election timeout, so leases stay sound.
+     * The last contact with a leader (an append, heartbeat or snapshot of the current leader), in
+     * ticks and in clock time: for an election timeout after it this node promised not to vote in
+     * or start an election (thesis §4.2.3), which is what the leader's lease rests on. Kept across
+     * term changes: a node that learns of a higher term from a stray response still owes the
+     * promise. Starts at this node's start: after a (re)start it cannot know what it promised
+     * before the crash, so it keeps the promise for one election timeout.
      */
-    boolean recentlyStarted;
+    long contactTick;
+    private long contactNanos;
+    /** Reads answered from the lease, without a heartbeat round (a counter for the runtime). */
+    long leaseReads;
 
     Raft(RaftConfig c) {
         c.validate();
@@ -113,7 +131,12 @@ final class Raft {
         this.readOnly = new ReadOnly();
         this.disableProposalForwarding = c.disableProposalForwarding();
         this.random = c.random();
-        this.recentlyStarted = checkQuorum;
+        this.leaseClock = c.leaseClock();
+        this.leaseClockOrigin = leaseClock == null ? 0 : leaseClock.getAsLong();
+        this.promiseNanos = leaseClock == null ? 0 : c.electionTick() * c.tickNanos();
+        this.leaseNanos = (long) (promiseNanos * (1 - c.leaseDriftMargin()));
+        this.contactTick = 0;
+        this.contactNanos = leaseNow();
 
         ChangeResult restored = Restore.restore(new Changer(trk, raftLog.lastIndex()), is.confState());
         ConfState cs = switchToConfig(restored);
@@ -239,12 +262,14 @@ final class Raft {
 
     /**
      * A heartbeat carries the commit index (never beyond what the follower is known to have) and
-     * the leader's tick in {@code index}, echoed back for the lease.
+     * the leader's lease time of sending in {@code index}, echoed back for the lease. The time is
+     * taken when the message is queued, before it can leave: never later than the follower's
+     * receipt.
      */
-    private void sendHeartbeat(long to, byte[] ctx) {
+    private void sendHeartbeat(long to, byte[] ctx, long sentAt) {
         Progress pr = trk.progress().get(to);
         long commit = Math.min(pr.match, raftLog.committed);
-        send(Message.builder(MessageType.HEARTBEAT).to(to).commit(commit).index(ticks).context(ctx));
+        send(Message.builder(MessageType.HEARTBEAT).to(to).commit(commit).index(sentAt).context(ctx));
         pr.sentCommit(commit);
     }
 
@@ -262,11 +287,53 @@ final class Raft {
     }
 
     private void bcastHeartbeatWithCtx(byte[] ctx) {
+        long sentAt = leaseNow();
         trk.visit((pid, pr) -> {
             if (pid != id) {
-                sendHeartbeat(pid, ctx);
+                sendHeartbeat(pid, ctx, sentAt);
             }
         });
+    }
+
+    /**
+     * The time leases are measured in: clock nanoseconds since this node started (&gt;= 1) with a
+     * lease clock, else ticks. Only differences of one node's own readings are ever compared.
+     */
+    private long leaseNow() {
+        return leaseClock == null ? ticks : leaseClock.getAsLong() - leaseClockOrigin + 1;
+    }
+
+    /** Records a message of the current leader: the start of this node's promise not to vote. */
+    private void leaderContact() {
+        contactTick = ticks;
+        if (leaseClock != null) {
+            contactNanos = leaseNow();
+        }
+    }
+
+    /**
+     * Whether this node is bound by its promise (CheckQuorum, thesis §4.2.3): a leader, or a node
+     * that heard from a leader (or started) less than an election timeout ago, by its ticks or by
+     * its clock — whichever is longer, so a bursty ticker cannot cut the promise short.
+     */
+    boolean promised() {
+        if (!checkQuorum) {
+            return false;
+        }
+        return state == StateType.LEADER || ticks - contactTick < electionTimeout || promisedByClock();
+    }
+
+    /**
+     * Releases this node from its promise: the leader it was made to fenced its lease (it sent
+     * TIMEOUT_NOW, which also shows as a forced vote).
+     */
+    void endPromise() {
+        contactTick = ticks - electionTimeout;
+        contactNanos = leaseNow() - promiseNanos;
+    }
+
+    private boolean promisedByClock() {
+        return checkQuorum && leaseClock != null && leaseNow() - contactNanos < promiseNanos;
     }
 
     private void sendTimeoutNow(long to) {
@@ -309,7 +376,7 @@ final class Raft {
         pendingConfIndex = 0;
         uncommittedSize = 0;
         readOnly = new ReadOnly();
-        leaseAckTick.clear();
+        leaseAcks.clear();
         leaseFenced = false;
     }
 
@@ -370,18 +437,17 @@ final class Raft {
 
     void tick() {
         ticks++;
-        if (ticks >= electionTimeout) {
-            // Any promise made before a crash expired within an election timeout of the last
-            // heartbeat acknowledged, which came before this start.
-            recentlyStarted = false;
-        }
         tickFn.run();
     }
 
-    /** Followers and candidates: campaign when the election timeout passes. */
+    /**
+     * Followers and candidates: campaign when the election timeout passes — by ticks, and, with a
+     * lease clock, by the clock too: ticks that came in a burst (a ticker catching up) must not
+     * start an election while the promise to the last leader still holds in real time.
+     */
     private void tickElection() {
         electionElapsed++;
-        if (promotable() && pastElectionTimeout()) {
+        if (promotable() && pastElectionTimeout() && !promisedByClock()) {
             electionElapsed = 0;
             step(Message.builder(MessageType.HUP).from(id).build());
         }
@@ -504,6 +570,10 @@ final class Raft {
     }
 
     private void campaign(CampaignType t) {
+        // A node that campaigns has given up its leader. On a timeout its promise has run out by
+        // ticks and by clock already (tickElection); an explicit campaign (RawNode.campaign, never
+        // used by the runtime) breaks it, like a forced election.
+        endPromise();
         long voteTerm;
         MessageType voteMsg;
         if (t == CampaignType.PRE_ELECTION) {
@@ -549,11 +619,14 @@ final class Raft {
         } else if (m.term() > term) {
             if (m.type() == MessageType.VOTE || m.type() == MessageType.PRE_VOTE) {
                 boolean force = Arrays.equals(m.context(), CAMPAIGN_TRANSFER);
-                boolean inLease = checkQuorum && (lead != NONE || recentlyStarted) && electionElapsed < electionTimeout;
-                if (!force && inLease) {
+                if (force) {
+                    // Sent only after a leader fenced its lease with TIMEOUT_NOW.
+                    endPromise();
+                } else if (promised()) {
                     // If a server receives a RequestVote request within the minimum election
                     // timeout of hearing from a current leader, it does not update its term or
-                    // grant its vote (thesis §4.2.3).
+                    // grant its vote (thesis §4.2.3). The minimum, not the randomized timeout:
+                    // the leader's lease is bounded by it.
                     return;
                 }
             }
@@ -607,6 +680,12 @@ final class Raft {
                 || (vote == NONE && lead == NONE)
                 // ...or this is a PreVote for a future term...
                 || (m.type() == MessageType.PRE_VOTE && m.term() > term);
+        // ...and we owe no leader our promise: a stray response of a higher term may have moved this
+        // node to a term with no known leader while it still owes the last one (the higher-term
+        // check in step() does not see votes of that same term)...
+        if (canVote && vote != m.from() && !Arrays.equals(m.context(), CAMPAIGN_TRANSFER) && promised()) {
+            canVote = false;
+        }
         // ...and we believe the candidate is up to date (§5.4.1).
         if (canVote && raftLog.isUpToDate(m.index(), m.logTerm())) {
             // Learners must be allowed to cast votes: a learner may have been promoted without
@@ -769,6 +848,7 @@ final class Raft {
 
     private void sendReadIndexResponse(Message m) {
         if (readOnlyOption == ReadOnlyOption.LEASE_BASED && leaseValid()) {
+            leaseReads++;
             respondToReadIndex(m, raftLog.committed);
             return;
         }
@@ -780,16 +860,21 @@ final class Raft {
     }
 
     /**
-     * Whether this leader holds a lease: a quorum acknowledged a heartbeat sent less than an
-     * election timeout ago. Each of them refuses votes for an election timeout after receiving
-     * it (CheckQuorum), so no other leader can have been elected in the meantime (thesis §6.4.1).
+     * Whether this leader holds a lease now: a quorum (joint-aware; the leader counts as acking
+     * now) acknowledged a heartbeat sent less than a lease length ago. Each of them refuses votes
+     * and does not campaign for an election timeout after receiving it (CheckQuorum), so no other
+     * leader can have been elected in the meantime (thesis §6.4.1). With a lease clock the length
+     * is {@code electionTick * tickNanos * (1 - leaseDriftMargin)} of clock time, judged at this
+     * call, so a stalled or late ticker cannot stretch it; without one, {@code electionTick} ticks.
      */
     boolean leaseValid() {
         if (state != StateType.LEADER || leaseFenced || !checkQuorum) {
             return false;
         }
-        long q = trk.config().voters().committedIndex(vid -> vid == id ? ticks + 1 : leaseAckTick.getOrDefault(vid, 0L));
-        return q > 0 && ticks < (q - 1) + electionTimeout;
+        long now = leaseNow();
+        long q = trk.config().voters().committedIndex(vid -> vid == id ? now + 1 : leaseAcks.getOrDefault(vid, 0L));
+        long length = leaseClock == null ? electionTimeout : leaseNanos;
+        return q > 0 && now < (q - 1) + length;
     }
 
     /**
@@ -798,7 +883,7 @@ final class Raft {
      * waking, reads go through a heartbeat round and CheckQuorum needs fresh contact.
      */
     void hibernate() {
-        leaseAckTick.clear();
+        leaseAcks.clear();
         if (state == StateType.LEADER) {
             // The next CheckQuorum comes a full election timeout after waking.
             electionElapsed = 0;
@@ -902,7 +987,7 @@ final class Raft {
             return;
         }
         if (m.index() >= 0 && trk.config().voters().ids().contains(m.from())) {
-            leaseAckTick.merge(m.from(), m.index() + 1, Math::max);
+            leaseAcks.merge(m.from(), m.index() + 1, Math::max);
         }
         // Even a paused follower (full window) gets an (empty) append, so that it recovers if
         // every message in the window was lost; a caught-up follower in PROBE gets one too so it
@@ -1027,6 +1112,8 @@ final class Raft {
                 send(m.toBuilder().to(lead));
                 break;
             case TIMEOUT_NOW:
+                // The leader fenced its lease when it sent this: the promise to it is void.
+                endPromise();
                 // Leadership transfers never use pre-vote even if preVote is true; we know we are
                 // not recovering from a partition so there is no need for the extra round trip.
                 hup(CampaignType.TRANSFER);
@@ -1047,6 +1134,7 @@ final class Raft {
     }
 
     private void handleAppendEntries(Message m) {
+        leaderContact();
         if (m.index() < raftLog.committed) {
             send(Message.builder(MessageType.APP_RESP).to(m.from()).index(raftLog.committed));
             return;
@@ -1066,6 +1154,7 @@ final class Raft {
     }
 
     private void handleHeartbeat(Message m) {
+        leaderContact();
         long last = raftLog.lastIndex();
         if (m.commit() > last) {
             // A heartbeat's commit never exceeds what this node acknowledged, and acknowledged
@@ -1080,6 +1169,7 @@ final class Raft {
     }
 
     private void handleSnapshot(Message m) {
+        leaderContact();
         if (restore(m.snapshot())) {
             send(Message.builder(MessageType.APP_RESP).to(m.from()).index(raftLog.lastIndex()));
         } else {
@@ -1156,6 +1246,8 @@ final class Raft {
      */
     private ConfState switchToConfig(ChangeResult r) {
         trk.setConfig(r.config(), r.progress());
+        // A lease is held against one configuration's quorums: the next heartbeat round renews it.
+        leaseAcks.clear();
         ConfState cs = trk.confState();
         Progress self = trk.progress().get(id);
         isLearner = self != null && self.isLearner;

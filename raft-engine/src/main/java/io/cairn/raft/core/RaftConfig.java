@@ -1,6 +1,7 @@
 package io.cairn.raft.core;
 
 import java.util.Random;
+import java.util.function.LongSupplier;
 
 /**
  * Parameters of one Raft node. Mutable while being built (fluent setters); validated when the
@@ -22,6 +23,9 @@ public final class RaftConfig {
     private ReadOnlyOption readOnlyOption = ReadOnlyOption.SAFE;
     private boolean disableProposalForwarding;
     private Random random;
+    private LongSupplier leaseClock;
+    private long tickNanos;
+    private double leaseDriftMargin = 0.1;
 
     public static RaftConfig of(long id, LogStorage storage) {
         return new RaftConfig().id(id).storage(storage);
@@ -60,6 +64,13 @@ public final class RaftConfig {
         }
         if (readOnlyOption == ReadOnlyOption.LEASE_BASED && !checkQuorum) {
             throw new IllegalArgumentException("CheckQuorum must be enabled when ReadOnlyOption is LEASE_BASED");
+        }
+        if (leaseClock != null && tickNanos <= 0) {
+            throw new IllegalArgumentException("lease clock needs the tick length in nanoseconds (> 0), got "
+                    + tickNanos);
+        }
+        if (!(leaseDriftMargin >= 0 && leaseDriftMargin < 1)) {
+            throw new IllegalArgumentException("lease drift margin must be in [0, 1), got " + leaseDriftMargin);
         }
     }
 
@@ -200,6 +211,42 @@ public final class RaftConfig {
     }
 
     /** The only source of randomness of the node (election timeouts). Default: seeded by id. */
+    /** Monotonic clock of the lease in nanoseconds (any origin), or null: see {@link #leaseClock(LongSupplier, long)}. */
+    public LongSupplier leaseClock() {
+        return leaseClock;
+    }
+
+    /** Nominal length of a tick in nanoseconds, as the application ticks (0 without a lease clock). */
+    public long tickNanos() {
+        return tickNanos;
+    }
+
+    /**
+     * Times leases and election promises by a monotonic clock (e.g. {@code System::nanoTime}) as
+     * well as by ticks, so a late or bursty ticker can neither stretch a leader's lease nor shorten
+     * a follower's promise not to vote (see docs/raft-engine.md, "Leases"). The core reads the
+     * clock only through this supplier. {@code tickNanos} is how long the application means a tick
+     * to be: a follower refuses votes for {@code electionTick * tickNanos} after hearing from a
+     * leader, and a lease lasts {@code electionTick * tickNanos * (1 - leaseDriftMargin)} from the
+     * send time of the heartbeat a quorum acknowledged. Without a clock, leases are timed in ticks
+     * only, which is sound only if ticks never fall behind real time (deterministic tests).
+     */
+    public RaftConfig leaseClock(LongSupplier clock, long tickNanos) {
+        this.leaseClock = clock;
+        this.tickNanos = tickNanos;
+        return this;
+    }
+
+    /** Fraction of the election timeout a lease gives up to clock-rate differences between nodes [0.1]. */
+    public double leaseDriftMargin() {
+        return leaseDriftMargin;
+    }
+
+    public RaftConfig leaseDriftMargin(double v) {
+        leaseDriftMargin = v;
+        return this;
+    }
+
     public Random random() {
         return random != null ? random : new Random(id);
     }

@@ -33,7 +33,11 @@ public final class RawNode {
         raft.tick();
     }
 
-    /** Starts an election now (pre-vote first if enabled). */
+    /**
+     * Starts an election now (pre-vote first if enabled). Like a forced election it ends this
+     * node's promise not to vote (CheckQuorum), so it may void a live leader's lease: meant for
+     * tests and tools; the runtime only campaigns on election timeouts.
+     */
     public void campaign() {
         raft.step(Message.builder(MessageType.HUP).from(raft.id).build());
     }
@@ -125,6 +129,14 @@ public final class RawNode {
                     "node " + raft.id + " is a learner; only voters and observers serve reads");
         }
         raft.step(Message.builder(MessageType.READ_INDEX).from(raft.id).context(context).build());
+    }
+
+    /**
+     * How many ReadIndex requests this node, as leader, answered from its lease without a
+     * heartbeat round (cheap; for counters and tests).
+     */
+    public long leaseReads() {
+        return raft.leaseReads;
     }
 
     /** Asks the leader to hand leadership to {@code transferee} (thesis §3.10). */

@@ -105,6 +105,12 @@ public final class RaftMetrics implements AutoCloseable {
                 .description("Raft groups this node leads").register(registry);
         Gauge.builder("cairn.raft.apply.lag.max", this, m -> m.maxApplyLag).tags(common)
                 .description("Largest commit - applied index over the groups of this node").register(registry);
+        FunctionCounter.builder("cairn.raft.reads", runtime, RaftRuntime::leaseReads).tags(common.and("path", "lease"))
+                .description("Linearizable reads answered from a leader lease (no heartbeat round)").register(registry);
+        FunctionCounter.builder("cairn.raft.reads", runtime, RaftRuntime::readIndexReads)
+                .tags(common.and("path", "readindex"))
+                .description("Linearizable reads that took a ReadIndex heartbeat round or were forwarded to the leader")
+                .register(registry);
         if (runtime.store() instanceof RocksLogStore rocks) {
             logCounter(rocks, "cairn.raft.log.batches.written", "Log batches written", LogStoreStats::batchesWritten);
             logCounter(rocks, "cairn.raft.log.disk.writes", "RocksDB writes of the log store", LogStoreStats::diskWrites);

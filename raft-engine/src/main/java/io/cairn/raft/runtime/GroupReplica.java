@@ -260,13 +260,17 @@ final class GroupReplica {
         // The leader keeps pending ReadIndex requests by context and ignores a duplicate, so the
         // context must be unique across the replicas that forward to it: (node id, request id).
         byte[] ctx = ByteBuffer.allocate(16).putLong(rt.nodeId()).putLong(id).array();
+        long leaseReadsBefore = node.leaseReads();
         try {
+            // With a lease the core answers at once (a ReadState in the next Ready, judged by the
+            // clock now); otherwise it starts a heartbeat round, or forwards to the leader.
             node.readIndex(ctx);
         } catch (ProposalDroppedException e) {
             NotLeaderException nle = new NotLeaderException(groupId, node.leaderId());
             batch.forEach(f -> f.completeExceptionally(nle));
             return;
         }
+        rt.countReads(batch.size(), node.leaseReads() != leaseReadsBefore);
         reads.put(id, batch);
     }
 

@@ -5,6 +5,7 @@ import io.cairn.raft.core.ConfState;
 import io.cairn.raft.core.HardState;
 import io.cairn.raft.core.RaftConfig;
 import io.cairn.raft.core.RawNode;
+import io.cairn.raft.core.ReadOnlyOption;
 import io.cairn.raft.core.SnapshotMetadata;
 import io.cairn.raft.storage.GroupLogStorage;
 import io.cairn.raft.storage.RaftLogStore;
@@ -32,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -59,6 +61,9 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
     private volatile boolean started;
     /** Set by {@link #close}: queued applies are skipped (they run again after a restart). */
     private volatile boolean closing;
+    /** Reads answered from a leader lease on this node, and reads that took a ReadIndex round instead. */
+    private final LongAdder leaseReads = new LongAdder();
+    private final LongAdder readIndexReads = new LongAdder();
     /** A store this runtime opened itself (see {@link #onDisk}) and so closes; else null. */
     private AutoCloseable ownedStore;
 
@@ -174,6 +179,26 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
         return options;
     }
 
+    /**
+     * Reads ({@link #readIndex}) received by this node that its own leader lease answered at once,
+     * without a heartbeat round (only with {@link RuntimeOptions#leaseReads()}).
+     */
+    public long leaseReads() {
+        return leaseReads.sum();
+    }
+
+    /**
+     * Reads received by this node that went through a ReadIndex heartbeat round (or were forwarded
+     * to the leader, as on followers) instead of a lease. Counted per read, not per round.
+     */
+    public long readIndexReads() {
+        return readIndexReads.sum();
+    }
+
+    void countReads(int n, boolean byLease) {
+        (byLease ? leaseReads : readIndexReads).add(n);
+    }
+
     /** Ids of the groups this node hosts a replica of. */
     public Set<Long> groupIds() {
         return Set.copyOf(hosted);
@@ -227,6 +252,12 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
                 .maxSizePerMsg(options.maxSizePerMsg())
                 .maxInflightMsgs(options.maxInflightMsgs())
                 .maxUncommittedEntriesSize(options.maxUncommittedBytes())
+                // CheckQuorum (the core's default) is what leases rest on. The clock times leases and
+                // the followers' promise not to vote, so neither depends on the ticker being punctual;
+                // given to every group, leases on or not, so followers keep their promise in real time.
+                .checkQuorum(true)
+                .readOnlyOption(options.leaseReads() ? ReadOnlyOption.LEASE_BASED : ReadOnlyOption.SAFE)
+                .leaseClock(System::nanoTime, TimeUnit.MILLISECONDS.toNanos(options.tickMillis()))
                 .random(new java.util.Random(nodeId * 31 + groupId ^ System.nanoTime()));
         Worker w = workerOf(groupId);
         w.post(() -> {

@@ -17,56 +17,67 @@ import java.nio.file.Path;
  * @param snapshotEveryEntries take a snapshot after this many applied entries (0 = never)
  * @param keepEntriesAfterSnapshot entries kept in the log behind a snapshot (for slow followers)
  * @param snapshotDir          where state machine snapshots are written
+ * @param leaseReads           leaders answer reads from a leader lease timed by {@code System.nanoTime}
+ *                             when they hold one, and by a ReadIndex heartbeat round otherwise
+ *                             (default off: every read takes a heartbeat round); see
+ *                             docs/raft-engine.md, "Leases"
  */
 public record RuntimeOptions(int workers, int applyThreads, long tickMillis, int electionTicks, int heartbeatTicks,
                              int hibernateAfterTicks, long maxSizePerMsg, int maxInflightMsgs,
                              long maxUncommittedBytes, long snapshotEveryEntries, long keepEntriesAfterSnapshot,
-                             Path snapshotDir) {
+                             Path snapshotDir, boolean leaseReads) {
 
     public static RuntimeOptions defaults(Path snapshotDir) {
         int cores = Runtime.getRuntime().availableProcessors();
         return new RuntimeOptions(cores, cores, 100, 10, 1, 5, 1 << 20, 256, 64L << 20, 100_000, 10_000,
-                snapshotDir);
+                snapshotDir, false);
     }
 
     public RuntimeOptions withTickMillis(long v) {
         return new RuntimeOptions(workers, applyThreads, v, electionTicks, heartbeatTicks, hibernateAfterTicks,
                 maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
-                snapshotDir);
+                snapshotDir, leaseReads);
     }
 
     public RuntimeOptions withWorkers(int v) {
         return new RuntimeOptions(v, applyThreads, tickMillis, electionTicks, heartbeatTicks, hibernateAfterTicks,
                 maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
-                snapshotDir);
+                snapshotDir, leaseReads);
     }
 
     public RuntimeOptions withHibernateAfterTicks(int v) {
         return new RuntimeOptions(workers, applyThreads, tickMillis, electionTicks, heartbeatTicks, v,
                 maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
-                snapshotDir);
+                snapshotDir, leaseReads);
     }
 
     public RuntimeOptions withSnapshotDir(Path v) {
         return new RuntimeOptions(workers, applyThreads, tickMillis, electionTicks, heartbeatTicks,
                 hibernateAfterTicks, maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries,
-                keepEntriesAfterSnapshot, v);
+                keepEntriesAfterSnapshot, v, leaseReads);
     }
 
     public RuntimeOptions withApplyThreads(int v) {
         return new RuntimeOptions(workers, v, tickMillis, electionTicks, heartbeatTicks, hibernateAfterTicks,
                 maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
-                snapshotDir);
+                snapshotDir, leaseReads);
     }
 
     public RuntimeOptions withElectionTicks(int v) {
         return new RuntimeOptions(workers, applyThreads, tickMillis, v, heartbeatTicks, hibernateAfterTicks,
                 maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
-                snapshotDir);
+                snapshotDir, leaseReads);
     }
 
     public RuntimeOptions withSnapshotEveryEntries(long every, long keep) {
         return new RuntimeOptions(workers, applyThreads, tickMillis, electionTicks, heartbeatTicks,
-                hibernateAfterTicks, maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, every, keep, snapshotDir);
+                hibernateAfterTicks, maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, every, keep, snapshotDir,
+                leaseReads);
+    }
+
+    public RuntimeOptions withLeaseReads(boolean v) {
+        return new RuntimeOptions(workers, applyThreads, tickMillis, electionTicks, heartbeatTicks, hibernateAfterTicks,
+                maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
+                snapshotDir, v);
     }
 }

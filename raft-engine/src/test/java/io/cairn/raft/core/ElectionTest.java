@@ -975,7 +975,7 @@ class ElectionTest {
     @DisplayName("thesis §4.2.3: a vote with a higher term received within the lease is dropped without any answer")
     void voteWithinLeaseGetsNoAnswer() {
         Raft r = newRaft(2, storage(1L, 2L, 3L), c -> c.checkQuorum(true));
-        r.recentlyStarted = false;
+        r.endPromise();
         r.step(msg(MessageType.HEARTBEAT, 1, 2, 1).build());
         take(r);
         for (MessageType t : List.of(MessageType.VOTE, MessageType.PRE_VOTE)) {
@@ -999,7 +999,7 @@ class ElectionTest {
     @DisplayName("thesis §3.10 + §4.2.3: a vote forced by leadership transfer (TimeoutNow) ignores the lease")
     void transferVoteIgnoresLease() {
         Raft r = newRaft(2, storage(1L, 2L, 3L), c -> c.checkQuorum(true));
-        r.recentlyStarted = false;
+        r.endPromise();
         r.step(msg(MessageType.HEARTBEAT, 1, 2, 1).build());
         take(r);
         r.step(msg(MessageType.VOTE, 3, 2, 2).context(Raft.CAMPAIGN_TRANSFER).build());
@@ -1025,14 +1025,14 @@ class ElectionTest {
             for (int i = 0; i < RaftTestUtil.ELECTION; i++) {
                 nt.node(id).tick();
             }
-            assertThat(nt.raft(id).recentlyStarted).isFalse();
+            assertThat(nt.raft(id).promised()).isFalse();
         }
         nt.campaign(1);
         assertThat(nt.raft(1).state).isEqualTo(StateType.LEADER);
 
         // A restarted follower refuses votes again for an election timeout.
         nt.restart(3);
-        assertThat(nt.raft(3).recentlyStarted).isTrue();
+        assertThat(nt.raft(3).promised()).isTrue();
         assertThat(nt.raft(3).lead).isZero();
         nt.isolate(1);
         long term3 = nt.raft(3).term;
@@ -1047,7 +1047,7 @@ class ElectionTest {
             + " long as the node keeps hearing from its leader")
     void startupVoteFenceEndsAfterOneElectionTimeout() {
         Raft r = newRaft(3, storage(1L, 2L, 3L), c -> c.checkQuorum(true).preVote(true));
-        assertThat(r.recentlyStarted).isTrue();
+        assertThat(r.promised()).isTrue();
         // Up for three election timeouts, hearing from leader 1 on every tick.
         for (int i = 0; i < 3 * RaftTestUtil.ELECTION; i++) {
             r.step(msg(MessageType.HEARTBEAT, 1, 3, 1).build());

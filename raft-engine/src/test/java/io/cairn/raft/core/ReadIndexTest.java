@@ -381,7 +381,7 @@ class ReadIndexTest {
             r.becomeLeader();
             assertThat(r.leaseFenced).isFalse();
             assertThat(r.leaseValid()).isFalse();
-            assertThat(r.leaseAckTick).isEmpty();
+            assertThat(r.leaseAcks).isEmpty();
         }
 
         @Test
@@ -413,7 +413,7 @@ class ReadIndexTest {
         @DisplayName("thesis §6.4.1: with CheckQuorum a freshly started node refuses votes for an election timeout (it may have promised a lease before restarting)")
         void recentlyStartedRefusesVotes() {
             Raft r = newRaft(2, storage(1L, 2L, 3L), c -> c.checkQuorum(true));
-            assertThat(r.recentlyStarted).isTrue();
+            assertThat(r.promised()).isTrue();
             r.randomizedElectionTimeout = 2 * RaftTestUtil.ELECTION - 1; // do not campaign while we wait
 
             r.step(msg(MessageType.VOTE, 1, 2, 1).index(0).logTerm(0).build());
@@ -432,7 +432,7 @@ class ReadIndexTest {
             for (int i = 0; i < RaftTestUtil.ELECTION; i++) {
                 r.tick();
             }
-            assertThat(r.recentlyStarted).isFalse();
+            assertThat(r.promised()).isFalse();
             assertThat(r.state).isEqualTo(StateType.FOLLOWER);
             r.step(msg(MessageType.VOTE, 1, 2, 1).index(0).logTerm(0).build());
             assertThat(take(r)).singleElement().satisfies(m -> {
@@ -443,7 +443,7 @@ class ReadIndexTest {
 
             // Without CheckQuorum there is no such fence.
             Raft plain = newRaft(2, storage(1L, 2L, 3L));
-            assertThat(plain.recentlyStarted).isFalse();
+            assertThat(plain.promised()).isFalse();
             plain.step(msg(MessageType.VOTE, 1, 2, 1).build());
             assertThat(ofType(take(plain), MessageType.VOTE_RESP)).hasSize(1);
         }
@@ -454,7 +454,7 @@ class ReadIndexTest {
             TestNetwork nt = TestNetwork.of(3, c -> c.readOnlyOption(ReadOnlyOption.LEASE_BASED));
             nt.elect(1);
             RawNode again = nt.restart(3);
-            assertThat(again.raft().recentlyStarted).isTrue();
+            assertThat(again.raft().promised()).isTrue();
             long term = again.raft().term;
             again.step(msg(MessageType.VOTE, 2, 3, term + 1).index(again.lastIndex())
                     .logTerm(again.raft().raftLog.lastTerm()).build());

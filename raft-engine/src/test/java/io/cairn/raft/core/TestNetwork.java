@@ -300,14 +300,14 @@ public final class TestNetwork {
 
     /**
      * With CheckQuorum on, a freshly (re)started node refuses (pre-)votes for its first election
-     * timeout ({@code Raft.recentlyStarted}, to keep leader leases sound across restarts), so
+     * timeout ({@code Raft.promised()}, to keep leader leases sound across restarts), so
      * {@link #campaign(long)} on a brand-new network fails unless the nodes ticked for an election
      * timeout first. This ends that fence on every node at once, as if they had been up for a while
      * without hearing from a leader.
      */
     public void endStartupFence() {
         for (RawNode n : nodes.values()) {
-            n.raft().recentlyStarted = false;
+            n.raft().endPromise();
         }
     }
 

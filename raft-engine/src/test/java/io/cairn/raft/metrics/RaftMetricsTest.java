@@ -127,6 +127,11 @@ class RaftMetricsTest {
         assertThat(registry.get("cairn.raft.groups").gauge().value()).isEqualTo(3.0);
         assertThat(registry.get("cairn.raft.log.batches.written").functionCounter().count()).isPositive();
         assertThat(registry.get("cairn.raft.log.synced.writes").functionCounter().count()).isPositive();
+        // A single voter answers reads by itself: counted on the ReadIndex path, not the lease's.
+        runtime.readIndex(1).get(10, TimeUnit.SECONDS);
+        assertThat(registry.get("cairn.raft.reads").tag("path", "readindex").functionCounter().count())
+                .isGreaterThanOrEqualTo(1.0);
+        assertThat(registry.get("cairn.raft.reads").tag("path", "lease").functionCounter().count()).isZero();
 
         endpoint = MetricsEndpoint.start("127.0.0.1", 0, registry);
         assertThat(endpoint.port()).isPositive();
@@ -139,7 +144,8 @@ class RaftMetricsTest {
         assertThat(resp.body())
                 .contains("cairn_raft_group_state{group=\"1\",node=\"1\"} 2.0")
                 .contains("cairn_raft_group_apply_lag{group=\"2\",node=\"1\"} 0.0")
-                .contains("cairn_raft_log_batches_written_total{node=\"1\"}");
+                .contains("cairn_raft_log_batches_written_total{node=\"1\"}")
+                .contains("cairn_raft_reads_total{node=\"1\",path=\"lease\"} 0.0");
         HttpResponse<String> other = http.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + endpoint.port() + "/other")).build(),
                 HttpResponse.BodyHandlers.ofString());

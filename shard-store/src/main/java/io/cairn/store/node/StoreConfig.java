@@ -43,13 +43,17 @@ import java.util.regex.Pattern;
  * @param sessionExpiryIntervalMillis how often a leader proposes dropping idle sessions
  * @param maxMessageBytes     largest Execute request accepted
  * @param metricsPort         port of the Prometheus endpoint {@code http://host:port/metrics}; 0: off
+ * @param leaseReads          {@code raft.read.mode}: {@code lease} (true) answers a group leader's reads
+ *                            from its leader lease when it holds one; {@code readindex} (false) takes
+ *                            a heartbeat round for every read batch
  */
 public record StoreConfig(long nodeId, Path dataDir, String host, int raftPort, int servicePort,
                           Map<Long, Peer> peers, Map<Long, Group> groups, List<String> metaAddresses,
                           long metaHeartbeatMillis, long mapVersion,
                           long tickMillis, int electionTicks, int raftWorkers, int applyThreads, int readThreads,
                           long requestTimeoutMillis, long expiryIntervalMillis, int expiryBatch,
-                          long sessionExpiryIntervalMillis, int maxMessageBytes, int metricsPort) {
+                          long sessionExpiryIntervalMillis, int maxMessageBytes, int metricsPort,
+                          boolean leaseReads) {
 
     /** A node of the cluster: where its Raft transport and its StoreService listen. */
     public record Peer(long id, String host, int raftPort, int servicePort) {
@@ -73,7 +77,7 @@ public record StoreConfig(long nodeId, Path dataDir, String host, int raftPort, 
     private static final Set<String> KEYS = Set.of("node.id", "data.dir", "host", "raft.port", "service.port",
             "peers", "meta.address", "meta.heartbeat.ms", "map.version", "raft.tick.ms", "raft.election.ticks", "raft.workers",
             "raft.apply.threads", "read.threads", "request.timeout.ms", "expiry.interval.ms", "expiry.batch",
-            "sessions.expiry.interval.ms", "service.max.message.bytes", "metrics.port");
+            "sessions.expiry.interval.ms", "service.max.message.bytes", "metrics.port", "raft.read.mode");
 
     public static StoreConfig load(Path file) {
         return from(ConfigFile.read(file, "store config"));
@@ -118,7 +122,19 @@ public record StoreConfig(long nodeId, Path dataDir, String host, int raftPort, 
                 (int) c.positiveLong("expiry.batch", 64L),
                 c.positiveLong("sessions.expiry.interval.ms", 60_000L),
                 (int) c.positiveLong("service.max.message.bytes", 64L << 20),
-                c.optionalPort("metrics.port", 0));
+                c.optionalPort("metrics.port", 0),
+                parseReadMode(c.optional("raft.read.mode")));
+    }
+
+    /** {@code raft.read.mode}: {@code lease} (the default) or {@code readindex}. */
+    static boolean parseReadMode(String value) {
+        if (value == null || value.trim().equals("lease")) {
+            return true;
+        }
+        if (value.trim().equals("readindex")) {
+            return false;
+        }
+        throw new IllegalArgumentException("raft.read.mode: '" + value + "' (expected: lease or readindex)");
     }
 
     /** {@code host:port,host:port}: the meta service replicas; empty when not set. */

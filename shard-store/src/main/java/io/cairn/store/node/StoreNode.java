@@ -62,7 +62,8 @@ public final class StoreNode implements AutoCloseable {
                 .withTickMillis(config.tickMillis())
                 .withElectionTicks(config.electionTicks())
                 .withWorkers(config.raftWorkers())
-                .withApplyThreads(config.applyThreads());
+                .withApplyThreads(config.applyThreads())
+                .withLeaseReads(config.leaseReads());
         GrpcTransportOptions transport = GrpcTransportOptions.defaults()
                 .withReconnectBackoff(Duration.ofMillis(Math.max(1, Math.min(50, config.tickMillis()))),
                         Duration.ofMillis(Math.max(200, config.tickMillis() * config.electionTicks())));

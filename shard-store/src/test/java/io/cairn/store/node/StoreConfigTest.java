@@ -81,6 +81,15 @@ class StoreConfigTest {
     }
 
     @Test
+    void readModeIsLeaseByDefault() throws Exception {
+        assertThat(parse(BASE).leaseReads()).isTrue();
+        assertThat(parse(BASE + "raft.read.mode=lease\n").leaseReads()).isTrue();
+        assertThat(parse(BASE + "raft.read.mode=readindex\n").leaseReads()).isFalse();
+        assertThatThrownBy(() -> parse(BASE + "raft.read.mode=fast\n"))
+                .hasMessage("raft.read.mode: 'fast' (expected: lease or readindex)");
+    }
+
+    @Test
     void metaModeTakesTheMetaAddressesAndRefusesStaticGroups() throws Exception {
         StoreConfig c = parse(BASE + "meta.address=10.0.0.9:7300, 10.0.0.10:7300\nmeta.heartbeat.ms=250\n");
         assertThat(c.metaMode()).isTrue();

@@ -66,6 +66,20 @@ public final class Simulation {
     private final long maxInflightBytes;
     private final long maxSizePerMsg;
     private final long maxUncommitted;
+    /**
+     * Ticker faults and lease clocks come from their own random stream, so the seeds keep the
+     * parameters and actions they had before these were added.
+     */
+    private final Random tickerRnd;
+    /** LEASE_BASED timed by per-node clocks (each a little fast or slow) rather than by ticks. */
+    private final boolean leaseClock;
+    /**
+     * Ticker stalls: a node's ticks stop for up to three election timeouts while it keeps handling
+     * messages, then resume with one tick (missed ticks collapsed, as the runtime's ticker does) or
+     * all the missed ones at once (a ticker catching up). Never with a tick-only lease, which such
+     * stalls are known to break.
+     */
+    private final boolean tickerStalls;
 
     // Per-seed client load, in actions per 1000 simulated ms.
     private final int proposeRate;
@@ -128,6 +142,10 @@ public final class Simulation {
         this.dropRate = rnd.nextDouble() * 0.2;
         this.dupRate = rnd.nextDouble() * 0.1;
         this.maxDelayMs = 1 + rnd.nextInt(40);
+
+        this.tickerRnd = new Random(seed * 0x9E3779B97F4A7C15L + 17);
+        this.leaseClock = readOnly == ReadOnlyOption.LEASE_BASED && tickerRnd.nextBoolean();
+        this.tickerStalls = (readOnly != ReadOnlyOption.LEASE_BASED || leaseClock) && tickerRnd.nextBoolean();
     }
 
     public long seed() {
@@ -136,7 +154,8 @@ public final class Simulation {
 
     public String describe() {
         return "seed=" + seed + " voters=" + initialVoters + " preVote=" + preVote + " checkQuorum=" + checkQuorum
-                + " readOnly=" + readOnly + " maxInflight=" + maxInflight + " maxInflightBytes=" + maxInflightBytes
+                + " readOnly=" + readOnly + " leaseClock=" + leaseClock + " tickerStalls=" + tickerStalls
+                + " maxInflight=" + maxInflight + " maxInflightBytes=" + maxInflightBytes
                 + " maxSizePerMsg=" + maxSizePerMsg + " maxUncommitted=" + maxUncommitted
                 + " proposeRate=" + proposeRate + " readRate=" + readRate
                 + String.format(" drop=%.2f dup=%.2f delay<=%dms chaos=%dms", dropRate, dupRate, maxDelayMs, chaosMs);
@@ -188,7 +207,16 @@ public final class Simulation {
         }
         if (now % TICK_MS == 0) {
             for (SimNode n : nodes.values()) {
-                if (n.up()) {
+                if (!n.up()) {
+                    continue;
+                }
+                if (n.tickerStalledUntil > now) {
+                    n.owedTicks++;
+                    continue;
+                }
+                int ticks = n.burstAfterStall ? 1 + n.owedTicks : 1;
+                n.owedTicks = 0;
+                for (int i = 0; i < ticks; i++) {
                     n.node.tick();
                     n.handleReady();
                 }
@@ -206,6 +234,9 @@ public final class Simulation {
             cutLinks.clear();
             partitionHealAt = -1;
             trace.add(now, "partition healed");
+        }
+        if (tickerStalls && tickerRnd.nextInt(1000) < 2) {
+            stallTicker();
         }
         if (rnd.nextInt(1000) < proposeRate) {
             propose();
@@ -225,6 +256,31 @@ public final class Simulation {
         } else if (r < 9 && partitionHealAt < 0) {
             partition();
         }
+    }
+
+    private void stallTicker() {
+        List<SimNode> up = new ArrayList<>();
+        for (SimNode n : nodes.values()) {
+            if (n.up() && n.tickerStalledUntil <= now) {
+                up.add(n);
+            }
+        }
+        if (up.isEmpty()) {
+            return;
+        }
+        // Half the stalls hit a leader: a leader whose ticks stop is what a tick-only lease gets wrong.
+        List<SimNode> leaders = new ArrayList<>();
+        for (SimNode u : up) {
+            if (u.node.isLeader()) {
+                leaders.add(u);
+            }
+        }
+        List<SimNode> pool = !leaders.isEmpty() && tickerRnd.nextBoolean() ? leaders : up;
+        SimNode n = pool.get(tickerRnd.nextInt(pool.size()));
+        n.tickerStalledUntil = now + 1 + tickerRnd.nextInt(3 * ELECTION_TICKS * TICK_MS);
+        n.burstAfterStall = tickerRnd.nextBoolean();
+        trace.add(now, "ticker of " + n.id + " stalls until " + n.tickerStalledUntil
+                + (n.burstAfterStall ? ", then bursts" : ", then collapses"));
     }
 
     // ------------------------------------------------------------------ network
@@ -744,10 +800,22 @@ public final class Simulation {
         ConfState confAtApplied;
         boolean completenessChecked;
         long checkedTerm;
+        /** This node's monotonic clock runs at this rate of simulated time (within the drift margin). */
+        final double clockRate;
+        final long clockOffset;
+        long tickerStalledUntil;
+        int owedTicks;
+        boolean burstAfterStall;
 
         SimNode(long id, MemoryStorage storage) {
             this.id = id;
             this.storage = storage;
+            this.clockRate = 1 + (tickerRnd.nextDouble() * 0.04 - 0.02);
+            this.clockOffset = tickerRnd.nextLong() >> 2;
+        }
+
+        long clockNanos() {
+            return clockOffset + (long) (now * 1_000_000L * clockRate);
         }
 
         boolean up() {
@@ -775,6 +843,10 @@ public final class Simulation {
                     .maxSizePerMsg(maxSizePerMsg)
                     .maxUncommittedEntriesSize(maxUncommitted)
                     .random(new Random(seed * 1_000_003L + id * 7919L + incarnation));
+            if (leaseClock) {
+                cfg.leaseClock(this::clockNanos, TICK_MS * 1_000_000L);
+            }
+            owedTicks = 0;
             node = new RawNode(cfg);
             completenessChecked = false;
             handleReady();
