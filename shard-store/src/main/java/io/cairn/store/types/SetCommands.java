@@ -119,7 +119,7 @@ final class SetCommands {
         }
         if (removed > 0) {
             m.count -= removed;
-            ctx.keys().update(key, m);
+            writeAfterRemoval(ctx, key, m, removed);
         }
         return Reply.integer(removed);
     }
@@ -172,7 +172,7 @@ final class SetCommands {
             byte[] member = randomMember(ctx, prefix, m.count);
             ctx.kv().delete(KeyCodec.subKey(prefix, member));
             m.count--;
-            ctx.keys().update(key, m);
+            writeAfterRemoval(ctx, key, m, 1);
             return new Reply.Bulk(member);
         }
         long count = Args.parseLong(argv[2], Errors.NOT_POSITIVE);
@@ -197,7 +197,7 @@ final class SetCommands {
             ctx.kv().delete(KeyCodec.subKey(prefix, kv[0]));
         }
         m.count -= count;
-        ctx.keys().update(key, m);
+        writeAfterRemoval(ctx, key, m, count);
         return new Reply.SetReply(out);
     }
 
@@ -252,7 +252,7 @@ final class SetCommands {
         }
         ctx.kv().delete(srcSub);
         src.count--;
-        ctx.keys().update(srcKey, src);
+        writeAfterRemoval(ctx, srcKey, src, 1);
         Meta d = dst != null ? dst : ctx.keys().newCollection(TypeCode.SET);
         byte[] dstSub = KeyCodec.subKey(ctx.keys().subPrefix(dstKey, d), member);
         if (ctx.kv().get(dstSub) == null) {
@@ -265,6 +265,28 @@ final class SetCommands {
             }
         }
         return Reply.ONE;
+    }
+
+    /** A set is rewritten once its removals exceed max(its size, this). */
+    static final long REWRITE_MIN_REMOVED = 128;
+
+    /**
+     * Writes back the set {@code key} after {@code n} of its members were deleted. Deleted
+     * members stay as tombstones that every scan of the set walks (RocksDB skips them one by
+     * one until compaction drops them), and random picks scan: so once the removals since the
+     * version was created exceed max(count, {@value #REWRITE_MIN_REMOVED}), the live members
+     * move to a fresh version and the old one goes with one range delete. That costs O(count)
+     * once per more than count removals, O(1) amortized per removal, and keeps any scan of the
+     * set within O(max(count, 128)) entries whatever its history. The decision depends only on
+     * the record, so replicas agree.
+     */
+    private static void writeAfterRemoval(ExecContext ctx, byte[] key, Meta m, long n) {
+        m.removed += n;
+        if (m.count > 0 && m.removed > Math.max(m.count, REWRITE_MIN_REMOVED)) {
+            ctx.keys().rewriteMembers(key, m);
+        } else {
+            ctx.keys().update(key, m);
+        }
     }
 
     enum Op {
