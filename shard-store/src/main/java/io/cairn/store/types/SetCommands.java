@@ -21,7 +21,9 @@ import java.util.TreeSet;
  * per member; SMEMBERS and the set algebra scan; SINTER scans the smallest set and probes the
  * others with point reads. Random picks (SPOP, SRANDMEMBER, HRANDFIELD) draw positions from
  * {@code ctx.random()} only and read them with one range scan up to the last picked position:
- * O(N) reads, O(picks) memory.
+ * O(N) reads, O(picks) memory. Removals are counted in the record and a set whose removals
+ * outnumber its members is rewritten under a fresh version ({@link #writeAfterRemoval}), so those
+ * scans never walk more than max(N, 128) tombstones of earlier pops.
  */
 final class SetCommands {
     static final String NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0";

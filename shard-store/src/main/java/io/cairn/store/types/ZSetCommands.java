@@ -26,6 +26,11 @@ import java.util.regex.Pattern;
  * gives score and lex ranges by seek: O(log N + M). Ranks have no index here: a rank query or a
  * range by rank walks the 's' family from the nearer end, O(rank) where Redis is O(log N); ZCARD
  * is meta.count, O(1).
+ *
+ * <p>The record keeps bounds on the live score keys ({@link Meta#scoreLow}, {@link Meta#scoreHigh}):
+ * pops and end-anchored ZREMRANGEBY* narrow them, every score write widens them, and every walk
+ * of the score family stays within them, so it never steps over the tombstones that earlier
+ * pops left at the ends (docs/storage-format.md, "Live bounds"): a pop is O(log N + popped).
  */
 final class ZSetCommands {
     static final byte TAG_MEMBER = 'm';
