@@ -123,16 +123,29 @@ public final class Keyspace {
         }
     }
 
-    /** Deletes every member of one collection version. */
+    /**
+     * Deletes every member of one collection version. Small collections are deleted member by
+     * member, found by a scan that must not walk the tombstones of earlier pops: a list scans
+     * only its live positions, a set's tombstones are bounded by its rewrites (SetCommands), and
+     * a sorted set that has been popped from (it has live bounds) goes by range like big ones.
+     */
     void dropMembers(int slot, Meta m) {
+        if (m.count == 0) {
+            return; // every member was deleted on its own already
+        }
         byte[] prefix = KeyCodec.subPrefix(ctx.group(), slot, m.version);
         byte[] end = KeyCodec.prefixEnd(prefix);
-        if (m.count > POINT_DELETE_LIMIT) {
+        if (m.count > POINT_DELETE_LIMIT || m.scoreLow != null || m.scoreHigh != null) {
             kv().deleteRange(prefix, end);
             return;
         }
+        byte[] from = prefix;
+        if (m.type == TypeCode.LIST) {
+            from = ListCommands.posKey(prefix, m.head);
+            end = ListCommands.posKey(prefix, m.head + m.count);
+        }
         java.util.List<byte[]> keys = new java.util.ArrayList<>();
-        try (Kv.Cursor c = kv().scan(prefix, end)) {
+        try (Kv.Cursor c = kv().scan(from, end)) {
             while (c.next()) {
                 keys.add(c.key());
             }
@@ -140,6 +153,36 @@ public final class Keyspace {
         for (byte[] k : keys) {
             kv().delete(k);
         }
+    }
+
+    /**
+     * Moves the members of the live collection {@code key} (record {@code m}) to a fresh version
+     * and range-deletes the old one with its tombstones, so later scans of the collection meet
+     * none: O(members + tombstones). Suffixes, count, head and expiry stay the same (the
+     * collection reads exactly as before); the record is written. Returns the new record.
+     */
+    public Meta rewriteMembers(byte[] key, Meta m) {
+        Meta fresh = Meta.collection(m.type, ctx.newVersion());
+        fresh.count = m.count;
+        fresh.head = m.head;
+        fresh.expireAt = m.expireAt;
+        fresh.scoreLow = m.scoreLow;
+        fresh.scoreHigh = m.scoreHigh;
+        byte[] from = subPrefix(key, m);
+        byte[] end = KeyCodec.prefixEnd(from);
+        byte[] to = subPrefix(key, fresh);
+        java.util.List<byte[][]> members = new java.util.ArrayList<>();
+        try (Kv.Cursor c = kv().scan(from, end)) {
+            while (c.next()) {
+                members.add(new byte[][] {java.util.Arrays.copyOfRange(c.key(), from.length, c.key().length), c.value()});
+            }
+        }
+        for (byte[][] kvp : members) {
+            kv().put(KeyCodec.subKey(to, kvp[0]), kvp[1]);
+        }
+        kv().deleteRange(from, end);
+        kv().put(metaKey(key), fresh.encode());
+        return fresh;
     }
 
     /** The prefix of every member sub-key of the collection {@code key} with record {@code m}. */

@@ -63,7 +63,7 @@ final class ListCommands {
     // ---- position helpers ------------------------------------------------------------------
 
     /** The sub-key of absolute position {@code pos} of the list with member prefix {@code prefix}. */
-    private static byte[] posKey(byte[] prefix, long pos) {
+    static byte[] posKey(byte[] prefix, long pos) {
         return KeyCodec.subKey(prefix, KeyCodec.sortableLong(pos));
     }
 

@@ -11,6 +11,7 @@ import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
 import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
@@ -176,6 +177,9 @@ public final class RocksKv implements Kv, AutoCloseable {
         private final byte[] from;
         private final byte[] to;
         private final boolean reverse;
+        private final ReadOptions cursorOptions;
+        private final Slice lower;
+        private final Slice upper;
         private final RocksIterator it;
         private final Iterator<Map.Entry<byte[], byte[]>> ov;
         /** Range deletes made before the cursor opened: later ones do not change its view. */
@@ -189,7 +193,18 @@ public final class RocksKv implements Kv, AutoCloseable {
             this.from = from;
             this.to = to;
             this.reverse = reverse;
-            this.it = db.newIterator(readOptions);
+            // Bounds tell RocksDB where to stop: without them an iterator that has read the last
+            // key of the range keeps skipping tombstones beyond it (RPOP over the tombstones of
+            // earlier pops: O(pops so far)) until it finds a live key or the end of the DB.
+            this.cursorOptions = new ReadOptions();
+            if (snapshot != null) {
+                cursorOptions.setSnapshot(snapshot);
+            }
+            this.lower = new Slice(from);
+            this.upper = new Slice(to);
+            cursorOptions.setIterateLowerBound(lower);
+            cursorOptions.setIterateUpperBound(upper);
+            this.it = db.newIterator(cursorOptions);
             if (overlay != null) {
                 NavigableMap<byte[], byte[]> sub = overlay.subMap(from, true, to, false);
                 // copied, so the caller may write through this Kv while the cursor is open
@@ -291,6 +306,9 @@ public final class RocksKv implements Kv, AutoCloseable {
         @Override
         public void close() {
             it.close();
+            cursorOptions.close();
+            lower.close();
+            upper.close();
         }
     }
 }

@@ -21,7 +21,9 @@ import java.util.TreeSet;
  * per member; SMEMBERS and the set algebra scan; SINTER scans the smallest set and probes the
  * others with point reads. Random picks (SPOP, SRANDMEMBER, HRANDFIELD) draw positions from
  * {@code ctx.random()} only and read them with one range scan up to the last picked position:
- * O(N) reads, O(picks) memory.
+ * O(N) reads, O(picks) memory. Removals are counted in the record and a set whose removals
+ * outnumber its members is rewritten under a fresh version ({@link #writeAfterRemoval}), so those
+ * scans never walk more than max(N, 128) tombstones of earlier pops.
  */
 final class SetCommands {
     static final String NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0";
@@ -119,7 +121,7 @@ final class SetCommands {
         }
         if (removed > 0) {
             m.count -= removed;
-            ctx.keys().update(key, m);
+            writeAfterRemoval(ctx, key, m, removed);
         }
         return Reply.integer(removed);
     }
@@ -172,7 +174,7 @@ final class SetCommands {
             byte[] member = randomMember(ctx, prefix, m.count);
             ctx.kv().delete(KeyCodec.subKey(prefix, member));
             m.count--;
-            ctx.keys().update(key, m);
+            writeAfterRemoval(ctx, key, m, 1);
             return new Reply.Bulk(member);
         }
         long count = Args.parseLong(argv[2], Errors.NOT_POSITIVE);
@@ -197,7 +199,7 @@ final class SetCommands {
             ctx.kv().delete(KeyCodec.subKey(prefix, kv[0]));
         }
         m.count -= count;
-        ctx.keys().update(key, m);
+        writeAfterRemoval(ctx, key, m, count);
         return new Reply.SetReply(out);
     }
 
@@ -252,7 +254,7 @@ final class SetCommands {
         }
         ctx.kv().delete(srcSub);
         src.count--;
-        ctx.keys().update(srcKey, src);
+        writeAfterRemoval(ctx, srcKey, src, 1);
         Meta d = dst != null ? dst : ctx.keys().newCollection(TypeCode.SET);
         byte[] dstSub = KeyCodec.subKey(ctx.keys().subPrefix(dstKey, d), member);
         if (ctx.kv().get(dstSub) == null) {
@@ -265,6 +267,28 @@ final class SetCommands {
             }
         }
         return Reply.ONE;
+    }
+
+    /** A set is rewritten once its removals exceed max(its size, this). */
+    static final long REWRITE_MIN_REMOVED = 128;
+
+    /**
+     * Writes back the set {@code key} after {@code n} of its members were deleted. Deleted
+     * members stay as tombstones that every scan of the set walks (RocksDB skips them one by
+     * one until compaction drops them), and random picks scan: so once the removals since the
+     * version was created exceed max(count, {@value #REWRITE_MIN_REMOVED}), the live members
+     * move to a fresh version and the old one goes with one range delete. That costs O(count)
+     * once per more than count removals, O(1) amortized per removal, and keeps any scan of the
+     * set within O(max(count, 128)) entries whatever its history. The decision depends only on
+     * the record, so replicas agree.
+     */
+    private static void writeAfterRemoval(ExecContext ctx, byte[] key, Meta m, long n) {
+        m.removed += n;
+        if (m.count > 0 && m.removed > Math.max(m.count, REWRITE_MIN_REMOVED)) {
+            ctx.keys().rewriteMembers(key, m);
+        } else {
+            ctx.keys().update(key, m);
+        }
     }
 
     enum Op {

@@ -26,6 +26,11 @@ import java.util.regex.Pattern;
  * gives score and lex ranges by seek: O(log N + M). Ranks have no index here: a rank query or a
  * range by rank walks the 's' family from the nearer end, O(rank) where Redis is O(log N); ZCARD
  * is meta.count, O(1).
+ *
+ * <p>The record keeps bounds on the live score keys ({@link Meta#scoreLow}, {@link Meta#scoreHigh}):
+ * pops and end-anchored ZREMRANGEBY* narrow them, every score write widens them, and every walk
+ * of the score family stays within them, so it never steps over the tombstones that earlier
+ * pops left at the ends (docs/storage-format.md, "Live bounds"): a pop is O(log N + popped).
  */
 final class ZSetCommands {
     static final byte TAG_MEMBER = 'm';
@@ -116,9 +121,7 @@ final class ZSetCommands {
     }
 
     private static byte[] scoreKey(byte[] prefix, double score, byte[] member) {
-        byte[] suffix = Arrays.copyOf(KeyCodec.sortableDouble(score), 8 + member.length);
-        System.arraycopy(member, 0, suffix, 8, member.length);
-        return KeyCodec.subKey(prefix, TAG_SCORE, suffix);
+        return KeyCodec.subKey(prefix, TAG_SCORE, scoreSuffix(score, member));
     }
 
     /** First key of the score family. */
@@ -129,6 +132,90 @@ final class ZSetCommands {
     /** First key after the score family. */
     private static byte[] scoresEnd(byte[] prefix) {
         return KeyCodec.subKey(prefix, (byte) (TAG_SCORE + 1), new byte[0]);
+    }
+
+    /**
+     * First key of the live score keys of the sorted set with record {@code m}: its low bound
+     * when it has one, so walks from the low end skip the tombstones of earlier ZPOPMINs.
+     */
+    private static byte[] scoresStart(byte[] prefix, Meta m) {
+        return m.scoreLow == null ? scoresStart(prefix) : KeyCodec.subKey(prefix, TAG_SCORE, m.scoreLow);
+    }
+
+    /** First key after the live score keys of {@code m}: its high bound when it has one. */
+    private static byte[] scoresEnd(byte[] prefix, Meta m) {
+        return m.scoreHigh == null ? scoresEnd(prefix) : KeyCodec.subKey(prefix, TAG_SCORE, m.scoreHigh);
+    }
+
+    private static byte[] max(byte[] a, byte[] b) {
+        return Arrays.compareUnsigned(a, b) >= 0 ? a : b;
+    }
+
+    private static byte[] min(byte[] a, byte[] b) {
+        return Arrays.compareUnsigned(a, b) <= 0 ? a : b;
+    }
+
+    /** The score key suffix of an entry: {@code sortableDouble(score) member}. */
+    private static byte[] scoreSuffix(double score, byte[] member) {
+        byte[] suffix = Arrays.copyOf(KeyCodec.sortableDouble(score), 8 + member.length);
+        System.arraycopy(member, 0, suffix, 8, member.length);
+        return suffix;
+    }
+
+    /** A lower bound (inclusive) of every suffix {@code >= suffix}, at most {@link Meta#MAX_BOUND} bytes. */
+    private static byte[] lowBound(byte[] suffix) {
+        return suffix.length <= Meta.MAX_BOUND ? suffix : Arrays.copyOf(suffix, Meta.MAX_BOUND);
+    }
+
+    /**
+     * An upper bound (exclusive) of every suffix {@code < suffix}, or with {@code inclusive} of
+     * every suffix {@code <= suffix}; at most {@link Meta#MAX_BOUND} bytes; null when none fits.
+     */
+    private static byte[] highBound(byte[] suffix, boolean inclusive) {
+        if (suffix.length + (inclusive ? 1 : 0) <= Meta.MAX_BOUND) {
+            return inclusive ? Arrays.copyOf(suffix, suffix.length + 1) : suffix;
+        }
+        byte[] cut = Arrays.copyOf(suffix, Meta.MAX_BOUND);
+        for (byte b : cut) {
+            if (b != (byte) 0xFF) {
+                return KeyCodec.prefixEnd(cut);
+            }
+        }
+        return null;
+    }
+
+    /** Widens the live bounds of {@code m} to take a new score key suffix. */
+    private static void widenBounds(Meta m, byte[] suffix) {
+        if (m.scoreLow != null && Arrays.compareUnsigned(suffix, m.scoreLow) < 0) {
+            m.scoreLow = lowBound(suffix);
+        }
+        if (m.scoreHigh != null && Arrays.compareUnsigned(suffix, m.scoreHigh) >= 0) {
+            m.scoreHigh = highBound(suffix, true);
+        }
+    }
+
+    /**
+     * Narrows the live bounds of {@code m} after the removal of {@code run}, consecutive entries
+     * in score order (ascending) that began at rank 0 ({@code fromLow}) and/or ended at the
+     * highest rank ({@code toHigh}): the tombstones they leave lie outside the new bounds.
+     */
+    private static void narrowBounds(Meta m, List<Entry> run, boolean fromLow, boolean toHigh) {
+        if (run.isEmpty()) {
+            return;
+        }
+        if (fromLow) {
+            Entry last = run.get(run.size() - 1);
+            m.scoreLow = lowBound(Arrays.copyOf(scoreSuffix(last.score(), last.member()),
+                    8 + last.member().length + 1));
+        }
+        if (toHigh) {
+            Entry first = run.get(0);
+            m.scoreHigh = highBound(scoreSuffix(first.score(), first.member()), false);
+        }
+    }
+
+    private static boolean sameEntry(Entry a, Entry b) {
+        return b != null && Arrays.equals(a.member(), b.member());
     }
 
     private static Entry entryOf(byte[] prefix, byte[] scoreKey) {
@@ -152,7 +239,9 @@ final class ZSetCommands {
             m.count++;
         }
         kv.put(memberKey(prefix, member), KeyCodec.longBytes(Double.doubleToLongBits(s)));
-        kv.put(scoreKey(prefix, s, member), new byte[0]);
+        byte[] suffix = scoreSuffix(s, member);
+        kv.put(KeyCodec.subKey(prefix, TAG_SCORE, suffix), new byte[0]);
+        widenBounds(m, suffix);
     }
 
     private static void remove(Kv kv, byte[] prefix, Meta m, byte[] member, double score) {
@@ -195,18 +284,18 @@ final class ZSetCommands {
         boolean lteMax(Entry e);
 
         /** False when the range certainly holds no entry (checked before any walk). */
-        default boolean overlaps(Kv kv, byte[] prefix) {
+        default boolean overlaps(Kv kv, byte[] prefix, Meta m) {
             return true;
         }
 
         /**
-         * A key at or before the first entry of the range (forward walks start here);
-         * {@code count} is the size of the sorted set.
+         * A key at or before the first entry of the range (forward walks start here) in the
+         * sorted set with record {@code m}.
          */
-        byte[] forwardFrom(Kv kv, byte[] prefix, long count);
+        byte[] forwardFrom(Kv kv, byte[] prefix, Meta m);
 
         /** A key after the last entry of the range (reverse walks end before it). */
-        byte[] reverseTo(Kv kv, byte[] prefix, long count);
+        byte[] reverseTo(Kv kv, byte[] prefix, Meta m);
     }
 
     /** {@code [min, max]} of scores; each end may be exclusive. */
@@ -227,12 +316,12 @@ final class ZSetCommands {
         }
 
         @Override
-        public byte[] forwardFrom(Kv kv, byte[] prefix, long count) {
+        public byte[] forwardFrom(Kv kv, byte[] prefix, Meta m) {
             return KeyCodec.subKey(prefix, TAG_SCORE, KeyCodec.sortableDouble(min));
         }
 
         @Override
-        public byte[] reverseTo(Kv kv, byte[] prefix, long count) {
+        public byte[] reverseTo(Kv kv, byte[] prefix, Meta m) {
             return KeyCodec.prefixEnd(KeyCodec.subKey(prefix, TAG_SCORE, KeyCodec.sortableDouble(max)));
         }
 
@@ -319,22 +408,22 @@ final class ZSetCommands {
         }
 
         @Override
-        public boolean overlaps(Kv kv, byte[] prefix) {
-            Entry first = edge(kv, prefix, false);
-            return first != null && lteMax(first) && gteMin(edge(kv, prefix, true));
+        public boolean overlaps(Kv kv, byte[] prefix, Meta m) {
+            Entry first = edge(kv, prefix, m, false);
+            return first != null && lteMax(first) && gteMin(edge(kv, prefix, m, true));
         }
 
         @Override
-        public byte[] forwardFrom(Kv kv, byte[] prefix, long count) {
-            Entry first = min.inf() == 0 && count > LEX_LINEAR_LIMIT ? edge(kv, prefix, false) : null;
-            return first == null ? scoresStart(prefix) : scoreKey(prefix, first.score(), min.value());
+        public byte[] forwardFrom(Kv kv, byte[] prefix, Meta m) {
+            Entry first = min.inf() == 0 && m.count > LEX_LINEAR_LIMIT ? edge(kv, prefix, m, false) : null;
+            return first == null ? scoresStart(prefix, m) : scoreKey(prefix, first.score(), min.value());
         }
 
         @Override
-        public byte[] reverseTo(Kv kv, byte[] prefix, long count) {
-            Entry last = max.inf() == 0 && count > LEX_LINEAR_LIMIT ? edge(kv, prefix, true) : null;
+        public byte[] reverseTo(Kv kv, byte[] prefix, Meta m) {
+            Entry last = max.inf() == 0 && m.count > LEX_LINEAR_LIMIT ? edge(kv, prefix, m, true) : null;
             if (last == null) {
-                return scoresEnd(prefix);
+                return scoresEnd(prefix, m);
             }
             byte[] past = Arrays.copyOf(max.value(), max.value().length + 1); // just after max itself
             return scoreKey(prefix, last.score(), past);
@@ -342,8 +431,8 @@ final class ZSetCommands {
     }
 
     /** The first (or with {@code last} the last) entry in score order, null when empty. */
-    private static Entry edge(Kv kv, byte[] prefix, boolean last) {
-        try (Kv.Cursor c = kv.scan(scoresStart(prefix), scoresEnd(prefix), last)) {
+    private static Entry edge(Kv kv, byte[] prefix, Meta m, boolean last) {
+        try (Kv.Cursor c = kv.scan(scoresStart(prefix, m), scoresEnd(prefix, m), last)) {
             return c.next() ? entryOf(prefix, c.key()) : null;
         }
     }
@@ -392,13 +481,16 @@ final class ZSetCommands {
      * skipping the first {@code offset} (a negative offset yields nothing) and handing at most
      * {@code limit} (negative: all) to {@code visit}, which returns false to stop.
      */
-    private static void walk(Kv kv, byte[] prefix, long count, Range range, boolean reverse, long offset,
+    private static void walk(Kv kv, byte[] prefix, Meta m, Range range, boolean reverse, long offset,
                              long limit, Predicate<Entry> visit) {
-        if (range.isEmpty() || offset < 0 || limit == 0 || !range.overlaps(kv, prefix)) {
+        if (range.isEmpty() || offset < 0 || limit == 0 || !range.overlaps(kv, prefix, m)) {
             return;
         }
-        byte[] from = reverse ? scoresStart(prefix) : range.forwardFrom(kv, prefix, count);
-        byte[] to = reverse ? range.reverseTo(kv, prefix, count) : scoresEnd(prefix);
+        byte[] from = reverse ? scoresStart(prefix, m) : range.forwardFrom(kv, prefix, m);
+        byte[] to = reverse ? range.reverseTo(kv, prefix, m) : scoresEnd(prefix, m);
+        // within the live bounds: never seek into the tombstones of earlier pops
+        from = max(from, scoresStart(prefix, m));
+        to = min(to, scoresEnd(prefix, m));
         if (Arrays.compareUnsigned(from, to) >= 0) {
             return;
         }
@@ -426,17 +518,17 @@ final class ZSetCommands {
         }
     }
 
-    private static List<Entry> collect(Kv kv, byte[] prefix, long count, Range range, boolean reverse, long offset,
+    private static List<Entry> collect(Kv kv, byte[] prefix, Meta m, Range range, boolean reverse, long offset,
                                        long limit) {
         List<Entry> out = new ArrayList<>();
-        walk(kv, prefix, count, range, reverse, offset, limit, out::add);
+        walk(kv, prefix, m, range, reverse, offset, limit, out::add);
         return out;
     }
 
     /** Every entry in score order. O(N). */
-    private static List<Entry> all(Kv kv, byte[] prefix) {
+    private static List<Entry> all(Kv kv, byte[] prefix, Meta m) {
         List<Entry> out = new ArrayList<>();
-        try (Kv.Cursor c = kv.scan(scoresStart(prefix), scoresEnd(prefix))) {
+        try (Kv.Cursor c = kv.scan(scoresStart(prefix, m), scoresEnd(prefix, m))) {
             while (c.next()) {
                 out.add(entryOf(prefix, c.key()));
             }
@@ -449,13 +541,14 @@ final class ZSetCommands {
      * in that order; both within {@code [0, count)}. Walks from whichever end is nearer: O(min(
      * start, count - end) + end - start).
      */
-    private static List<Entry> byRank(Kv kv, byte[] prefix, long count, long start, long end, boolean reverse) {
+    private static List<Entry> byRank(Kv kv, byte[] prefix, Meta m, long start, long end, boolean reverse) {
+        long count = m.count;
         long len = end - start + 1;
         List<Entry> out = new ArrayList<>();
         boolean fromFar = count - 1 - end < start;
         boolean scanReverse = reverse != fromFar;
         long skip = fromFar ? count - 1 - end : start;
-        try (Kv.Cursor c = kv.scan(scoresStart(prefix), scoresEnd(prefix), scanReverse)) {
+        try (Kv.Cursor c = kv.scan(scoresStart(prefix, m), scoresEnd(prefix, m), scanReverse)) {
             while (out.size() < len && c.next()) {
                 if (skip > 0) {
                     skip--;
@@ -689,7 +782,7 @@ final class ZSetCommands {
             return Reply.ZERO;
         }
         long[] n = {0};
-        walk(ctx.kv(), ctx.keys().subPrefix(key, m), m.count, range, false, 0, -1, e -> {
+        walk(ctx.kv(), ctx.keys().subPrefix(key, m), m, range, false, 0, -1, e -> {
             n[0]++;
             return true;
         });
@@ -711,8 +804,8 @@ final class ZSetCommands {
             return Reply.NIL;
         }
         byte[] self = scoreKey(prefix, s, argv[2]);
-        byte[] from = reverse ? KeyCodec.subKey(self, new byte[] {0}) : scoresStart(prefix);
-        byte[] to = reverse ? scoresEnd(prefix) : self;
+        byte[] from = reverse ? KeyCodec.subKey(self, new byte[] {0}) : scoresStart(prefix, m);
+        byte[] to = reverse ? scoresEnd(prefix, m) : self;
         long n = 0;
         try (Kv.Cursor c = ctx.kv().scan(from, to)) {
             while (c.next()) {
@@ -795,11 +888,11 @@ final class ZSetCommands {
             byte[] prefix = ctx.keys().subPrefix(key, m);
             if (range == null) {
                 long[] r = rankRange(start, end, m.count);
-                result = r == null ? List.of() : byRank(ctx.kv(), prefix, m.count, r[0], r[1], rev);
+                result = r == null ? List.of() : byRank(ctx.kv(), prefix, m, r[0], r[1], rev);
             } else if (offset > 0 && offset >= m.count) {
                 result = List.of();
             } else {
-                result = collect(ctx.kv(), prefix, m.count, range, rev, offset, limit);
+                result = collect(ctx.kv(), prefix, m, range, rev, offset, limit);
             }
         }
         if (dst != null) {
@@ -831,10 +924,15 @@ final class ZSetCommands {
         }
         byte[] prefix = ctx.keys().subPrefix(argv[1], m);
         long n = Math.min(count == -1 ? 1 : count, m.count);
-        List<Entry> popped = byRank(ctx.kv(), prefix, m.count, 0, n - 1, max);
+        List<Entry> popped = byRank(ctx.kv(), prefix, m, 0, n - 1, max);
         for (Entry e : popped) {
             remove(ctx.kv(), prefix, m, e.member(), e.score());
         }
+        List<Entry> ascending = new ArrayList<>(popped);
+        if (max) {
+            Collections.reverse(ascending);
+        }
+        narrowBounds(m, ascending, !max, max);
         ctx.keys().update(argv[1], m);
         if (count == -1) {
             Entry e = popped.get(0);
@@ -864,18 +962,25 @@ final class ZSetCommands {
         }
         byte[] prefix = ctx.keys().subPrefix(argv[1], m);
         List<Entry> doomed;
+        boolean fromLow;
+        boolean toHigh;
         if (range == null) {
             long[] r = rankRange(start, end, m.count);
             if (r == null) {
                 return Reply.ZERO;
             }
-            doomed = byRank(ctx.kv(), prefix, m.count, r[0], r[1], false);
+            doomed = byRank(ctx.kv(), prefix, m, r[0], r[1], false);
+            fromLow = r[0] == 0;
+            toHigh = r[1] == m.count - 1;
         } else {
-            doomed = collect(ctx.kv(), prefix, m.count, range, false, 0, -1);
+            doomed = collect(ctx.kv(), prefix, m, range, false, 0, -1);
+            fromLow = !doomed.isEmpty() && sameEntry(doomed.get(0), edge(ctx.kv(), prefix, m, false));
+            toHigh = !doomed.isEmpty() && sameEntry(doomed.get(doomed.size() - 1), edge(ctx.kv(), prefix, m, true));
         }
         for (Entry e : doomed) {
             remove(ctx.kv(), prefix, m, e.member(), e.score());
         }
+        narrowBounds(m, doomed, fromLow, toHigh);
         if (!doomed.isEmpty()) {
             ctx.keys().update(argv[1], m);
         }
@@ -927,7 +1032,7 @@ final class ZSetCommands {
                 }
                 return;
             }
-            for (Entry e : all(kv, prefix)) {
+            for (Entry e : all(kv, prefix, meta)) {
                 visit.accept(e.member(), e.score());
             }
         }
@@ -1090,7 +1195,7 @@ final class ZSetCommands {
             if (m == null) {
                 return Reply.NIL;
             }
-            List<Entry> es = all(ctx.kv(), ctx.keys().subPrefix(argv[1], m));
+            List<Entry> es = all(ctx.kv(), ctx.keys().subPrefix(argv[1], m), m);
             return new Reply.Bulk(es.get(ctx.random().nextInt(es.size())).member());
         }
         long count = Args.parseLong(argv[2]);
@@ -1112,7 +1217,7 @@ final class ZSetCommands {
         if (m == null || count == 0) {
             return Reply.EMPTY_ARRAY;
         }
-        List<Entry> es = all(ctx.kv(), ctx.keys().subPrefix(argv[1], m));
+        List<Entry> es = all(ctx.kv(), ctx.keys().subPrefix(argv[1], m), m);
         Random random = ctx.random();
         List<Entry> picked;
         if (!distinct || count == 1) {

@@ -46,7 +46,9 @@ class KeyspaceTest {
             Meta m = ctx.keys().newCollection(type);
             byte[] prefix = ctx.keys().subPrefix(k, m);
             for (int i = 0; i < suffixValue.length; i += 2) {
-                kv.put(KeyCodec.subKey(prefix, Args.bytes(suffixValue[i])), Args.bytes(suffixValue[i + 1]));
+                // a list's members live at its positions (head + i), whatever suffix is given
+                byte[] suffix = type == TypeCode.LIST ? KeyCodec.sortableLong(m.head + m.count) : Args.bytes(suffixValue[i]);
+                kv.put(KeyCodec.subKey(prefix, suffix), Args.bytes(suffixValue[i + 1]));
                 m.count++;
             }
             ctx.keys().create(k, m);
