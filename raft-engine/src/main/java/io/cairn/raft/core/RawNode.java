@@ -181,7 +181,9 @@ public final class RawNode {
                 snap,
                 raft.raftLog.nextEntries(),
                 raft.msgs.isEmpty() ? List.of() : List.copyOf(raft.msgs),
-                !entries.isEmpty() || hs.vote() != prevHardState.vote() || hs.term() != prevHardState.term());
+                !entries.isEmpty() || hs.vote() != prevHardState.vote() || hs.term() != prevHardState.term(),
+                // prevHardState is what the last advanced (so durable) Ready wrote, or what was loaded.
+                hs.vote() == prevHardState.vote() && hs.term() == prevHardState.term());
         if (rd.softState() != null) {
             prevSoftState = rd.softState();
         }

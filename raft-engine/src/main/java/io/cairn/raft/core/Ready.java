@@ -30,22 +30,36 @@ import java.util.List;
  * @param committedEntries entries to apply
  * @param messages         messages to send
  * @param mustSync         whether the write must be synced (term, vote or entries changed)
+ * @param termDurable      whether this node's term and vote were already durable when the Ready
+ *                         was taken (the Ready does not change them)
  */
 public record Ready(SoftState softState, HardState hardState, List<ReadState> readStates,
                     List<Entry> entries, Snapshot snapshot, List<Entry> committedEntries,
-                    List<Message> messages, boolean mustSync) {
+                    List<Message> messages, boolean mustSync, boolean termDurable) {
+
+    /** A Ready whose messages all wait for its write ({@code termDurable} false). */
+    public Ready(SoftState softState, HardState hardState, List<ReadState> readStates, List<Entry> entries,
+                 Snapshot snapshot, List<Entry> committedEntries, List<Message> messages, boolean mustSync) {
+        this(softState, hardState, readStates, entries, snapshot, committedEntries, messages, mustSync, false);
+    }
 
     /**
      * Whether {@code m} may be sent before this Ready's write is durable: the leader's appends,
-     * heartbeats and snapshots to followers. They promise nothing about this node's disk (a
-     * heartbeat's commit index and an append's entries are the leader's view, and commitment never
-     * counts the leader's copy before it is durable), and a leader exists only after the vote
-     * requests that carried its term left after that term was durable. Everything else waits for
-     * the write: append and vote responses (durable before acknowledged), vote requests (the
+     * heartbeats and snapshots to followers, unless this Ready changes the term or vote. They
+     * promise nothing about this node's disk (a heartbeat's commit index and an append's entries
+     * are the leader's view, and commitment never counts the leader's copy before it is durable).
+     * The term must be durable first, though: a single voter that became leader in this Ready and
+     * crashed before writing its term could be elected again in the same term and write other
+     * entries at the same (index, term) its learners already hold. Everything else waits for the
+     * write: append and vote responses (durable before acknowledged), vote requests (the
      * candidate's own term and vote), and the rest, which gains nothing by leaving early.
      */
-    public static boolean sendableBeforePersist(Message m) {
-        MessageType t = m.type();
+    public boolean sendableBeforePersist(Message m) {
+        return termDurable && isReplication(m.type());
+    }
+
+    /** The message types a leader replicates with: appends, heartbeats, snapshots. */
+    static boolean isReplication(MessageType t) {
         return t == MessageType.APP || t == MessageType.HEARTBEAT || t == MessageType.SNAP;
     }
 

@@ -357,7 +357,7 @@ final class GroupReplica {
     void sendBeforePersist(Ready rd) {
         boolean any = false;
         for (Message m : rd.messages()) {
-            if (Ready.sendableBeforePersist(m)) {
+            if (rd.sendableBeforePersist(m)) {
                 send(m);
                 any = true;
             }
@@ -375,7 +375,7 @@ final class GroupReplica {
         boolean early = sentEarly == rd;
         sentEarly = null;
         for (Message m : rd.messages()) {
-            if (!early || !Ready.sendableBeforePersist(m)) {
+            if (!early || !rd.sendableBeforePersist(m)) {
                 send(m);
             }
         }

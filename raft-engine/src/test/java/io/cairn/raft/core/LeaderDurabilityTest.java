@@ -121,7 +121,7 @@ class LeaderDurabilityTest {
         Ready rd = leader.ready();
         assertThat(rd.entries()).hasSize(1);
         long index = rd.entries().get(0).index();
-        List<Message> early = rd.messages().stream().filter(Ready::sendableBeforePersist).toList();
+        List<Message> early = rd.messages().stream().filter(rd::sendableBeforePersist).toList();
         assertThat(early).singleElement().satisfies(m -> {
             assertThat(m.type()).isEqualTo(MessageType.APP);
             assertThat(m.entries()).extracting(Entry::index).containsExactly(index);
@@ -132,7 +132,7 @@ class LeaderDurabilityTest {
         Ready frd = RaftTestUtil.handleReady(follower, nt.storage(2));
         assertThat(frd.messages()).singleElement().satisfies(m -> {
             assertThat(m.type()).isEqualTo(MessageType.APP_RESP);
-            assertThat(Ready.sendableBeforePersist(m)).as("durable before acknowledged").isFalse();
+            assertThat(frd.sendableBeforePersist(m)).as("durable before acknowledged").isFalse();
         });
         leader.step(frd.messages().get(0));
         assertThat(leader.raft().raftLog.committed).isEqualTo(committedBefore);
@@ -153,10 +153,36 @@ class LeaderDurabilityTest {
     void onlyReplicationLeavesEarly() {
         List<MessageType> early = new ArrayList<>();
         for (MessageType t : MessageType.values()) {
-            if (Ready.sendableBeforePersist(Message.builder(t).from(1).to(2).build())) {
+            if (Ready.isReplication(t)) {
                 early.add(t);
             }
         }
         assertThat(early).containsExactlyInAnyOrder(MessageType.APP, MessageType.HEARTBEAT, MessageType.SNAP);
+    }
+
+    @Test
+    @DisplayName("Raft §5.1/§5.3: a single voter's appends wait for the write of the Ready that made it leader (its term"
+            + " must be durable before its entries of that term reach a learner); later ones leave early")
+    void nothingEarlyBeforeTheTermIsDurable() {
+        MemoryStorage s = MemoryStorage.withMembers(RaftTestUtil.conf(java.util.Set.of(1L), java.util.Set.of(2L)));
+        RawNode n = new RawNode(RaftTestUtil.config(1, s));
+        n.campaign();
+        n.propose(RaftTestUtil.bytes("x"));
+        Ready first = n.ready();
+        assertThat(first.hardState().term()).isEqualTo(1);
+        assertThat(first.messages()).isNotEmpty().allSatisfy(m -> {
+            assertThat(m.type()).isEqualTo(MessageType.APP);
+            assertThat(first.sendableBeforePersist(m)).isFalse();
+        });
+        s.append(first.entries());
+        s.setHardState(first.hardState());
+        n.advance(first);
+        n.step(RaftTestUtil.acceptAndReply(first.messages().get(0))); // the learner acks: replicate
+
+        n.propose(RaftTestUtil.bytes("y"));
+        Ready second = n.ready();
+        assertThat(second.entries()).isNotEmpty();
+        assertThat(second.messages()).filteredOn(m -> m.type() == MessageType.APP).isNotEmpty()
+                .allSatisfy(m -> assertThat(second.sendableBeforePersist(m)).isTrue());
     }
 }

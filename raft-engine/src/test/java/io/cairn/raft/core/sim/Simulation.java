@@ -796,7 +796,7 @@ public final class Simulation {
                 List<Message> late = new ArrayList<>(rd.messages().size());
                 boolean sentEarly = false;
                 for (Message m : rd.messages()) {
-                    if (Ready.sendableBeforePersist(m)) {
+                    if (rd.sendableBeforePersist(m)) {
                         send(this, m);
                         sentEarly = true;
                     } else {
