@@ -393,10 +393,38 @@ final class Raft {
         if (!increaseUncommittedSize(positioned)) {
             return false;
         }
-        li = raftLog.append(positioned);
-        trk.progress().get(id).maybeUpdate(li);
-        // Regardless of maybeCommit's return, our caller will call bcastAppend.
-        maybeCommit();
+        raftLog.append(positioned);
+        // The leader does not count its own copy yet: the entries are not durable here. It may
+        // send them to followers in parallel with its own write (thesis §10.2.1), and counts
+        // itself once the application reports the write durable (logDurable). Our caller calls
+        // bcastAppend.
+        return true;
+    }
+
+    /**
+     * The application reports this node's log durable up to ({@code index}, {@code term}): the
+     * entry there and every entry before it are on stable storage (etcd's
+     * MsgStorageAppendResp). A leader counts its own copy towards commitment only from here
+     * (thesis §10.2.1), so it may replicate to followers while its own write is in flight.
+     *
+     * <p>Stale reports are ignored: a node that is not the leader, or leads another term than
+     * {@code term}, or whose log no longer holds that entry. Every entry of the current term in a
+     * leader's log is its own, appended in this term, so a report in the current term that
+     * matches the log covers exactly the prefix this leader wrote. Returns whether the commit
+     * index moved.
+     */
+    boolean logDurable(long index, long term) {
+        if (state != StateType.LEADER || term != this.term || !raftLog.matchTerm(index, term)) {
+            return false;
+        }
+        Progress self = trk.progress().get(id);
+        if (self == null || !self.maybeUpdate(index) || !maybeCommit()) {
+            return false;
+        }
+        // As on an append response that moved the commit index: pending reads may be answered,
+        // and followers learn the new commit index.
+        releasePendingReadIndexMessages();
+        bcastAppend();
         return true;
     }
 

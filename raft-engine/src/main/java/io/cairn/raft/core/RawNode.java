@@ -193,7 +193,9 @@ public final class RawNode {
                 snap,
                 raft.raftLog.nextEntries(),
                 raft.msgs.isEmpty() ? List.of() : List.copyOf(raft.msgs),
-                !entries.isEmpty() || hs.vote() != prevHardState.vote() || hs.term() != prevHardState.term());
+                !entries.isEmpty() || hs.vote() != prevHardState.vote() || hs.term() != prevHardState.term(),
+                // prevHardState is what the last advanced (so durable) Ready wrote, or what was loaded.
+                hs.vote() == prevHardState.vote() && hs.term() == prevHardState.term());
         if (rd.softState() != null) {
             prevSoftState = rd.softState();
         }
@@ -202,7 +204,13 @@ public final class RawNode {
         return rd;
     }
 
-    /** Tells the core the Ready was handled: its entries are stable and its committed entries applied. */
+    /**
+     * Tells the core the Ready was handled: its snapshot, entries and hard state are durable and
+     * its committed entries applied. This is also the durability report a leader waits for before
+     * it counts its own copy of the entries towards commitment (thesis §10.2.1): a single-node
+     * group commits its entries here, and a leader's entries commit only once a quorum that
+     * includes its own (now durable) copy, or a quorum of followers, has them.
+     */
     public void advance(Ready rd) {
         if (rd.hardState() != null) {
             prevHardState = rd.hardState();
@@ -220,6 +228,8 @@ public final class RawNode {
         if (!rd.entries().isEmpty()) {
             Entry last = rd.entries().get(rd.entries().size() - 1);
             raft.raftLog.stableTo(last.index(), last.term());
+            // Stale when leadership changed since the Ready was taken: the core ignores it then.
+            raft.logDurable(last.index(), last.term());
         }
         if (!rd.snapshot().isEmpty()) {
             raft.raftLog.stableSnapTo(rd.snapshot().index());

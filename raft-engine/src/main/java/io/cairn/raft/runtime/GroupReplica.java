@@ -350,13 +350,37 @@ final class GroupReplica {
     /** The Ready whose committed entries {@link #dispatchBeforePersist} handed out; null if none. */
     private Ready dispatchedEarly;
 
-    /** Steps 2-4, once the batch is durable: send, apply, advance. */
-    void afterPersist(Ready rd) {
+    /**
+     * Step 1c, right after the batch holding {@code rd} went to the log store: sends the leader's
+     * appends, heartbeats and snapshots without waiting for that write (Raft thesis §10.2.1). The
+     * followers' fsyncs then run in parallel with the leader's instead of after it; the core
+     * counts the leader's own copy only when {@link #afterPersist} advances it. Messages keep
+     * their order among themselves; the rest of the Ready's messages (acknowledgements, votes)
+     * leave after the write, before the group's next Ready is taken.
+     */
+    void sendBeforePersist(Ready rd) {
+        boolean any = false;
         for (Message m : rd.messages()) {
-            if (m.type() == MessageType.SNAP) {
-                sendSnapshot(m);
-            } else if (!rt.transport().send(m.to(), new GroupMessage(groupId, m))) {
-                node.reportUnreachable(m.to());
+            if (rd.sendableBeforePersist(m)) {
+                send(m);
+                any = true;
+            }
+        }
+        if (any) {
+            sentEarly = rd;
+        }
+    }
+
+    /** The Ready whose early messages {@link #sendBeforePersist} sent; null if none. */
+    private Ready sentEarly;
+
+    /** Steps 2-4, once the batch is durable: send, apply, advance (which reports the write durable). */
+    void afterPersist(Ready rd) {
+        boolean early = sentEarly == rd;
+        sentEarly = null;
+        for (Message m : rd.messages()) {
+            if (!early || !rd.sendableBeforePersist(m)) {
+                send(m);
             }
         }
         SoftState ss = rd.softState();
@@ -411,6 +435,14 @@ final class GroupReplica {
         NotLeaderException e = new NotLeaderException(groupId, lastLeader);
         reads.values().forEach(batch -> batch.forEach(f -> f.completeExceptionally(e)));
         reads.clear();
+    }
+
+    private void send(Message m) {
+        if (m.type() == MessageType.SNAP) {
+            sendSnapshot(m);
+        } else if (!rt.transport().send(m.to(), new GroupMessage(groupId, m))) {
+            node.reportUnreachable(m.to());
+        }
     }
 
     private void sendSnapshot(Message m) {

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * arrives through its mailbox; no lock is shared across groups. One loop iteration: run the
  * mailbox, tick the awake groups if a tick is due, then handle the Ready of every group that
  * changed with ONE log write for all of them (which the store may merge further with other
- * workers' writes into one fsync), and only then send, apply and advance.
+ * workers' writes into one fsync), send the leaders' appends while it is in flight, and only once
+ * it is durable send the rest, apply and advance.
  */
 final class Worker implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
@@ -201,7 +202,8 @@ final class Worker implements Runnable {
             return;
         }
         persisting.addAll(handled);
-        // Durable before acknowledged: nothing of these Readys leaves the node before this.
+        // Durable before acknowledged: no acknowledgement or vote of these Readys leaves the node
+        // before this write completes (afterPersist), nor does the core count the leader's own copy.
         store.commit(batch).whenComplete((ok, err) -> post(() -> {
             if (err != null) {
                 log.error("log write failed; the replicas of this worker stop", err);
@@ -213,6 +215,11 @@ final class Worker implements Runnable {
         // Committed entries already durable here need not wait for the write (which then only
         // records the commit index); queued after the commit call, so any log-store write an
         // apply leads to (a snapshot record) is ordered after this batch.
+        // A leader's appends go out now, in parallel with its own write (thesis §10.2.1): the
+        // followers' fsyncs overlap with this one instead of following it.
+        for (int i = 0; i < handled.size(); i++) {
+            handled.get(i).sendBeforePersist(readies.get(i));
+        }
         for (int i = 0; i < handled.size(); i++) {
             handled.get(i).dispatchBeforePersist(readies.get(i));
         }

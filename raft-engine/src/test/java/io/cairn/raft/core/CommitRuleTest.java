@@ -4,6 +4,7 @@ import static io.cairn.raft.core.RaftTestUtil.acceptAndReply;
 import static io.cairn.raft.core.RaftTestUtil.beat;
 import static io.cairn.raft.core.RaftTestUtil.bytes;
 import static io.cairn.raft.core.RaftTestUtil.commitNoopEntry;
+import static io.cairn.raft.core.RaftTestUtil.durable;
 import static io.cairn.raft.core.RaftTestUtil.ents;
 import static io.cairn.raft.core.RaftTestUtil.ids;
 import static io.cairn.raft.core.RaftTestUtil.lead;
@@ -54,6 +55,7 @@ class CommitRuleTest {
         Raft r = newRaft(1, storage(ents(1, 1, 2), new HardState(2, 0, 0), 1L, 2L));
         lead(r); // term 3, empty entry at index 3
         r.step(prop(1, (String) null));
+        durable(r);
         r.step(msg(MessageType.APP_RESP, 2, 1, r.term).index(ackIndex).build());
         assertThat(r.raftLog.committed).isEqualTo(wantCommit);
     }
@@ -121,6 +123,7 @@ class CommitRuleTest {
                 r.step(acceptAndReply(m));
             }
         }
+        durable(r); // the leader stored it too
         assertThat(r.raftLog.committed > li).isEqualTo(wantCommitted);
     }
 

@@ -3,6 +3,7 @@ package io.cairn.raft.core;
 import static io.cairn.raft.core.RaftTestUtil.appResp;
 import static io.cairn.raft.core.RaftTestUtil.bytes;
 import static io.cairn.raft.core.RaftTestUtil.conf;
+import static io.cairn.raft.core.RaftTestUtil.durable;
 import static io.cairn.raft.core.RaftTestUtil.isEmptyNormal;
 import static io.cairn.raft.core.RaftTestUtil.lead;
 import static io.cairn.raft.core.RaftTestUtil.msg;
@@ -361,6 +362,7 @@ class MembershipTest {
         void jointCommitNeedsBothMajorities() {
             Raft r = jointLeader(false);
             r.step(prop(1, "x"));
+            durable(r);
             long idx = r.raftLog.lastIndex();
 
             // A majority of the new voters (1, 4, 5) alone does not commit.
@@ -377,6 +379,7 @@ class MembershipTest {
         void jointCommitOldMajorityAlone() {
             Raft r = jointLeader(false);
             r.step(prop(1, "x"));
+            durable(r);
             long idx = r.raftLog.lastIndex();
             r.step(appResp(r, 2, idx));
             r.step(appResp(r, 3, idx));
@@ -414,6 +417,7 @@ class MembershipTest {
             ConfChange enter = cc(ConfChangeSingle.addVoter(4), ConfChangeSingle.addVoter(5));
             assertThat(enter.autoLeave()).isTrue();
             r.step(propConfChange(1, enter));
+            durable(r);
             long enterIndex = r.raftLog.lastIndex();
             r.step(appResp(r, 2, enterIndex));
             assertThat(r.raftLog.committed).isEqualTo(enterIndex);
@@ -600,6 +604,7 @@ class MembershipTest {
         void learnerAckDoesNotCommit() {
             Raft r = lead(newRaft(1, MemoryStorage.withMembers(conf(Set.of(1L, 2L), Set.of(3L)))));
             r.step(prop(1, "x"));
+            durable(r); // the leader stored it: still one vote of the two voters
             long idx = r.raftLog.lastIndex();
             r.step(appResp(r, 3, idx));
             assertThat(r.raftLog.committed).isZero();

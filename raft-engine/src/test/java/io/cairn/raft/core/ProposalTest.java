@@ -2,6 +2,7 @@ package io.cairn.raft.core;
 
 import static io.cairn.raft.core.RaftTestUtil.appResp;
 import static io.cairn.raft.core.RaftTestUtil.bytes;
+import static io.cairn.raft.core.RaftTestUtil.durable;
 import static io.cairn.raft.core.RaftTestUtil.lead;
 import static io.cairn.raft.core.RaftTestUtil.newRaft;
 import static io.cairn.raft.core.RaftTestUtil.newRawNode;
@@ -114,6 +115,9 @@ class ProposalTest {
 
         assertThat(r.raftLog.lastIndex()).isEqualTo(2);
         assertThat(r.raftLog.term(2)).isEqualTo(r.term);
+        // Thesis §10.2.1: the leader counts its own copy only once it is durable.
+        assertThat(r.trk.progress().get(1L).match).isZero();
+        durable(r);
         assertThat(r.trk.progress().get(1L).match).isEqualTo(2);
         List<Message> apps = ofType(take(r), MessageType.APP);
         assertThat(apps).extracting(Message::to).containsExactly(2L, 3L);
@@ -218,6 +222,7 @@ class ProposalTest {
                 .satisfies(t -> assertThat(reasonOf(t)).isEqualTo(ProposalDroppedException.Reason.UNCOMMITTED_SIZE_LIMIT));
 
         // Commit everything; hand it out.
+        durable(r);
         r.step(appResp(r, 2, r.raftLog.lastIndex()));
         RaftTestUtil.handleReady(rn, s);
         assertThat(r.uncommittedSize).isZero();
@@ -262,6 +267,7 @@ class ProposalTest {
 
         // When the inherited entries commit and are applied, the size drops accordingly.
         take(r);
+        durable(r);
         r.step(appResp(r, 1, r.raftLog.lastIndex()));
         RaftTestUtil.handleReady(rn, s);
         assertThat(r.raftLog.applied).isEqualTo(r.raftLog.lastIndex());

@@ -95,6 +95,16 @@ final class RaftTestUtil {
 
     // ------------------------------------------------------------------ messages
 
+    /**
+     * The node's own write of its whole log completed: reports it durable up to its last entry,
+     * as {@link RawNode#advance} does (a leader counts its own copy towards commitment from then
+     * on, thesis §10.2.1). Storage is not touched. Returns {@code r}.
+     */
+    static Raft durable(Raft r) {
+        r.logDurable(r.raftLog.lastIndex(), r.raftLog.lastTerm());
+        return r;
+    }
+
     /** Returns and clears the messages {@code r} queued (etcd's {@code readMessages}). */
     static List<Message> take(Raft r) {
         List<Message> out = new ArrayList<>(r.msgs);
@@ -192,7 +202,8 @@ final class RaftTestUtil {
 
     /**
      * etcd's {@code nextEnts}, at the log level only: persists the unstable entries to {@code s},
-     * marks them stable and returns (and marks applied in the {@link RaftLog}) the committed entries
+     * marks them stable, reports them durable (a leader counts its own copy from then on; the
+     * messages that may cause are left queued) and returns (and marks applied in the {@link RaftLog}) the committed entries
      * not yet applied. Does not handle a pending snapshot, does not release the uncommitted-size
      * budget and bypasses {@link Raft#appliedTo} (so no auto-leave); see {@link #nextEntsLikeRawNode}
      * for all of that.
@@ -203,6 +214,7 @@ final class RaftTestUtil {
         if (!unstable.isEmpty()) {
             Entry last = unstable.get(unstable.size() - 1);
             r.raftLog.stableTo(last.index(), last.term());
+            r.logDurable(last.index(), last.term());
         }
         List<Entry> ents = r.raftLog.nextEntries();
         if (!ents.isEmpty()) {
@@ -229,6 +241,7 @@ final class RaftTestUtil {
             s.append(unstable);
             Entry last = unstable.get(unstable.size() - 1);
             r.raftLog.stableTo(last.index(), last.term());
+            r.logDurable(last.index(), last.term());
         }
         List<Entry> ents = r.raftLog.nextEntries();
         r.reduceUncommittedSize(ents);

@@ -182,8 +182,9 @@ class RawNodeTest {
     // ------------------------------------------------------------------ Ready contract
 
     @Test
-    @DisplayName("§5.2 / §5.3: a single node's first Ready after campaigning carries the new soft state, the hard state"
-            + " (term, vote, commit), the empty entry to persist and to apply, and must be synced")
+    @DisplayName("§5.2 / §5.3, thesis §10.2.1: a single node's first Ready after campaigning carries the new soft"
+            + " state, the hard state (term, vote), the empty entry to persist, and must be synced; the entry commits"
+            + " only when advance reports it durable, and the next Ready hands it out")
     void firstReadyOfSingleNode() {
         MemoryStorage s = storage(1L);
         RawNode n = newNode(1, s);
@@ -191,14 +192,29 @@ class RawNodeTest {
         assertThat(n.ready().isEmpty()).isTrue();
         n.campaign();
         assertThat(n.hasReady()).isTrue();
-        Ready rd = RaftTestUtil.handleReady(n, s);
+        Ready rd = n.ready();
         assertThat(rd.softState()).isEqualTo(new SoftState(1, StateType.LEADER));
-        assertThat(rd.hardState()).isEqualTo(new HardState(1, 1, 1));
+        assertThat(rd.hardState()).isEqualTo(new HardState(1, 1, 0));
         assertThat(rd.entries()).containsExactly(Entry.normal(1, 1, null));
-        assertThat(rd.committedEntries()).containsExactly(Entry.normal(1, 1, null));
+        assertThat(rd.committedEntries()).isEmpty();
         assertThat(rd.messages()).isEmpty();
         assertThat(rd.snapshot().isEmpty()).isTrue();
         assertThat(rd.mustSync()).isTrue();
+        // Not committed while the write is in flight, however long it takes.
+        n.tick();
+        assertThat(n.raft().raftLog.committed).isZero();
+        s.append(rd.entries());
+        s.setHardState(rd.hardState());
+        n.advance(rd);
+
+        assertThat(n.raft().raftLog.committed).isEqualTo(1);
+        assertThat(n.hasReady()).isTrue();
+        Ready second = RaftTestUtil.handleReady(n, s);
+        assertThat(second.softState()).isNull();
+        assertThat(second.hardState()).isEqualTo(new HardState(1, 1, 1));
+        assertThat(second.entries()).isEmpty();
+        assertThat(second.committedEntries()).containsExactly(Entry.normal(1, 1, null));
+        assertThat(second.mustSync()).isFalse();
         // after advance there is nothing left
         assertThat(n.hasReady()).isFalse();
         assertThat(n.ready().isEmpty()).isTrue();
@@ -214,7 +230,7 @@ class RawNodeTest {
         MemoryStorage s = storage(1L);
         RawNode n = newNode(1, s);
         n.campaign();
-        RaftTestUtil.handleReady(n, s);
+        drain(n, s);
         List<Entry> applied = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             n.propose(bytes("p" + i));

@@ -2,6 +2,7 @@ package io.cairn.raft.core;
 
 import static io.cairn.raft.core.RaftTestUtil.appResp;
 import static io.cairn.raft.core.RaftTestUtil.bytes;
+import static io.cairn.raft.core.RaftTestUtil.durable;
 import static io.cairn.raft.core.RaftTestUtil.lead;
 import static io.cairn.raft.core.RaftTestUtil.msg;
 import static io.cairn.raft.core.RaftTestUtil.newRaft;
@@ -33,7 +34,7 @@ class ReadIndexTest {
 
     /** Leader 1 of {1,2,3} (SAFE reads) whose empty entry is committed (by node 2's ack). */
     private static Raft committedLeader() {
-        Raft r = lead(newRaft(1, storage(1L, 2L, 3L)));
+        Raft r = durable(lead(newRaft(1, storage(1L, 2L, 3L))));
         r.step(appResp(r, 2, 1));
         take(r);
         assertThat(r.committedEntryInCurrentTerm()).isTrue();
@@ -51,6 +52,7 @@ class ReadIndexTest {
         void readIndexNeedsHeartbeatQuorum() {
             Raft r = committedLeader();
             r.step(prop(1, "x"));
+            durable(r);
             r.step(appResp(r, 2, 2));
             assertThat(r.raftLog.committed).isEqualTo(2);
             take(r);
@@ -63,6 +65,7 @@ class ReadIndexTest {
 
             // More is committed before the acks arrive: the read index stays the request-time one.
             r.step(prop(1, "y"));
+            durable(r);
             r.step(appResp(r, 2, 3));
             assertThat(r.raftLog.committed).isEqualTo(3);
 
@@ -80,7 +83,7 @@ class ReadIndexTest {
         @Test
         @DisplayName("thesis §6.4: a heartbeat acked by the leader alone (a minority) does not answer the read")
         void minorityAckDoesNotAnswer() {
-            Raft r = lead(newRaft(1, storage(1L, 2L, 3L, 4L, 5L)));
+            Raft r = durable(lead(newRaft(1, storage(1L, 2L, 3L, 4L, 5L))));
             r.step(appResp(r, 2, 1));
             r.step(appResp(r, 3, 1));
             take(r);
@@ -98,7 +101,7 @@ class ReadIndexTest {
             MemoryStorage s = storage(1L, 2L, 3L);
             s.append(List.of(Entry.normal(1, 1, bytes("old"))));
             s.setHardState(new HardState(1, 0, 1));
-            Raft r = lead(newRaft(1, s));
+            Raft r = durable(lead(newRaft(1, s)));
             assertThat(r.term).isEqualTo(2);
             assertThat(r.raftLog.committed).isEqualTo(1);
             assertThat(r.committedEntryInCurrentTerm()).isFalse();

@@ -5,6 +5,7 @@ import static io.cairn.raft.core.RaftTestUtil.allEntries;
 import static io.cairn.raft.core.RaftTestUtil.beat;
 import static io.cairn.raft.core.RaftTestUtil.bytes;
 import static io.cairn.raft.core.RaftTestUtil.commitNoopEntry;
+import static io.cairn.raft.core.RaftTestUtil.durable;
 import static io.cairn.raft.core.RaftTestUtil.ents;
 import static io.cairn.raft.core.RaftTestUtil.hup;
 import static io.cairn.raft.core.RaftTestUtil.lead;
@@ -354,6 +355,7 @@ class ReplicationTest {
         assertThat(take(r)).isEmpty();
 
         // Node 2 acks everything; node 3 never answered. Commit, apply, snapshot and compact.
+        durable(r);
         r.step(msg(MessageType.APP_RESP, 2, 1, r.term).index(3).build());
         take(r);
         assertThat(r.raftLog.committed).isEqualTo(3);
@@ -422,6 +424,7 @@ class ReplicationTest {
         Raft r = new Raft(RaftTestUtil.config(1, fs));
         lead(r);
         r.step(prop(1, "a"));
+        durable(r);
         take(r);
         r.step(msg(MessageType.APP_RESP, 2, 1, r.term).index(2).build());
         take(r);
@@ -566,13 +569,16 @@ class ReplicationTest {
     }
 
     @Test
-    @DisplayName("§5.3 (etcd progress): the leader's own progress tracks its log as it appends")
+    @DisplayName("§5.3 (etcd progress), thesis §10.2.1: the leader's own progress tracks its log as its writes become"
+            + " durable, not as it appends")
     void leaderOwnProgress() {
         Raft r = lead(newRaft(1, storage(1L, 2L)));
         r.trk.progress().get(2L).becomeReplicate();
         for (int i = 0; i < 5; i++) {
             r.step(prop(1, "foo"));
         }
+        assertThat(r.trk.progress().get(1L).match).isZero();
+        durable(r);
         assertThat(r.trk.progress().get(1L).match).isEqualTo(6);
         assertThat(r.trk.progress().get(1L).next).isEqualTo(7);
         List<Entry> unstable = r.raftLog.unstableEntries();

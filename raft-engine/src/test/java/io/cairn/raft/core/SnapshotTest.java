@@ -1,6 +1,7 @@
 package io.cairn.raft.core;
 
 import static io.cairn.raft.core.RaftTestUtil.appResp;
+import static io.cairn.raft.core.RaftTestUtil.durable;
 import static io.cairn.raft.core.RaftTestUtil.conf;
 import static io.cairn.raft.core.RaftTestUtil.lead;
 import static io.cairn.raft.core.RaftTestUtil.msg;
@@ -225,6 +226,7 @@ class SnapshotTest {
             for (int i = 0; i < 9; i++) {
                 r.step(prop(1, "e" + i));
             }
+            durable(r);
             r.step(appResp(r, 3, 10));
             assertThat(r.raftLog.committed).isEqualTo(10);
             nextEntsLikeRawNode(r, s);

@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Test double of the durable store: MemoryStorage per group, "durable" at once. Lets runtime
- * logic be tested without disks; the real RocksDB store is exercised by its own tests.
+ * Test double of the durable store: MemoryStorage per group, "durable" at once (unless a test
+ * {@link #hold() holds} writes back). Lets runtime logic be tested without disks; the real RocksDB
+ * store is exercised by its own tests.
  */
 final class MemoryLogStore implements RaftLogStore {
     private final Map<Long, Group> groups = new ConcurrentHashMap<>();
@@ -80,13 +81,52 @@ final class MemoryLogStore implements RaftLogStore {
         return new Batch();
     }
 
+    /** Writes held back by {@link #hold()}, in commit order, with the futures they complete. */
+    private final List<Map.Entry<Batch, CompletableFuture<Void>>> held = new ArrayList<>();
+    private boolean holding;
+
     @Override
-    public CompletableFuture<Void> commit(LogWriteBatch batch) {
+    public synchronized CompletableFuture<Void> commit(LogWriteBatch batch) {
         commits.incrementAndGet();
-        for (Consumer<MemoryLogStore> op : ((Batch) batch).ops) {
+        if (holding) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            held.add(Map.entry((Batch) batch, f));
+            return f;
+        }
+        apply((Batch) batch);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private void apply(Batch batch) {
+        for (Consumer<MemoryLogStore> op : batch.ops) {
             op.accept(this);
         }
-        return CompletableFuture.completedFuture(null);
+    }
+
+    /** From now on writes are accepted but neither applied nor completed (a very slow fsync). */
+    synchronized void hold() {
+        holding = true;
+    }
+
+    /** How many entries of {@code groupId} the held writes append. */
+    synchronized int heldEntries(long groupId) {
+        int n = 0;
+        for (Map.Entry<Batch, CompletableFuture<Void>> e : held) {
+            n += e.getKey().appended.getOrDefault(groupId, 0);
+        }
+        return n;
+    }
+
+    /** Applies and completes the held writes in order, and stops holding. */
+    void release() {
+        List<Map.Entry<Batch, CompletableFuture<Void>>> out;
+        synchronized (this) {
+            holding = false;
+            out = new ArrayList<>(held);
+            held.clear();
+            out.forEach(e -> apply(e.getKey()));
+        }
+        out.forEach(e -> e.getValue().complete(null)); // outside the lock: callbacks may commit again
     }
 
     @Override
@@ -99,10 +139,12 @@ final class MemoryLogStore implements RaftLogStore {
 
     private static final class Batch implements LogWriteBatch {
         final List<Consumer<MemoryLogStore>> ops = new ArrayList<>();
+        final Map<Long, Integer> appended = new java.util.HashMap<>();
 
         @Override
         public LogWriteBatch append(long groupId, List<Entry> entries) {
             List<Entry> copy = List.copyOf(entries);
+            appended.merge(groupId, copy.size(), Integer::sum);
             ops.add(s -> s.mem(groupId).append(copy));
             return this;
         }

@@ -116,6 +116,63 @@ class RaftRuntimeTest {
     }
 
     @Test
+    @DisplayName("thesis §10.2.1: the leader sends its appends while its own write is in flight; the followers' quorum"
+            + " commits the entry meanwhile, and the proposal completes once the leader's write is durable")
+    void leaderReplicatesWhileItsWriteIsInFlight() throws Exception {
+        startCluster(opts(0), 1);
+        propose(1, "a");
+        long leader = leaderOf(1);
+        RaftRuntime rt = nodes.get(leader);
+        long before = rt.status(1).get(5, TimeUnit.SECONDS).lastIndex();
+        MemoryLogStore leaderStore = stores.get(leader);
+        leaderStore.hold();
+        try {
+            CompletableFuture<Object> f = rt.propose(1, "b".getBytes(StandardCharsets.UTF_8));
+            await().atMost(Duration.ofSeconds(10)).until(() -> leaderStore.heldEntries(1) > 0);
+            for (long n = 1; n <= 3; n++) {
+                if (n != leader) {
+                    MemoryLogStore fs = stores.get(n);
+                    await().atMost(Duration.ofSeconds(10)).until(() -> fs.group(1).lastIndex() == before + 1);
+                }
+            }
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> rt.status(1).get(5, TimeUnit.SECONDS).commitIndex() == before + 1);
+            assertThat(leaderStore.group(1).lastIndex()).as("the leader's own write is still held").isEqualTo(before);
+            assertThat(f).isNotDone();
+            leaderStore.release();
+            assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+        } finally {
+            leaderStore.release();
+        }
+        assertThat(propose(1, "c")).isEqualTo(3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> machines.values().stream()
+                .allMatch(m -> m.get(1L).snapshotOfValues().equals(List.of("a", "b", "c"))));
+    }
+
+    @Test
+    @DisplayName("thesis §10.2.1: a single-voter group commits nothing before its own write is durable")
+    void singleVoterWaitsForItsOwnWrite() throws Exception {
+        RaftRuntime rt = start(1, opts(1));
+        rt.createGroup(5, ConfState.ofVoters(1L)).join();
+        assertThat(propose(5, "a")).isEqualTo(1);
+        long before = rt.status(5).get(5, TimeUnit.SECONDS).lastIndex();
+        MemoryLogStore store = stores.get(1L);
+        store.hold();
+        try {
+            CompletableFuture<Object> f = rt.propose(5, "b".getBytes(StandardCharsets.UTF_8));
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.heldEntries(5) > 0);
+            // Only the durability report (after the held write) can move the commit index.
+            assertThat(rt.status(5).get(5, TimeUnit.SECONDS).commitIndex()).isEqualTo(before);
+            assertThat(f).isNotDone();
+            store.release();
+            assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+        } finally {
+            store.release();
+        }
+        assertThat(machines.get(1L).get(5L).snapshotOfValues()).containsExactly("a", "b");
+    }
+
+    @Test
     @DisplayName("many reads at once (batched into one ReadIndex per worker iteration) each see every write acknowledged before them")
     void concurrentReadsShareReadIndexAndSeeAcknowledgedWrites() throws Exception {
         startCluster(opts(0), 1);

@@ -114,6 +114,8 @@ public final class Simulation {
     private long valueCounter;
     private long readCounter;
     private long snapshotsInstalled;
+    /** Crashes after a Ready's early messages left and before its write (thesis §10.2.1). */
+    private long crashesDuringWrite;
     private long maxTermSeen;
 
     private final Trace trace;
@@ -163,7 +165,7 @@ public final class Simulation {
 
     /** Outcome counters of a run, for reporting. */
     public record Result(long seed, long simulatedMs, long committed, long readsChecked, long maxTerm,
-                         long snapshotsInstalled, long livenessMs) {
+                         long snapshotsInstalled, long livenessMs, long crashesDuringWrite) {
     }
 
     /** Runs the whole simulation; throws {@link AssertionError} on the first violated property. */
@@ -186,7 +188,7 @@ public final class Simulation {
         long livenessMs = awaitCommit(healedAt);
         checkFullLogMatching();
         return new Result(seed, now, committedTerms.size() - 1, readsChecked, maxTermSeen, snapshotsInstalled,
-                livenessMs);
+                livenessMs, crashesDuringWrite);
     }
 
     private ConfState initialConf() {
@@ -860,6 +862,26 @@ public final class Simulation {
         void handleReady() {
             while (node != null && node.hasReady()) {
                 Ready rd = node.ready();
+                // 0. A leader's appends, heartbeats and snapshots leave before its own write is
+                //    durable (thesis §10.2.1). Now and then the node crashes right then and loses
+                //    the write: its followers may hold (and commit) entries it never persisted.
+                List<Message> late = new ArrayList<>(rd.messages().size());
+                boolean sentEarly = false;
+                for (Message m : rd.messages()) {
+                    if (rd.sendableBeforePersist(m)) {
+                        send(this, m);
+                        sentEarly = true;
+                    } else {
+                        late.add(m);
+                    }
+                }
+                if (sentEarly && !rd.entries().isEmpty() && now < chaosMs && rnd.nextInt(100) == 0) {
+                    crash();
+                    crashesDuringWrite++;
+                    trace.add(now, "crash " + id + " while writing entries " + rd.entries().get(0).index() + ".."
+                            + rd.entries().get(rd.entries().size() - 1).index());
+                    return;
+                }
                 // 1. Persist.
                 if (!rd.snapshot().isEmpty()) {
                     storage.applySnapshot(rd.snapshot());
@@ -871,8 +893,8 @@ public final class Simulation {
                 if (rd.hardState() != null) {
                     storage.setHardState(rd.hardState());
                 }
-                // 2. Send.
-                for (Message m : rd.messages()) {
+                // 2. Send the rest: durable before acknowledged.
+                for (Message m : late) {
                     send(this, m);
                 }
                 // 3. Apply.

@@ -30,19 +30,24 @@ class SimulationTest {
         long reads = 0;
         long snapshots = 0;
         long maxLiveness = 0;
+        long crashesDuringWrite = 0;
         for (long s = base; s < base + seeds; s++) {
             Simulation.Result r = runSeed(s, false);
             committed += r.committed();
             reads += r.readsChecked();
             snapshots += r.snapshotsInstalled();
             maxLiveness = Math.max(maxLiveness, r.livenessMs());
+            crashesDuringWrite += r.crashesDuringWrite();
         }
         long ms = (System.nanoTime() - started) / 1_000_000;
         System.out.printf("simulated %d seeds (%d..%d) in %d ms: %d entries committed, %d reads checked, "
-                + "%d snapshots installed, slowest recovery %d simulated ms, no violation%n",
-                seeds, base, base + seeds - 1, ms, committed, reads, snapshots, maxLiveness);
+                + "%d snapshots installed, %d crashes while a leader's write was in flight, slowest recovery %d"
+                + " simulated ms, no violation%n",
+                seeds, base, base + seeds - 1, ms, committed, reads, snapshots, crashesDuringWrite, maxLiveness);
         assertThat(committed).as("the simulations committed entries").isGreaterThan(seeds);
         assertThat(reads).as("the simulations checked reads").isGreaterThan(0);
+        assertThat(crashesDuringWrite).as("the simulations crashed nodes with appends sent but not persisted")
+                .isGreaterThan(0);
     }
 
     private static Simulation.Result runSeed(long seed, boolean tracing) {
