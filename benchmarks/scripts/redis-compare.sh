@@ -49,6 +49,20 @@ for i in $(seq 1 240); do
 done
 redis-cli -p "$CAIRN_PORT" set cairn:compare:probe 1 | grep -q OK || { echo "cairn dev not ready" >&2; tail -50 "$WORK/cairn.log" >&2; exit 1; }
 
+# Waits (at most 90 s) until the cairn JVM uses under 10% of a core over 2 s: after a load it
+# keeps compiling and compacting for a while, which would slow the next redis-server measurement.
+settle() {
+  local hz ticks before after
+  hz=$(getconf CLK_TCK)
+  for _ in $(seq 1 45); do
+    before=$(awk '{print $14 + $15}' "/proc/$CAIRN_PID/stat")
+    sleep 2
+    after=$(awk '{print $14 + $15}' "/proc/$CAIRN_PID/stat")
+    ticks=$((after - before))
+    [ "$ticks" -lt $((hz / 5)) ] && return 0
+  done
+}
+
 # redis-benchmark --csv prints: "test","rps","avg_latency_ms","min","p50","p95","p99","max"
 run() { # port pipeline -> lines "TEST rps p50 p99"
   redis-benchmark -p "$1" -n "$REQUESTS" -c "$CLIENTS" -r "$KEYSPACE" -P "$2" -t "$TESTS" --csv 2>/dev/null \
@@ -67,6 +81,7 @@ printf '| %-10s | %3s | %14s | %14s | %6s | %16s | %16s |\n' test P "redis rps" 
 printf '|%s|%s|%s|%s|%s|%s|%s|\n' ------------ ----- ---------------- ---------------- -------- ------------------ ------------------
 for P in $PIPELINES; do
   # Interleave: redis, cairn — same machine state, same run.
+  settle
   run "$REDIS_PORT" "$P" >"$WORK/redis.$P"
   run "$CAIRN_PORT" "$P" >"$WORK/cairn.$P"
   join <(sort "$WORK/redis.$P") <(sort "$WORK/cairn.$P") | while read -r test rr rp50 rp99 cr cp50 cp99; do
