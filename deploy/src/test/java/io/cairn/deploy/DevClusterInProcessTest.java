@@ -43,7 +43,7 @@ class DevClusterInProcessTest {
 
     @Test
     @Timeout(180)
-    @DisplayName("in-process by default: every server registered, the traffic in-process, none over Netty")
+    @DisplayName("in-process by default: every server registered, the traffic in-process")
     void inProcessByDefault() throws Exception {
         DevCluster.Options options = options();
         try (DevCluster dev = DevCluster.start(options)) {
@@ -51,13 +51,14 @@ class DevClusterInProcessTest {
             assertThat(CoLocatedServers.registered()).extracting(CoLocatedServers.Registration::port)
                     .containsAll(grpcPorts(options));
             long inProcess = CoLocatedServers.inProcessCalls();
-            long netty = CoLocatedServers.nettyCalls();
 
             servesCommands(dev, "inproc:");
 
             // Each command is at least one Execute call; the Raft streams are long-lived calls.
+            // (The Netty counter is JVM-wide and other test classes' clients in this fork may
+            // use it meanwhile: that no call of this cluster goes over Netty follows from every
+            // one of its ports being registered, which GrpcChannels checks per call.)
             assertThat(CoLocatedServers.inProcessCalls() - inProcess).isGreaterThanOrEqualTo(KEYS);
-            assertThat(CoLocatedServers.nettyCalls()).isEqualTo(netty);
         }
         assertThat(CoLocatedServers.registered()).extracting(CoLocatedServers.Registration::port)
                 .doesNotContainAnyElementsOf(grpcPorts(options));
@@ -73,11 +74,14 @@ class DevClusterInProcessTest {
             assertThat(dev.awaitLeaders(Duration.ofSeconds(60))).hasSize(DevCluster.GROUPS).doesNotContainValue(0L);
             assertThat(CoLocatedServers.registered()).extracting(CoLocatedServers.Registration::port)
                     .doesNotContainAnyElementsOf(grpcPorts(options));
-            long inProcess = CoLocatedServers.inProcessCalls();
+            // The counters are JVM-wide (other test classes' clusters may still be closing in
+            // this fork): no port of this cluster is registered, so none of its calls can go
+            // in-process; that they go over Netty shows in the Netty counter rising.
+            long netty = CoLocatedServers.nettyCalls();
 
             servesCommands(dev, "netty:");
 
-            assertThat(CoLocatedServers.inProcessCalls()).isEqualTo(inProcess);
+            assertThat(CoLocatedServers.nettyCalls()).isGreaterThan(netty);
         }
     }
 
