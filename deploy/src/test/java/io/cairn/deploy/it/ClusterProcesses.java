@@ -261,13 +261,25 @@ public final class ClusterProcesses implements AutoCloseable {
 
     /** A port free on 127.0.0.1 right now. */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        // The kernel may hand the same ephemeral port out again once it is closed: a cluster
+        // configured port by port then had two servers on one port (CI: a store on the meta
+        // service's port). Ports handed out before by this JVM are skipped.
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                s.setReuseAddress(true);
+                port = s.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (HANDED_OUT.add(port)) {
+                return port;
+            }
         }
+        throw new IllegalStateException("no free port not handed out before");
     }
+
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** The first of {@code n} consecutive ports free on 127.0.0.1 right now. */
     public static int freePortBlock(int n) {
