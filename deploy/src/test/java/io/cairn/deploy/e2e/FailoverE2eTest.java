@@ -3,17 +3,13 @@ package io.cairn.deploy.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -27,23 +23,7 @@ import redis.clients.jedis.exceptions.JedisException;
  * the same value. Afterwards every acknowledged write is read back.
  */
 @Timeout(180)
-class FailoverE2eTest {
-    @TempDir
-    static Path dir;
-
-    private static E2eCluster cluster;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = E2eClusters.start(dir);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+class FailoverE2eTest extends ClusterE2eTest {
 
     @Test
     void leaderKilledDuringWriteLoopLosesNoAcknowledgedWrite() throws Exception {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,10 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -42,23 +38,7 @@ import redis.clients.jedis.resps.Tuple;
  * group. Values are asserted, as Jedis decodes them in each protocol.
  */
 @Timeout(180)
-class JedisE2eTest {
-    @TempDir
-    static Path dir;
-
-    private static E2eCluster cluster;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = E2eClusters.start(dir);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+class JedisE2eTest extends ClusterE2eTest {
 
     private static Jedis connect(RedisProtocol protocol) {
         return new Jedis(new HostAndPort(cluster.host(), cluster.gatewayPort()),

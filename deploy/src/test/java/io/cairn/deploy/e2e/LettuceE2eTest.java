@@ -18,7 +18,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.protocol.ProtocolVersion;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -38,27 +36,19 @@ import org.junit.jupiter.params.provider.EnumSource;
  * over every group, and pipelining through the async API with auto-flush off.
  */
 @Timeout(180)
-class LettuceE2eTest {
-    @TempDir
-    static Path dir;
-
-    private static E2eCluster cluster;
+class LettuceE2eTest extends ClusterE2eTest {
     private static RedisClient client;
 
     @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = E2eClusters.start(dir);
+    static void openClient() {
         client = RedisClient.create(RedisURI.builder().withHost(cluster.host()).withPort(cluster.gatewayPort())
                 .withTimeout(Duration.ofSeconds(30)).build());
     }
 
     @AfterAll
-    static void stopCluster() {
+    static void closeClient() {
         if (client != null) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(5));
-        }
-        if (cluster != null) {
-            cluster.close();
         }
     }
 

@@ -9,16 +9,12 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -31,23 +27,7 @@ import redis.clients.jedis.RedisProtocol;
  * stores the whole time.
  */
 @Timeout(120)
-class MalformedInputE2eTest {
-    @TempDir
-    static Path dir;
-
-    private static E2eCluster cluster;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = E2eClusters.start(dir);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+class MalformedInputE2eTest extends ClusterE2eTest {
 
     @Test
     void badClientsAreToldAndDisconnectedWhileOthersAreServed() throws Exception {

@@ -2,15 +2,12 @@ package io.cairn.deploy.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real {@code redis-benchmark} (7.0.15) with its default test list against a whole cluster:
@@ -20,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 2000 to keep CI short; the issue's figure is 20000). Speed is printed, never asserted.
  */
 @Timeout(600)
-class RedisBenchmarkE2eTest {
+class RedisBenchmarkE2eTest extends ClusterE2eTest {
     /** redis-benchmark 7.0.15's default tests, in its order (its CSV names). */
     static final List<String> DEFAULT_TESTS = List.of("PING_INLINE", "PING_MBULK", "SET", "GET", "INCR",
             "LPUSH", "RPUSH", "LPOP", "RPOP", "SADD", "HSET", "SPOP", "ZADD", "ZPOPMIN",
@@ -28,23 +25,11 @@ class RedisBenchmarkE2eTest {
             "LRANGE_300 (first 300 elements)", "LRANGE_500 (first 500 elements)",
             "LRANGE_600 (first 600 elements)", "MSET (10 keys)");
 
-    @TempDir
-    static Path dir;
-
-    private static E2eCluster cluster;
     private static String redisBenchmark;
 
     @BeforeAll
-    static void startCluster() throws Exception {
+    static void findTool() {
         redisBenchmark = ExternalTool.require("redis-benchmark");
-        cluster = E2eClusters.start(dir);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test
