@@ -62,15 +62,18 @@ public final class Keyspace {
      * the key held, live or expired. An empty collection is not written.
      */
     public void create(byte[] key, Meta meta) {
+        boolean written = !(meta.type.isCollection() && meta.count == 0);
         Meta old = getRaw(key);
         if (old != null) {
-            dropRecord(key, old);
+            // The put below overwrites the meta key (a Delete first would only be one more
+            // memtable entry), and an unchanged expiry index entry stays as it is.
+            dropRecord(key, old, written, written ? meta.expireAt : 0);
         }
-        if (meta.type.isCollection() && meta.count == 0) {
+        if (!written) {
             return;
         }
         kv().put(metaKey(key), meta.encode());
-        if (meta.expireAt != 0) {
+        if (meta.expireAt != 0 && (old == null || old.expireAt != meta.expireAt)) {
             kv().put(KeyCodec.expireKey(ctx.group(), meta.expireAt, Slots.slot(key), key), new byte[0]);
         }
     }
@@ -114,8 +117,20 @@ public final class Keyspace {
 
     /** Removes the record, its members and its expiry index entry. */
     private void dropRecord(byte[] key, Meta m) {
-        kv().delete(metaKey(key));
-        if (m.expireAt != 0) {
+        dropRecord(key, m, false, 0);
+    }
+
+    /**
+     * Removes the record's members and its expiry index entry, and its meta key unless
+     * {@code overwritten} (the caller puts a new record under it in the same command). The
+     * index entry is kept when the new record has the same expiry {@code keptExpireAt} (then
+     * the caller writes no new entry): the entry is keyed by expiry and key only.
+     */
+    private void dropRecord(byte[] key, Meta m, boolean overwritten, long keptExpireAt) {
+        if (!overwritten) {
+            kv().delete(metaKey(key));
+        }
+        if (m.expireAt != 0 && m.expireAt != keptExpireAt) {
             kv().delete(KeyCodec.expireKey(ctx.group(), m.expireAt, Slots.slot(key), key));
         }
         if (m.type.isCollection()) {
@@ -242,10 +257,10 @@ public final class Keyspace {
             if (src.type.isCollection() && Slots.slot(srcKey) == Slots.slot(dstKey)) {
                 Meta old = getRaw(dstKey);
                 if (old != null) {
-                    dropRecord(dstKey, old);
+                    dropRecord(dstKey, old, true, src.expireAt);
                 }
                 kv().put(metaKey(dstKey), src.encode());
-                if (src.expireAt != 0) {
+                if (src.expireAt != 0 && (old == null || old.expireAt != src.expireAt)) {
                     kv().put(KeyCodec.expireKey(ctx.group(), src.expireAt, Slots.slot(dstKey), dstKey), new byte[0]);
                 }
             } else {
