@@ -1,7 +1,9 @@
 package io.cairn.store.types;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +24,19 @@ import org.rocksdb.WriteOptions;
  * of the same instance see them; {@link #commit} writes the batch atomically. Read-only
  * instances read a consistent RocksDB snapshot.
  *
+ * <p>A writable instance also remembers what it read from the DB (up to
+ * {@link #READ_CACHE_LIMIT} keys), so reading a key again in the same batch (SET reads the
+ * key's record to check it and again to replace it; later commands of the batch touch the
+ * same keys) costs no second RocksDB lookup. This assumes what the apply path guarantees:
+ * while a writable instance is open, nobody else writes the keys it reads (a group's range is
+ * written only by its apply thread, through one instance at a time).
+ *
  * <p>Not thread-safe: one instance per apply batch or per read.
  */
 public final class RocksKv implements Kv, AutoCloseable {
     private static final byte[] TOMBSTONE = new byte[0];
+    /** Keys whose DB value a writable instance remembers at most. */
+    static final int READ_CACHE_LIMIT = 4096;
 
     private final RocksDB db;
     private final ReadOptions readOptions;
@@ -34,6 +45,8 @@ public final class RocksKv implements Kv, AutoCloseable {
     private final NavigableMap<byte[], byte[]> overlay;
     /** Ranges deleted by this batch: DB keys inside are hidden (overlay keys are newer). */
     private final List<byte[][]> masked = new ArrayList<>();
+    /** DB values this batch read ({@link #TOMBSTONE}: absent), below the overlay and masks. */
+    private final Map<ByteBuffer, byte[]> dbReads;
 
     private RocksKv(RocksDB db, boolean writable) {
         this.db = db;
@@ -42,11 +55,13 @@ public final class RocksKv implements Kv, AutoCloseable {
             this.snapshot = null;
             this.batch = new WriteBatch();
             this.overlay = new TreeMap<>(Arrays::compareUnsigned);
+            this.dbReads = new HashMap<>();
         } else {
             this.snapshot = db.getSnapshot();
             readOptions.setSnapshot(snapshot);
             this.batch = null;
             this.overlay = null;
+            this.dbReads = null;
         }
     }
 
@@ -75,12 +90,22 @@ public final class RocksKv implements Kv, AutoCloseable {
             if (isMasked(key)) {
                 return null;
             }
+            v = dbReads.get(ByteBuffer.wrap(key));
+            if (v != null) {
+                return v == TOMBSTONE ? null : v;
+            }
         }
+        byte[] v;
         try {
-            return db.get(readOptions, key);
+            v = db.get(readOptions, key);
         } catch (RocksDBException e) {
             throw new IllegalStateException("RocksDB read failed", e);
         }
+        if (dbReads != null && dbReads.size() < READ_CACHE_LIMIT) {
+            // the key is copied: a caller may reuse its array; the value is the caller's as before
+            dbReads.put(ByteBuffer.wrap(key.clone()), v == null ? TOMBSTONE : v);
+        }
+        return v;
     }
 
     private boolean isMasked(byte[] key) {

@@ -75,4 +75,36 @@ class RocksKvTest {
             }
         }
     }
+
+    // a batch remembers what it read from the DB; its own later writes must still win
+    @Test
+    void getsOfKeysReadBeforeSeeTheBatchsLaterWrites() {
+        try (TestStore s = new TestStore(dir)) {
+            seed(s, "a", "b", "c", "d");
+            s.db().setPerfLevel(org.rocksdb.PerfLevel.ENABLE_COUNT);
+            org.rocksdb.PerfContext perf = s.db().getPerfContext();
+            try (RocksKv kv = RocksKv.writeBatch(s.db())) {
+                perf.reset();
+                for (String k : List.of("a", "b", "c", "d", "x")) {
+                    assertThat(kv.get(b(k))).isEqualTo(k.equals("x") ? null : b("db"));
+                    assertThat(kv.get(b(k))).isEqualTo(k.equals("x") ? null : b("db"));
+                }
+                assertThat(perf.getFromMemtableCount()).as("each key looked up in RocksDB once").isEqualTo(5);
+                kv.put(b("a"), b("new"));
+                kv.delete(b("b"));
+                kv.deleteRange(b("c"), b("d"));
+                kv.put(b("x"), b("made"));
+                assertThat(kv.get(b("a"))).isEqualTo(b("new"));
+                assertThat(kv.get(b("b"))).isNull();
+                assertThat(kv.get(b("c"))).isNull();
+                assertThat(kv.get(b("d"))).isEqualTo(b("db"));
+                assertThat(kv.get(b("x"))).isEqualTo(b("made"));
+                kv.deleteRange(b("a"), b("z"));
+                assertThat(kv.get(b("a"))).isNull();
+                assertThat(kv.get(b("d"))).isNull();
+            } finally {
+                s.db().setPerfLevel(org.rocksdb.PerfLevel.DISABLE);
+            }
+        }
+    }
 }
