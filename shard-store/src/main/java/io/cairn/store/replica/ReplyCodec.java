@@ -21,8 +21,14 @@ public final class ReplyCodec {
     }
 
     public static byte[] encode(Reply r) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
+        return encode(r, 0);
+    }
+
+    /** The encoded reply after {@code space} zero bytes the caller fills (one copy, not two). */
+    static byte[] encode(Reply r, int space) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(space + 32);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.write(new byte[space]);
             write(out, r);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -31,7 +37,12 @@ public final class ReplyCodec {
     }
 
     public static Reply decode(byte[] b) {
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b))) {
+        return decode(b, 0);
+    }
+
+    /** Decodes the reply that starts at {@code offset} of {@code b} and ends with it. */
+    static Reply decode(byte[] b, int offset) {
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b, offset, b.length - offset))) {
             return read(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -4,28 +4,70 @@ import io.cairn.store.types.KeyCodec;
 import io.cairn.store.types.Kv;
 import io.cairn.store.types.Reply;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Exactly-once writes (Raft thesis §6.3), persisted with the data. Sequence numbers of a session
  * count from 1 up to 2^63 - 1; a write with session 0 or a sequence number outside that range is
  * applied without deduplication. Per session: a header
- * {@code lastSeen(8) acked(8) maxSeq(8)} (maxSeq = highest sequence number applied, so the
- * usual new write needs no lookup of a remembered reply) and the reply of every write with {@code acked < seq}, kept
- * until the client acknowledges it (so a pipelining client may have many writes in flight). A
- * write whose (session, seq) has a remembered reply returns that reply and is not applied
- * again; a write at or below {@code acked} is refused (its reply was already received).
- * Sessions idle for longer than {@link #IDLE_EXPIRY_MS} are dropped by an expiry command the
- * leader proposes, with the leader's time: deterministic on every replica.
+ * {@code lastSeen(8) acked(8) maxSeq(8) [inlineSeq(8) reply]} (maxSeq = highest sequence number
+ * applied, so the usual new write needs no lookup of a remembered reply) and the reply of every
+ * write with {@code acked < seq}, kept until the client acknowledges it (so a pipelining client
+ * may have many writes in flight). A write whose (session, seq) has a remembered reply returns
+ * that reply and is not applied again; a write at or below {@code acked} is refused (its reply
+ * was already received). Sessions idle for longer than {@link #IDLE_EXPIRY_MS} are dropped by an
+ * expiry command the leader proposes, with the leader's time: deterministic on every replica.
+ *
+ * <p><b>Inline reply.</b> One remembered reply may live inside the header (the optional tail):
+ * a write's reply goes there when the tail is free (absent, or holding a reply the write's ack
+ * releases), else into its own reply record (kind 0x03). A client with one write in flight (what
+ * the gateway produces for a non-pipelining connection: {@code acked = seq - 1}) therefore
+ * costs one header put per write, with no reply record to write and later delete. Headers of
+ * 24 bytes (written before the tail existed) read as "no inline reply". The choice depends only
+ * on the stored header and the command, so every replica writes the same bytes.
+ *
+ * <p><b>Header cache.</b> The headers of recently used sessions are kept in memory, exactly as
+ * stored in RocksDB, so a write needs no RocksDB lookup of its header. Headers written by an
+ * apply batch are staged and reach the cache only when {@link #committed()} is called after the
+ * batch's commit; {@link #abandoned()} drops them (the batch was not written). A miss reads
+ * RocksDB; the cache is bounded by dropping its least recently used entries beyond
+ * {@link #CACHE_LIMIT}, and headers longer than {@link #CACHED_HEADER_LIMIT} bytes (a big inline
+ * reply) are not kept. Not thread-safe: the group's apply thread is the only user (apply,
+ * snapshot install), so no locking.
  */
 final class Sessions {
     /** A session not seen for this long (leader time) is forgotten. */
     static final long IDLE_EXPIRY_MS = 30 * 60 * 1000L;
     static final String TOO_OLD = "ERR request already acknowledged by this session (stale retry)";
+    /** Cached headers per state machine at most (least recently used ones are dropped). */
+    static final int CACHE_LIMIT = 100_000;
+    /** Headers longer than this (bytes) are not cached: a miss reads RocksDB. */
+    static final int CACHED_HEADER_LIMIT = 256;
     /** Ack gaps at most this long are cleaned with point deletes, longer ones with a range delete. */
     private static final long POINT_DELETE_GAP = 64;
+    /** Header layout (docs/storage-format.md): the fixed part and the offset of the inline reply. */
+    private static final int ACKED = 8;
+    private static final int MAX_SEQ = 16;
+    private static final int INLINE_SEQ = 24;
+    private static final int INLINE_REPLY = 32;
+    /** A staged removal of a session's header. */
+    private static final byte[] DROPPED = new byte[0];
 
-    private Sessions() {
+    private final long group;
+    private final Map<Long, byte[]> cache = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
+            return size() > CACHE_LIMIT;
+        }
+    };
+    /** Headers written (or {@link #DROPPED}) by the apply batch in progress. */
+    private final Map<Long, byte[]> staged = new HashMap<>();
+
+    Sessions(long group) {
+        this.group = group;
     }
 
     /** Whether this write takes part in deduplication. */
@@ -33,55 +75,93 @@ final class Sessions {
         return c.session() != 0 && c.seq() > 0;
     }
 
-    /** The session's header, or null (read once per write and handed to the other methods). */
-    static byte[] header(Kv kv, long group, StoreCommand c) {
-        return tracked(c) ? kv.get(KeyCodec.sessionKey(group, c.session())) : null;
+    /**
+     * The session's header, or null (read once per write and handed to the other methods):
+     * staged by this batch, else cached, else read from {@code kv} (and cached: nothing of the
+     * session is staged, so {@code kv} reads the committed header).
+     */
+    byte[] header(Kv kv, StoreCommand c) {
+        if (!tracked(c)) {
+            return null;
+        }
+        Long id = c.session();
+        byte[] h = staged.get(id);
+        if (h != null) {
+            return h == DROPPED ? null : h;
+        }
+        h = cache.get(id);
+        if (h != null) {
+            return h;
+        }
+        h = kv.get(KeyCodec.sessionKey(group, id));
+        if (h != null && h.length <= CACHED_HEADER_LIMIT) {
+            cache.put(id, h);
+        }
+        return h;
+    }
+
+    /** The sequence number whose reply the header holds inline, or 0 (none; seqs start at 1). */
+    private static long inlineSeq(byte[] header) {
+        return header != null && header.length >= INLINE_REPLY ? KeyCodec.getLong(header, INLINE_SEQ) : 0;
     }
 
     /** The remembered reply of this write, a refusal for a stale one, or null to apply it. */
-    static Reply remembered(Kv kv, long group, StoreCommand c, byte[] header) {
+    Reply remembered(Kv kv, StoreCommand c, byte[] header) {
         if (!tracked(c) || header == null) {
             return null;
         }
-        if (c.seq() <= KeyCodec.getLong(header, 8)) {
+        if (c.seq() <= KeyCodec.getLong(header, ACKED)) {
             return new Reply.Err(TOO_OLD);
         }
-        if (c.seq() > KeyCodec.getLong(header, 16)) {
+        if (c.seq() > KeyCodec.getLong(header, MAX_SEQ)) {
             return null; // never applied: no reply to look for
+        }
+        if (inlineSeq(header) == c.seq()) {
+            return ReplyCodec.decode(header, INLINE_REPLY);
         }
         byte[] r = kv.get(KeyCodec.sessionReplyKey(group, c.session(), c.seq()));
         return r == null ? null : ReplyCodec.decode(r);
     }
 
     /** Records the reply of an applied write and forgets replies the client acknowledged. */
-    static void record(Kv kv, long group, StoreCommand c, byte[] header, Reply reply) {
+    void record(Kv kv, StoreCommand c, byte[] header, Reply reply) {
         if (!tracked(c)) {
             return;
         }
-        byte[] hk = KeyCodec.sessionKey(group, c.session());
-        long acked = header == null ? 0 : KeyCodec.getLong(header, 8);
-        long maxSeq = header == null ? 0 : KeyCodec.getLong(header, 16);
+        long acked = header == null ? 0 : KeyCodec.getLong(header, ACKED);
+        long maxSeq = header == null ? 0 : KeyCodec.getLong(header, MAX_SEQ);
+        long inlineSeq = inlineSeq(header);
         long newAcked = Math.max(acked, Math.min(c.acked(), c.seq() - 1));
         if (newAcked > acked) {
             if (newAcked - acked <= POINT_DELETE_GAP) {
                 for (long s = acked + 1; s <= newAcked; s++) {
-                    kv.delete(KeyCodec.sessionReplyKey(group, c.session(), s));
+                    if (s != inlineSeq) { // an inline reply has no record
+                        kv.delete(KeyCodec.sessionReplyKey(group, c.session(), s));
+                    }
                 }
             } else {
                 kv.deleteRange(KeyCodec.sessionReplyKey(group, c.session(), acked + 1),
                         KeyCodec.sessionReplyKey(group, c.session(), newAcked + 1));
             }
         }
-        byte[] h = new byte[24];
+        boolean inline = inlineSeq <= newAcked; // the tail is free (0: none) or its reply acked now
+        byte[] h;
+        if (inline) {
+            h = ReplyCodec.encode(reply, INLINE_REPLY);
+            KeyCodec.putLong(h, INLINE_SEQ, c.seq());
+        } else {
+            h = header.clone(); // keeps the unacknowledged inline reply
+            kv.put(KeyCodec.sessionReplyKey(group, c.session(), c.seq()), ReplyCodec.encode(reply));
+        }
         KeyCodec.putLong(h, 0, c.now());
-        KeyCodec.putLong(h, 8, newAcked);
-        KeyCodec.putLong(h, 16, Math.max(maxSeq, c.seq()));
-        kv.put(hk, h);
-        kv.put(KeyCodec.sessionReplyKey(group, c.session(), c.seq()), ReplyCodec.encode(reply));
+        KeyCodec.putLong(h, ACKED, newAcked);
+        KeyCodec.putLong(h, MAX_SEQ, Math.max(maxSeq, c.seq()));
+        kv.put(KeyCodec.sessionKey(group, c.session()), h);
+        staged.put(c.session(), h);
     }
 
     /** Drops every session idle since before {@code now - IDLE_EXPIRY_MS}; returns how many. */
-    static int expire(Kv kv, long group, long now) {
+    int expire(Kv kv, long now) {
         byte[] from = KeyCodec.kindPrefix(group, KeyCodec.KIND_SESSION);
         List<Long> idle = new ArrayList<>();
         try (Kv.Cursor cur = kv.scan(from, KeyCodec.prefixEnd(from))) {
@@ -96,7 +176,37 @@ final class Sessions {
             // every seq, 0 to 2^64-1 (unsigned on the wire): up to the end of the session's prefix
             byte[] first = KeyCodec.sessionReplyKey(group, session, 0);
             kv.deleteRange(first, KeyCodec.prefixEnd(java.util.Arrays.copyOf(first, first.length - 8)));
+            staged.put(session, DROPPED);
         }
         return idle.size();
+    }
+
+    /** The batch that staged the latest changes was committed: the cache takes them. */
+    void committed() {
+        for (Map.Entry<Long, byte[]> e : staged.entrySet()) {
+            byte[] h = e.getValue();
+            if (h == DROPPED || h.length > CACHED_HEADER_LIMIT) {
+                cache.remove(e.getKey());
+            } else {
+                cache.put(e.getKey(), h);
+            }
+        }
+        staged.clear();
+    }
+
+    /** The batch that staged the latest changes was not written: forget them. */
+    void abandoned() {
+        staged.clear();
+    }
+
+    /** Forgets everything cached (the group's data was replaced, e.g. by a snapshot install). */
+    void clear() {
+        staged.clear();
+        cache.clear();
+    }
+
+    /** A copy of the cached headers by session (tests: the cache must equal the DB). */
+    Map<Long, byte[]> cachedHeaders() {
+        return new HashMap<>(cache); // iterating an access-ordered map does not reorder it
     }
 }

@@ -43,6 +43,8 @@ public final class ShardStateMachine implements StateMachine {
     private final long group;
     private final CommandTable table = CommandTable.standard();
     private final SnapshotFiles snapshots;
+    /** Exactly-once state, with its header cache (used by the apply thread only). */
+    private final Sessions sessions;
     private volatile long applied;
     /** See {@link #applyProgress()}. */
     private volatile long applyProgress;
@@ -65,6 +67,7 @@ public final class ShardStateMachine implements StateMachine {
         this.db = db;
         this.group = group;
         this.snapshots = new SnapshotFiles(db, group, snapshotFileBytes);
+        this.sessions = new Sessions(group);
         this.applied = readApplied();
     }
 
@@ -100,6 +103,7 @@ public final class ShardStateMachine implements StateMachine {
             return results;
         }
         Entry last = entries.get(entries.size() - 1);
+        boolean written = false;
         try (RocksKv kv = RocksKv.writeBatch(db.rocks())) {
             for (Entry e : entries) {
                 applyProgress++; // the apply thread is the only writer
@@ -114,14 +118,22 @@ public final class ShardStateMachine implements StateMachine {
             KeyCodec.putLong(state, 8, last.term());
             kv.put(KeyCodec.appliedKey(group), state);
             kv.commit(db.applyWrites());
+            written = true;
+        } finally {
+            // the header cache follows the DB: staged headers only when the batch was written
+            if (written) {
+                sessions.committed();
+            } else {
+                sessions.abandoned();
+            }
         }
         applied = last.index();
         return results;
     }
 
     private Reply applyOne(RocksKv kv, long index, StoreCommand c) {
-        byte[] session = Sessions.header(kv, group, c);
-        Reply remembered = Sessions.remembered(kv, group, c, session);
+        byte[] session = sessions.header(kv, c);
+        Reply remembered = sessions.remembered(kv, c, session);
         if (remembered != null) {
             return remembered;
         }
@@ -132,11 +144,11 @@ public final class ShardStateMachine implements StateMachine {
         if (Args.is(c.argv()[0], EXPIRED)) {
             r = expireKeys(ctx, c.argv());
         } else if (Args.is(c.argv()[0], EXPIRE_SESSIONS)) {
-            r = Reply.integer(Sessions.expire(kv, group, c.now()));
+            r = Reply.integer(sessions.expire(kv, c.now()));
         } else {
             r = table.execute(ctx, c.argv());
         }
-        Sessions.record(kv, group, c, session, r);
+        sessions.record(kv, c, session, r);
         return r;
     }
 
@@ -265,6 +277,7 @@ public final class ShardStateMachine implements StateMachine {
             snapshots.install(dir);
         } finally {
             installEpoch++;
+            sessions.clear(); // the group's sessions are now the snapshot's (or, on failure, unknown)
         }
         applied = readApplied();
         if (applied != metadata.index()) {
@@ -276,6 +289,11 @@ public final class ShardStateMachine implements StateMachine {
     @Override
     public void onLeaderChange(long leaderId, long term) {
         this.leaderId = leaderId;
+    }
+
+    /** The exactly-once state (tests). */
+    Sessions sessions() {
+        return sessions;
     }
 
     /** The leader as last reported by Raft (0 = unknown). */

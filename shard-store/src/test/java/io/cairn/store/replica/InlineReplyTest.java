@@ -1,0 +1,278 @@
+package io.cairn.store.replica;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cairn.raft.core.ConfState;
+import io.cairn.raft.core.Entry;
+import io.cairn.raft.core.SnapshotMetadata;
+import io.cairn.store.types.KeyCodec;
+import io.cairn.store.types.Reply;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.RocksDBException;
+
+/**
+ * DESIGN.md rule 3 with the reply kept inside the session header (docs/storage-format.md,
+ * "Sessions") and the in-memory header cache: duplicates still return the remembered reply and
+ * are not applied again, stale retries are refused, whatever mix of one-in-flight and pipelined
+ * writes, old 24-byte headers, snapshot installs, session expiry and failed batches came before.
+ * After every scenario the cache holds exactly what RocksDB holds.
+ */
+class InlineReplyTest {
+    static final long GROUP = 3;
+
+    @TempDir
+    Path dir;
+    @TempDir
+    Path other;
+    @TempDir
+    Path snap;
+
+    static StoreCommand write(long session, long seq, long acked, long now, String... args) {
+        byte[][] argv = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            argv[i] = args[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return new StoreCommand(session, seq, acked, now, 7, argv);
+    }
+
+    static StoreCommand incr(long session, long seq, long acked) {
+        return write(session, seq, acked, 1_000 + seq, "incr", "counter");
+    }
+
+    static long integer(Reply r) {
+        return ((Reply.Int) r).value();
+    }
+
+    static long counter(ReplicaFixture f) {
+        Reply r = f.sm.read(new byte[][] {"get".getBytes(), "counter".getBytes()});
+        return Long.parseLong(new String(((Reply.Bulk) r).value(), StandardCharsets.UTF_8));
+    }
+
+    /** The session's reply records (kind 0x03) in the DB, as hex lines. */
+    static List<String> replyRecords(ReplicaFixture f, long session) {
+        String prefix = HexFormat.of().formatHex(KeyCodec.sessionReplyKey(f.group, session, 0)).substring(0, 34);
+        return f.contents().stream().filter(l -> l.startsWith(prefix)).toList();
+    }
+
+    static byte[] storedHeader(ReplicaFixture f, long session) {
+        try {
+            return f.db.rocks().get(KeyCodec.sessionKey(f.group, session));
+        } catch (RocksDBException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every cached header equals the stored one (a cache may hold fewer sessions, never others). */
+    static void assertCacheMatchesDb(ReplicaFixture f) {
+        Map<Long, byte[]> cached = f.sm.sessions().cachedHeaders();
+        for (Map.Entry<Long, byte[]> e : cached.entrySet()) {
+            assertThat(e.getValue()).as("cached header of session %d", e.getKey())
+                    .isEqualTo(storedHeader(f, e.getKey()));
+        }
+    }
+
+    @Test
+    void aDuplicateOfAnInlineRepliedWriteReturnsTheSameReplyAndIsNotAppliedTwice() {
+        try (ReplicaFixture f = new ReplicaFixture(dir, GROUP)) {
+            assertThat(integer(f.apply(incr(11, 1, 0)))).isEqualTo(1);
+            assertThat(integer(f.apply(incr(11, 1, 0)))).isEqualTo(1);
+            assertThat(integer(f.apply(incr(11, 2, 1)))).isEqualTo(2);
+            assertThat(integer(f.apply(incr(11, 2, 1)))).isEqualTo(2);
+            // the reply of 1 was released by 2's ack: a retry of 1 is stale
+            assertThat(f.apply(incr(11, 1, 0))).isEqualTo(new Reply.Err(Sessions.TOO_OLD));
+            assertThat(counter(f)).isEqualTo(2);
+            assertThat(replyRecords(f, 11)).as("one write in flight: replies live in the header").isEmpty();
+            byte[] header = storedHeader(f, 11);
+            assertThat(header.length).isGreaterThan(32);
+            assertThat(KeyCodec.getLong(header, 24)).as("inline seq").isEqualTo(2);
+            assertCacheMatchesDb(f);
+            assertThat(f.sm.sessions().cachedHeaders()).containsKey(11L);
+        }
+    }
+
+    @Test
+    void pipelinedWritesKeepTheirRepliesUntilAcknowledgedAndThenLeaveNoRecords() {
+        try (ReplicaFixture f = new ReplicaFixture(dir, GROUP)) {
+            for (int seq = 1; seq <= 20; seq++) {
+                assertThat(integer(f.apply(incr(21, seq, 0)))).isEqualTo(seq);
+            }
+            assertThat(replyRecords(f, 21)).as("1 inline, 2..20 in records").hasSize(19);
+            for (int seq = 20; seq >= 1; seq--) {
+                assertThat(integer(f.apply(incr(21, seq, 0)))).as("duplicate of %d", seq).isEqualTo(seq);
+            }
+            assertThat(counter(f)).isEqualTo(20);
+            assertThat(integer(f.apply(incr(21, 21, 20)))).isEqualTo(21);
+            assertThat(replyRecords(f, 21)).as("all acknowledged; 21 is inline").isEmpty();
+            assertThat(f.apply(incr(21, 20, 20))).isEqualTo(new Reply.Err(Sessions.TOO_OLD));
+            assertThat(integer(f.apply(incr(21, 21, 20)))).isEqualTo(21);
+            assertThat(counter(f)).isEqualTo(21);
+            assertCacheMatchesDb(f);
+        }
+    }
+
+    @Test
+    void inlineThenPipelinedThenInlineAgain() {
+        try (ReplicaFixture f = new ReplicaFixture(dir, GROUP)) {
+            assertThat(integer(f.apply(incr(31, 1, 0)))).isEqualTo(1); // inline
+            assertThat(integer(f.apply(incr(31, 2, 1)))).isEqualTo(2); // 1 acked: inline
+            assertThat(integer(f.apply(incr(31, 3, 1)))).isEqualTo(3); // 2 unacked inline: record
+            assertThat(integer(f.apply(incr(31, 4, 1)))).isEqualTo(4); // record
+            assertThat(replyRecords(f, 31)).hasSize(2);
+            for (int seq = 2; seq <= 4; seq++) {
+                assertThat(integer(f.apply(incr(31, seq, 1)))).as("duplicate of %d", seq).isEqualTo(seq);
+            }
+            assertThat(integer(f.apply(incr(31, 5, 4)))).isEqualTo(5); // all acked: inline again
+            assertThat(replyRecords(f, 31)).isEmpty();
+            assertThat(integer(f.apply(incr(31, 5, 4)))).isEqualTo(5);
+            assertThat(f.apply(incr(31, 3, 4))).isEqualTo(new Reply.Err(Sessions.TOO_OLD));
+            assertThat(f.apply(incr(31, 4, 4))).isEqualTo(new Reply.Err(Sessions.TOO_OLD));
+            assertThat(counter(f)).isEqualTo(5);
+            assertCacheMatchesDb(f);
+        }
+    }
+
+    // out of order: 3 arrives before 2, both unacked; the inline slot holds 3, 2 goes to a record
+    @Test
+    void aWriteOvertakenByALaterOneKeepsTheLaterInlineReply() {
+        try (ReplicaFixture f = new ReplicaFixture(dir, GROUP)) {
+            assertThat(integer(f.apply(incr(41, 1, 0)))).isEqualTo(1);
+            assertThat(integer(f.apply(incr(41, 3, 1)))).isEqualTo(2);
+            assertThat(integer(f.apply(incr(41, 2, 1)))).isEqualTo(3);
+            assertThat(KeyCodec.getLong(storedHeader(f, 41), 24)).isEqualTo(3);
+            assertThat(integer(f.apply(incr(41, 3, 1)))).isEqualTo(2);
+            assertThat(integer(f.apply(incr(41, 2, 1)))).isEqualTo(3);
+            assertThat(integer(f.apply(incr(41, 4, 3)))).isEqualTo(4);
+            assertThat(replyRecords(f, 41)).isEmpty();
+            assertThat(counter(f)).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void anOldTwentyFourByteHeaderWithItsReplyRecordsStillWorks() throws RocksDBException {
+        try (ReplicaFixture f = new ReplicaFixture(dir, GROUP)) {
+            f.apply(1_000, "set", "counter", "40");
+            // what the previous format wrote for session 51: acked 3, writes 4 and 5 in flight
+            byte[] h = new byte[24];
+            KeyCodec.putLong(h, 0, 1_000);
+            KeyCodec.putLong(h, 8, 3);
+            KeyCodec.putLong(h, 16, 5);
+            f.db.rocks().put(KeyCodec.sessionKey(GROUP, 51), h);
+            f.db.rocks().put(KeyCodec.sessionReplyKey(GROUP, 51, 4), ReplyCodec.encode(Reply.integer(41)));
+            f.db.rocks().put(KeyCodec.sessionReplyKey(GROUP, 51, 5), ReplyCodec.encode(Reply.integer(42)));
+
+            assertThat(integer(f.apply(incr(51, 4, 3)))).isEqualTo(41);
+            assertThat(integer(f.apply(incr(51, 5, 3)))).isEqualTo(42);
+            assertThat(f.apply(incr(51, 3, 3))).isEqualTo(new Reply.Err(Sessions.TOO_OLD));
+            assertThat(counter(f)).as("nothing re-applied").isEqualTo(40);
+            assertThat(integer(f.apply(incr(51, 6, 5)))).isEqualTo(41);
+            assertThat(replyRecords(f, 51)).as("4 and 5 acknowledged").isEmpty();
+            assertThat(integer(f.apply(incr(51, 6, 5)))).isEqualTo(41);
+            assertThat(storedHeader(f, 51).length).isGreaterThan(32);
+            assertCacheMatchesDb(f);
+        }
+    }
+
+    // DESIGN.md rule 3 across a snapshot install: the installed sessions, not the cached ones, count
+    @Test
+    void afterASnapshotInstallDuplicatesAreJudgedByTheInstalledSessions() {
+        try (ReplicaFixture leader = new ReplicaFixture(dir, GROUP);
+             ReplicaFixture lagging = new ReplicaFixture(other, GROUP)) {
+            StoreCommand first = incr(61, 1, 0);
+            leader.apply(first);
+            lagging.apply(first);
+            assertThat(lagging.sm.sessions().cachedHeaders()).containsKey(61L); // maxSeq 1 cached
+            for (int seq = 2; seq <= 4; seq++) {
+                leader.apply(incr(61, seq, seq - 1));
+            }
+            long index = leader.sm.snapshot(snap);
+            lagging.sm.installSnapshot(snap, new SnapshotMetadata(index, 1, ConfState.EMPTY));
+            lagging.index = leader.index;
+            assertThat(lagging.sm.sessions().cachedHeaders()).isEmpty();
+
+            assertThat(integer(lagging.apply(incr(61, 4, 3)))).as("duplicate of 4").isEqualTo(4);
+            assertThat(lagging.apply(incr(61, 2, 1))).isEqualTo(new Reply.Err(Sessions.TOO_OLD));
+            assertThat(counter(lagging)).isEqualTo(4);
+            assertThat(integer(lagging.apply(incr(61, 5, 4)))).isEqualTo(5);
+            assertThat(integer(leader.apply(incr(61, 5, 4)))).isEqualTo(5);
+            // the same data and sessions (the applied indexes differ: lagging applied two more entries)
+            assertThat(lagging.contents().subList(1, lagging.contents().size()))
+                    .isEqualTo(leader.contents().subList(1, leader.contents().size()));
+            assertCacheMatchesDb(lagging);
+        }
+    }
+
+    @Test
+    void expiredSessionsLeaveTheCacheInTheSameBatchAndAfter() {
+        try (ReplicaFixture f = new ReplicaFixture(dir, GROUP)) {
+            f.apply(incr(71, 1, 0));
+            f.apply(write(72, 1, 0, 1_000 + Sessions.IDLE_EXPIRY_MS, "incr", "other"));
+            long late = 1_000 + Sessions.IDLE_EXPIRY_MS + 2;
+            // one batch: a duplicate (deduplicated), the expiry, the same duplicate (now new)
+            List<Object> replies = f.sm.apply(List.of(
+                    f.entry(incr(71, 1, 0)),
+                    f.entry(StoreCommand.of(late, 0, ShardStateMachine.EXPIRE_SESSIONS)),
+                    f.entry(incr(71, 1, 0))));
+            assertThat(replies).containsExactly(Reply.ONE, Reply.ONE, Reply.integer(2));
+            assertThat(counter(f)).isEqualTo(2);
+            assertCacheMatchesDb(f);
+            assertThat(f.sm.sessions().cachedHeaders()).containsKeys(71L, 72L);
+
+            Reply dropped = f.apply(StoreCommand.of(late + Sessions.IDLE_EXPIRY_MS, 0, ShardStateMachine.EXPIRE_SESSIONS));
+            assertThat(dropped).isEqualTo(Reply.integer(2));
+            assertThat(f.sm.sessions().cachedHeaders()).isEmpty();
+            assertThat(storedHeader(f, 71)).isNull();
+            assertThat(integer(f.apply(incr(71, 1, 0)))).as("a forgotten session starts again").isEqualTo(3);
+            assertCacheMatchesDb(f);
+        }
+    }
+
+    @Test
+    void aBatchThatThrowsLeavesTheCacheEqualToTheDb() {
+        try (ReplicaFixture f = new ReplicaFixture(dir, GROUP)) {
+            assertThat(integer(f.apply(incr(81, 1, 0)))).isEqualTo(1);
+            byte[] before = f.sm.sessions().cachedHeaders().get(81L);
+            assertThat(before).isNotNull();
+            long at = f.index;
+            List<Entry> broken = List.of(f.entry(incr(81, 2, 1)), f.entry(incr(82, 1, 0)),
+                    Entry.normal(f.term, ++f.index, new byte[] {99}));
+            assertThatThrownBy(() -> f.sm.apply(broken)).isInstanceOf(IllegalArgumentException.class);
+            assertThat(f.sm.appliedIndex()).isEqualTo(at);
+            assertThat(f.sm.sessions().cachedHeaders().get(81L)).isEqualTo(before);
+            assertThat(f.sm.sessions().cachedHeaders()).doesNotContainKey(82L);
+            assertCacheMatchesDb(f);
+
+            // the runtime applies the entries again: 2 is new (applied once), then deduplicated
+            f.index = at;
+            assertThat(integer(f.apply(incr(81, 2, 1)))).isEqualTo(2);
+            assertThat(integer(f.apply(incr(81, 2, 1)))).isEqualTo(2);
+            assertThat(integer(f.apply(incr(82, 1, 0)))).isEqualTo(3);
+            assertThat(counter(f)).isEqualTo(3);
+            assertCacheMatchesDb(f);
+        }
+    }
+
+    @Test
+    void aHeaderWithABigInlineReplyIsStoredButNotCached() {
+        try (ReplicaFixture f = new ReplicaFixture(dir, GROUP)) {
+            String big = "v".repeat(Sessions.CACHED_HEADER_LIMIT);
+            f.apply(write(91, 1, 0, 1_000, "set", "k", big));
+            assertThat(f.sm.sessions().cachedHeaders()).containsKey(91L);
+            // GETSET replies with the old value: the header outgrows the cache limit
+            assertThat(f.apply(write(91, 2, 1, 1_001, "getset", "k", "small")))
+                    .isEqualTo(new Reply.Bulk(big.getBytes(StandardCharsets.UTF_8)));
+            assertThat(f.sm.sessions().cachedHeaders()).doesNotContainKey(91L);
+            assertThat(f.apply(write(91, 2, 1, 1_002, "getset", "k", "other")))
+                    .isEqualTo(new Reply.Bulk(big.getBytes(StandardCharsets.UTF_8)));
+            assertThat(f.sm.read(new byte[][] {"get".getBytes(), "k".getBytes()}))
+                    .isEqualTo(new Reply.Bulk("small".getBytes(StandardCharsets.UTF_8)));
+            assertCacheMatchesDb(f);
+        }
+    }
+}
