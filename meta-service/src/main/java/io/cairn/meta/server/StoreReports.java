@@ -60,6 +60,7 @@ final class StoreReports {
    */
   synchronized Changes record(HeartbeatRequest report, long nowNanos, Set<Long> groups) {
     byStore.put(report.getStoreId(), new Seen(nowNanos, report));
+    moved.keySet().retainAll(groups); // a transfer of a group that left the map no longer counts
     return new Changes(recomputeHints(), recordSizes(report, groups));
   }
 
