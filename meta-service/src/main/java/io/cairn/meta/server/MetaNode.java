@@ -21,6 +21,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -52,12 +55,13 @@ public final class MetaNode implements AutoCloseable {
   private final RaftRuntime runtime;
   private final StoreReports reports = new StoreReports();
   private final LeaderTransfers transfers = new LeaderTransfers(this);
-  private long lastBalanceNanos;
   private final ExecutorService watchExecutor;
   private final MapWatchers watchers;
   private final ScheduledExecutorService leaderTasks;
   private final AtomicInteger bootstrapProposals = new AtomicInteger();
   private volatile long leaderSinceNanos;
+  /** When the leader balancer last looked (leader-tasks thread only). */
+  private long lastBalanceNanos;
   private NodeMetrics metrics;
   private Server server;
   private boolean closed;
@@ -341,8 +345,7 @@ public final class MetaNode implements AutoCloseable {
    * Every {@code leader.balance.ms}: when no leadership transfer is in flight, every store of the
    * map is UP and heard from within two periods, and every group has a known leader, starts the
    * transfer {@link LeaderBalancer} picks (if any), to a store that reported following the
-   * group's leader in its current term. Asynchronous: the leader's tasks never wait
-   * for a store.
+   * group's leader in its current term. Asynchronous: the leader's tasks never wait for a store.
    */
   private void balanceLeaders() {
     long period = config.leaderBalanceMillis();
@@ -355,7 +358,7 @@ public final class MetaNode implements AutoCloseable {
       return;
     }
     ShardMap m = state.current();
-    java.util.Set<Long> live = new java.util.TreeSet<>();
+    Set<Long> live = new TreeSet<>();
     for (StoreInfo s : m.stores()) {
       if (s.state() == StoreState.REMOVED) {
         continue;
@@ -366,7 +369,7 @@ public final class MetaNode implements AutoCloseable {
       }
       live.add(s.id());
     }
-    java.util.Map<Long, Long> leaders = reports.leaderByGroup();
+    Map<Long, Long> leaders = reports.leaderByGroup();
     if (!leaders.keySet().containsAll(m.groupIds())) {
       return; // a group without a known leader: an election or a start is under way
     }
