@@ -4,6 +4,7 @@ import io.cairn.meta.admin.MapTables;
 import io.cairn.meta.client.MetaClient;
 import io.cairn.meta.map.ShardMapCodec;
 import io.cairn.meta.proto.GetMapResponse;
+import io.cairn.meta.proto.TransferLeaderResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,9 +19,10 @@ import picocli.CommandLine.Spec;
 /** {@code cairn admin ...}: cluster operations against the meta service. */
 @Command(name = "admin", mixinStandardHelpOptions = true,
         header = "Cluster operations against the meta service.",
-        description = {"Ask the meta service and print the shard map. Exits with 1 when no meta replica "
-            + "answers within --timeout.", ""},
-        subcommands = {AdminCommand.Status.class, AdminCommand.Query.class, AdminCommand.History.class},
+        description = {"Ask the meta service and print the shard map, or change who leads a group. Exits "
+            + "with 1 when no meta replica answers within --timeout or the meta service refuses.", ""},
+        subcommands = {AdminCommand.Status.class, AdminCommand.Query.class, AdminCommand.History.class,
+            AdminCommand.TransferLeader.class},
         synopsisSubcommandLabel = "COMMAND",
         commandListHeading = "%nCommands:%n")
 final class AdminCommand implements Runnable {
@@ -37,12 +39,20 @@ final class AdminCommand implements Runnable {
 
     /** A client of the replicas given with --meta, giving up after --timeout. */
     MetaClient client() {
+        return client(false);
+    }
+
+    /**
+     * The same; {@code waitsForStores}: one call may last the whole --timeout (the meta leader
+     * answers a transfer once a store did it), so it is not retried elsewhere after 3 s.
+     */
+    MetaClient client(boolean waitsForStores) {
         if (timeoutSeconds <= 0) {
             throw new ParameterException(spec.commandLine(), "--timeout: " + timeoutSeconds + " (expected: > 0)");
         }
         Duration total = Duration.ofSeconds(timeoutSeconds);
         MetaClient.Options o = MetaClient.Options.defaults().withTotalTimeout(total);
-        if (o.callTimeout().compareTo(total) > 0) {
+        if (waitsForStores || o.callTimeout().compareTo(total) > 0) {
             o = o.withCallTimeout(total);
         }
         return new MetaClient(MetaClient.parseAddresses(meta), o);
@@ -108,6 +118,46 @@ final class AdminCommand implements Runnable {
             }
             return Cairn.EXIT_OK;
         }
+    }
+
+    @Command(name = "transfer-leader", mixinStandardHelpOptions = true,
+            header = "Hand the leadership of a group to a store that holds a voter replica of it.",
+            description = {"Prints the new leader once it leads; exits with 1 and the reason when the meta "
+                + "service refuses (unknown group or store, no voter replica there, store down) or the "
+                + "transfer fails (the store did not take over in time)."})
+    static final class TransferLeader implements Callable<Integer> {
+        @ParentCommand
+        AdminCommand admin;
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "GROUP", description = "A group id (> 0).")
+        long group;
+
+        @Parameters(index = "1", paramLabel = "STORE", description = "The store id (> 0) that should lead it.")
+        long store;
+
+        @Override
+        public Integer call() {
+            if (group <= 0 || store <= 0) {
+                throw new ParameterException(spec.commandLine(), "GROUP " + group + ", STORE " + store
+                        + " (expected: ids > 0)");
+            }
+            try (MetaClient client = admin.client(true)) {
+                spec.commandLine().getOut().print(transferLeader(client, group, store));
+            }
+            return Cairn.EXIT_OK;
+        }
+    }
+
+    /** Asks the meta service to move the leadership; the outcome as a line, or a refusal thrown. */
+    static String transferLeader(MetaClient client, long group, long store) {
+        TransferLeaderResponse r = client.transferLeader(group, store);
+        if (!r.getError().isEmpty()) {
+            throw new IllegalArgumentException(r.getError());
+        }
+        return "group " + group + " is led by store " + r.getLeaderStoreId()
+                + (r.getTerm() == 0 ? "" : " (term " + r.getTerm() + ")") + "\n";
     }
 
     /** The meta leader's status: replicas, the current map with leaders, store reports. */

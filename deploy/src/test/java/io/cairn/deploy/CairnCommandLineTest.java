@@ -147,6 +147,16 @@ class CairnCommandLineTest {
     void adminWithoutASubcommandIsAUsageError() {
         Run noSub = run("admin");
         assertThat(noSub.code()).isEqualTo(Cairn.EXIT_USAGE);
-        assertThat(noSub.err()).contains("Missing required subcommand", "status", "query");
+        assertThat(noSub.err()).contains("Missing required subcommand", "status", "query", "transfer-leader");
+    }
+
+    @Test
+    void transferLeaderNeedsAGroupAndAStore() {
+        Run missing = run("admin", "transfer-leader", "1");
+        assertThat(missing.code()).isEqualTo(Cairn.EXIT_USAGE);
+        assertThat(missing.err()).contains("Missing required parameter: 'STORE'");
+        Run zero = run("admin", "transfer-leader", "0", "2");
+        assertThat(zero.code()).isEqualTo(Cairn.EXIT_USAGE);
+        assertThat(zero.err()).contains("GROUP 0, STORE 2 (expected: ids > 0)");
     }
 }

@@ -60,6 +60,7 @@ class DevClusterTest {
             }
             infoKeyspaceFollowsTheGroupSizes(dev.gatewayPort());
             adminShowsTheCluster(dev);
+            leadersSpreadAndMoveOnRequest(dev);
         }
         for (int n = 1; n <= 3; n++) {
             assertThat(options.dataDir().resolve("store-" + n).resolve("raft")).isDirectory();
@@ -137,6 +138,32 @@ class DevClusterTest {
                 .isEqualTo(Cairn.EXIT_OK);
         assertThat(out.toString()).contains("VERSION", "CHANGE", "empty map").containsPattern("(?m)^9 +assign slots");
         assertThat(err.toString()).isEmpty();
+    }
+
+    /**
+     * The meta leader spreads the leaders over the stores (whoever won the first elections), and
+     * {@code cairn admin transfer-leader} moves one where asked; the balancer evens it out again.
+     */
+    private static void leadersSpreadAndMoveOnRequest(DevCluster dev) {
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(dev.leaders().values()).containsExactlyInAnyOrder(1L, 2L, 3L));
+        long from = dev.leaders().get(1L);
+        long to = from % 3 + 1;
+        String meta = "127.0.0.1:" + dev.options().basePort();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(Cairn.execute(new PrintWriter(out), new PrintWriter(err), "admin", "-m", meta,
+                "transfer-leader", "1", Long.toString(to))).as("%s", err).isEqualTo(Cairn.EXIT_OK);
+        assertThat(out.toString()).matches("group 1 is led by store " + to + " \\(term \\d+\\)\n");
+
+        out.getBuffer().setLength(0);
+        assertThat(Cairn.execute(new PrintWriter(out), new PrintWriter(err), "admin", "-m", meta,
+                "transfer-leader", "1", "9")).isEqualTo(Cairn.EXIT_FAILED);
+        assertThat(err.toString()).isEqualTo("cairn admin transfer-leader: unknown store 9\n");
+        assertThat(out.toString()).isEmpty();
+
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(dev.leaders().values()).containsExactlyInAnyOrder(1L, 2L, 3L));
     }
 
     private static String ping(int port) throws Exception {

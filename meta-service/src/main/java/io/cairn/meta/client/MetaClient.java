@@ -14,6 +14,8 @@ import io.cairn.meta.proto.MetaStatusResponse;
 import io.cairn.meta.proto.Redirect;
 import io.cairn.meta.proto.RegisterStoreRequest;
 import io.cairn.meta.proto.RegisterStoreResponse;
+import io.cairn.meta.proto.TransferLeaderRequest;
+import io.cairn.meta.proto.TransferLeaderResponse;
 import io.cairn.raft.transport.GrpcChannels;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -132,6 +134,17 @@ public final class MetaClient implements AutoCloseable {
   public MetaStatusResponse status() {
     return call("Status", s -> s.status(MetaStatusRequest.getDefaultInstance()),
         r -> r.hasRedirect() ? r.getRedirect() : null);
+  }
+
+  /**
+   * Asks the meta leader to make {@code storeId} the leader of {@code groupId} (leader only;
+   * follows redirects). Answers once the store leads or the transfer failed: check
+   * {@code getError()}; the store's answer can take up to the meta service's
+   * {@code request.timeout.ms}, so give this client a call timeout above it.
+   */
+  public TransferLeaderResponse transferLeader(long groupId, long storeId) {
+    TransferLeaderRequest req = TransferLeaderRequest.newBuilder().setGroupId(groupId).setStoreId(storeId).build();
+    return call("TransferLeader", s -> s.transferLeader(req), r -> r.hasRedirect() ? r.getRedirect() : null);
   }
 
   /**

@@ -31,11 +31,13 @@ import java.util.TreeMap;
  * @param historyVersions        map versions kept in the history
  * @param leaderTaskMillis       how often the leader checks bootstrap and store liveness
  * @param metricsPort            port of the Prometheus endpoint {@code http://host:port/metrics}; 0: off
+ * @param leaderBalanceMillis    how often the leader evens out which stores lead the groups (at most one
+ *                               leadership transfer per round); 0: never
  */
 public record MetaConfig(long nodeId, Path dataDir, String host, int raftPort, int servicePort,
     Map<Long, Peer> peers, int bootstrapStores, int bootstrapGroups, int replicationFactor,
     long tickMillis, int electionTicks, long storeHeartbeatTimeoutMillis, long requestTimeoutMillis,
-    int historyVersions, long leaderTaskMillis, int metricsPort) {
+    int historyVersions, long leaderTaskMillis, int metricsPort, long leaderBalanceMillis) {
 
   /** A meta replica: where its Raft transport and its MetaService listen. */
   public record Peer(long id, String host, int raftPort, int servicePort) {
@@ -56,7 +58,7 @@ public record MetaConfig(long nodeId, Path dataDir, String host, int raftPort, i
   private static final Set<String> KEYS = Set.of("node.id", "data.dir", "host", "raft.port", "service.port",
       "peers", "bootstrap.stores", "bootstrap.groups", "replication.factor", "raft.tick.ms",
       "raft.election.ticks", "store.heartbeat.timeout.ms", "request.timeout.ms", "history.versions",
-      "leader.task.ms", "metrics.port");
+      "leader.task.ms", "metrics.port", "leader.balance.ms");
 
   public MetaConfig {
     peers = Collections.unmodifiableMap(new TreeMap<>(peers));
@@ -102,7 +104,8 @@ public record MetaConfig(long nodeId, Path dataDir, String host, int raftPort, i
         c.positiveLong("request.timeout.ms", 5_000L),
         (int) historyVersions,
         c.positiveLong("leader.task.ms", 200L),
-        c.optionalPort("metrics.port", 0));
+        c.optionalPort("metrics.port", 0),
+        c.nonNegativeLong("leader.balance.ms", 1_000L));
   }
 
   /** {@code id@host:raftPort:servicePort,...}. */

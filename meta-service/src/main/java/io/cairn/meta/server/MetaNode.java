@@ -21,6 +21,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -37,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * One replica of the meta service: the meta Raft group (id {@link #GROUP}, on its own Raft
  * runtime under {@code data.dir/raft}), its {@link MetaStateMachine} ({@code data.dir/meta}), the
  * MetaService gRPC server and, while this replica leads, the leader's tasks: bootstrap of an
- * empty map once enough stores registered, and marking silent stores DOWN (and back UP).
+ * empty map once enough stores registered, marking silent stores DOWN (and back UP), and
+ * spreading group leaderships over the stores ({@link LeaderBalancer}).
  *
  * <p>Run it with {@code MetaNode --config FILE}; docs/meta-service.md lists the keys.
  */
@@ -50,11 +54,14 @@ public final class MetaNode implements AutoCloseable {
   private final MetaStateMachine state;
   private final RaftRuntime runtime;
   private final StoreReports reports = new StoreReports();
+  private final LeaderTransfers transfers = new LeaderTransfers(this);
   private final ExecutorService watchExecutor;
   private final MapWatchers watchers;
   private final ScheduledExecutorService leaderTasks;
   private final AtomicInteger bootstrapProposals = new AtomicInteger();
   private volatile long leaderSinceNanos;
+  /** When the leader balancer last looked (leader-tasks thread only). */
+  private long lastBalanceNanos;
   private NodeMetrics metrics;
   private Server server;
   private boolean closed;
@@ -167,6 +174,10 @@ public final class MetaNode implements AutoCloseable {
     return watchers;
   }
 
+  LeaderTransfers transfers() {
+    return transfers;
+  }
+
   /** Where to retry a leader-only call. */
   Redirect redirect() {
     long leader = state.leaderId();
@@ -226,6 +237,7 @@ public final class MetaNode implements AutoCloseable {
       }
       bootstrapIfNeeded();
       checkStoreLiveness();
+      balanceLeaders();
     } catch (RuntimeException e) {
       LOG.debug("meta leader tasks: {}", unwrap(e).toString());
     }
@@ -329,6 +341,48 @@ public final class MetaNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Every {@code leader.balance.ms}: when no leadership transfer is in flight, every store of the
+   * map is UP and heard from within two periods, and every group has a known leader, starts the
+   * transfer {@link LeaderBalancer} picks (if any), to a store that reported following the
+   * group's leader in its current term. Asynchronous: the leader's tasks never wait for a store.
+   */
+  private void balanceLeaders() {
+    long period = config.leaderBalanceMillis();
+    long now = System.nanoTime();
+    if (period == 0 || now - lastBalanceNanos < TimeUnit.MILLISECONDS.toNanos(period)) {
+      return;
+    }
+    lastBalanceNanos = now;
+    if (transfers.inFlight() > 0) {
+      return;
+    }
+    ShardMap m = state.current();
+    Set<Long> live = new TreeSet<>();
+    for (StoreInfo s : m.stores()) {
+      if (s.state() == StoreState.REMOVED) {
+        continue;
+      }
+      Long seen = reports.lastSeenNanos(s.id());
+      if (s.state() != StoreState.UP || seen == null || now - seen > TimeUnit.MILLISECONDS.toNanos(2 * period)) {
+        return; // a store is missing heartbeats: its groups are failing over, leave them be
+      }
+      live.add(s.id());
+    }
+    Map<Long, Long> leaders = reports.leaderByGroup();
+    if (!leaders.keySet().containsAll(m.groupIds())) {
+      return; // a group without a known leader: an election or a start is under way
+    }
+    LeaderBalancer.next(m, leaders, live, reports.following()).ifPresent(move -> {
+      LOG.info("balancing leaders: group {} from store {} to store {}", move.groupId(), move.from(), move.to());
+      transfers.transfer(move.groupId(), move.to()).thenAccept(r -> {
+        if (!r.getError().isEmpty()) {
+          LOG.info("balancing leaders: group {} to store {} failed: {}", move.groupId(), move.to(), r.getError());
+        }
+      });
+    });
+  }
+
   // ---------------------------------------------------------------- lifecycle
 
   @Override
@@ -343,6 +397,7 @@ public final class MetaNode implements AutoCloseable {
     }
     watchers.closeAll();
     GrpcServers.stop(server, Duration.ofSeconds(2));
+    transfers.close();
     watchExecutor.shutdownNow();
     runtime.close();
     LOG.info("meta replica {} stopped", config.nodeId());

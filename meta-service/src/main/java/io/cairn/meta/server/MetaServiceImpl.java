@@ -24,6 +24,8 @@ import io.cairn.meta.proto.MetaStatusRequest;
 import io.cairn.meta.proto.MetaStatusResponse;
 import io.cairn.meta.proto.RegisterStoreRequest;
 import io.cairn.meta.proto.RegisterStoreResponse;
+import io.cairn.meta.proto.TransferLeaderRequest;
+import io.cairn.meta.proto.TransferLeaderResponse;
 import io.cairn.meta.proto.WatchMapRequest;
 import io.cairn.raft.runtime.NotLeaderException;
 import io.grpc.Status;
@@ -38,7 +40,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The MetaService of one meta replica (meta_service.proto). Leader-only calls (RegisterStore,
- * Heartbeat, Status) answer {@code redirect} on other replicas; GetMap, WatchMap and History are
+ * Heartbeat, Status, TransferLeader) answer {@code redirect} on other replicas; GetMap, WatchMap and History are
  * answered by any replica from its applied state (GetMap of the current map linearizably on the
  * leader). Calls do not block gRPC threads on Raft: they complete from futures. A transient
  * failure (timeout, leadership lost mid-call) fails the call with UNAVAILABLE, so the client
@@ -191,6 +193,15 @@ final class MetaServiceImpl extends MetaServiceGrpc.MetaServiceImplBase {
       }
       return b.build();
     }));
+  }
+
+  @Override
+  public void transferLeader(TransferLeaderRequest req, StreamObserver<TransferLeaderResponse> out) {
+    if (!node.isLeader()) {
+      reply(out, TransferLeaderResponse.newBuilder().setRedirect(node.redirect()).build());
+      return;
+    }
+    answer(out, node.transfers().transfer(req.getGroupId(), req.getStoreId()));
   }
 
   private static <T> void reply(StreamObserver<T> out, T value) {

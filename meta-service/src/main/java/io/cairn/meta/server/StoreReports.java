@@ -39,6 +39,12 @@ final class StoreReports {
 
   private final Map<Long, Seen> byStore = new HashMap<>();
   private Map<Long, LeaderHint> hints = Map.of();
+  /**
+   * Leadership transfers this replica saw complete (the new leader answered), by group: they
+   * count as a LEADER claim until a report at that term or a later one arrives, so the hint does
+   * not fall back to the old leader's stale report until the new leader's next heartbeat.
+   */
+  private final Map<Long, LeaderHint> moved = new HashMap<>();
   private final Map<Long, GroupSize> sizes = new TreeMap<>();
 
   /** A store registered or heartbeated now: it counts as alive from this moment. */
@@ -54,6 +60,7 @@ final class StoreReports {
    */
   synchronized Changes record(HeartbeatRequest report, long nowNanos, Set<Long> groups) {
     byStore.put(report.getStoreId(), new Seen(nowNanos, report));
+    moved.keySet().retainAll(groups); // a transfer of a group that left the map no longer counts
     return new Changes(recomputeHints(), recordSizes(report, groups));
   }
 
@@ -73,6 +80,14 @@ final class StoreReports {
         }
       }
     }
+    moved.values().removeIf(m -> {
+      LeaderHint reported = next.get(m.getGroupId());
+      if (reported != null && reported.getTerm() >= m.getTerm()) {
+        return true; // the reports caught up
+      }
+      next.put(m.getGroupId(), m);
+      return false;
+    });
     List<LeaderHint> changed = new ArrayList<>();
     for (LeaderHint h : next.values()) {
       if (!h.equals(hints.get(h.getGroupId()))) {
@@ -86,6 +101,43 @@ final class StoreReports {
     }
     hints = Map.copyOf(next);
     return changed;
+  }
+
+  /**
+   * A leadership transfer completed: {@code storeId} leads {@code groupId} at {@code term} (its
+   * own answer). Returns the hints that changed.
+   */
+  synchronized Changes leaderMoved(long groupId, long storeId, long term) {
+    LeaderHint cur = hints.get(groupId);
+    if (cur == null || cur.getTerm() < term) {
+      moved.put(groupId, LeaderHint.newBuilder().setGroupId(groupId).setStoreId(storeId).setTerm(term).build());
+    }
+    return new Changes(recomputeHints(), List.of());
+  }
+
+  /** Current hints as group id → store id. */
+  synchronized Map<Long, Long> leaderByGroup() {
+    Map<Long, Long> out = new TreeMap<>();
+    hints.forEach((g, h) -> out.put(g, h.getStoreId()));
+    return out;
+  }
+
+  /**
+   * Group id → the stores whose newest report says they follow the group's hinted leader in the
+   * hint's term (reachable replicas of the current term, as of their last heartbeat).
+   */
+  synchronized Map<Long, Set<Long>> following() {
+    Map<Long, Set<Long>> out = new TreeMap<>();
+    for (Seen s : byStore.values()) {
+      for (GroupReport g : s.report().getGroupsList()) {
+        LeaderHint h = hints.get(g.getGroupId());
+        if (h != null && "FOLLOWER".equals(g.getRole()) && g.getLeaderId() == h.getStoreId()
+            && g.getTerm() == h.getTerm()) {
+          out.computeIfAbsent(g.getGroupId(), k -> new java.util.TreeSet<>()).add(s.report().getStoreId());
+        }
+      }
+    }
+    return out;
   }
 
   private List<GroupSize> recordSizes(HeartbeatRequest report, Set<Long> groups) {
@@ -151,6 +203,7 @@ final class StoreReports {
   synchronized void clear() {
     byStore.clear();
     hints = Map.of();
+    moved.clear();
     sizes.clear();
   }
 }

@@ -39,6 +39,14 @@ class MetaConfigTest {
     assertThat(c.requestTimeoutMillis()).isEqualTo(5_000);
     assertThat(c.historyVersions()).isEqualTo(256);
     assertThat(c.leaderTaskMillis()).isEqualTo(200);
+    assertThat(c.leaderBalanceMillis()).isEqualTo(1_000);
+  }
+
+  @Test
+  void leaderBalancingCanBeSlowedOrSwitchedOff() throws Exception {
+    assertThat(parse(BASE + "leader.balance.ms=5000\n").leaderBalanceMillis()).isEqualTo(5_000);
+    assertThat(parse(BASE + "leader.balance.ms=0\n").leaderBalanceMillis()).isZero();
+    assertThatThrownBy(() -> parse(BASE + "leader.balance.ms=-1\n")).hasMessageContaining("leader.balance.ms");
   }
 
   @Test

@@ -77,4 +77,30 @@ class StoreReportsTest {
     assertThat(beat(1, group(1, "LEADER", 3), sized(9, 3, 1, 5)).sizes()).isEmpty();
     assertThat(reports.sizes()).isEmpty();
   }
+
+  @Test
+  void aCompletedTransferHoldsTheHintUntilTheReportsCatchUp() {
+    beat(1, group(1, "LEADER", 3));
+    beat(2, group(1, "FOLLOWER", 3));
+    assertThat(reports.leaderByGroup()).containsEntry(1L, 1L);
+    // store 2 answered that it leads at term 4
+    assertThat(reports.leaderMoved(1, 2, 4).hints()).extracting(h -> h.getStoreId()).containsExactly(2L);
+    // store 1's next report still claims term 3 (sent before it stepped down): the hint stays
+    assertThat(beat(1, group(1, "LEADER", 3)).hints()).isEmpty();
+    assertThat(reports.leaderByGroup()).containsEntry(1L, 2L);
+    // store 2's own report at term 4 takes over; a later election still moves the hint on
+    assertThat(beat(2, group(1, "LEADER", 4)).hints()).isEmpty();
+    assertThat(beat(3, group(1, "LEADER", 5)).hints()).extracting(h -> h.getStoreId()).containsExactly(3L);
+    // an outdated transfer answer (older term than the hint) changes nothing
+    assertThat(reports.leaderMoved(1, 1, 4).hints()).isEmpty();
+    assertThat(reports.leaderByGroup()).containsEntry(1L, 3L);
+  }
+
+  @Test
+  void followingListsTheStoresThatReportTheHintedLeadersTerm() {
+    beat(1, group(1, "LEADER", 3));
+    beat(2, group(1, "FOLLOWER", 3).setLeaderId(1));
+    beat(3, group(1, "FOLLOWER", 2).setLeaderId(2)); // its last report is of an older term
+    assertThat(reports.following()).isEqualTo(java.util.Map.of(1L, Set.of(2L)));
+  }
 }

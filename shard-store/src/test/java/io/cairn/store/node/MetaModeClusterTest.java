@@ -10,6 +10,10 @@ import static org.awaitility.Awaitility.await;
 import io.cairn.meta.admin.MapTables;
 import io.cairn.meta.client.MetaClient;
 import io.cairn.meta.map.ShardMap;
+import io.cairn.meta.proto.StoreControlGrpc;
+import io.cairn.meta.proto.StoreTransferLeaderRequest;
+import io.cairn.meta.proto.StoreTransferLeaderResponse;
+import io.cairn.meta.proto.TransferLeaderResponse;
 import io.cairn.meta.server.MetaConfig;
 import io.cairn.meta.server.MetaNode;
 import io.cairn.store.node.proto.ExecuteRequest;
@@ -36,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * One meta replica and three real store nodes in meta mode (RocksDB, Raft, gRPC on 127.0.0.1):
  * the stores register, the meta service bootstraps three groups of three replicas, the stores
- * create them from the map, and data flows through the StoreService of the leaders.
+ * create them from the map, and data flows through the StoreService of the leaders; leadership
+ * moves where the meta service's TransferLeader says, and its balancer spreads it over the stores.
  */
 @Timeout(120)
 class MetaModeClusterTest {
@@ -48,8 +53,8 @@ class MetaModeClusterTest {
     Path tmp;
 
     private MetaNode meta;
-    private final StoreConfig[] configs = new StoreConfig[3];
-    private final StoreNode[] stores = new StoreNode[3];
+    private final StoreConfig[] configs = new StoreConfig[4];
+    private final StoreNode[] stores = new StoreNode[4];
     private final Map<Integer, ManagedChannel> channels = new HashMap<>();
 
     @AfterEach
@@ -68,9 +73,7 @@ class MetaModeClusterTest {
     }
 
     private StoreServiceGrpc.StoreServiceBlockingStub stub(int i) {
-        ManagedChannel c = channels.computeIfAbsent(stores[i].servicePort(),
-                port -> NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
-        return StoreServiceGrpc.newBlockingStub(c).withDeadlineAfter(10, TimeUnit.SECONDS);
+        return StoreServiceGrpc.newBlockingStub(channel(i)).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
     private Result exec(int node, io.cairn.store.node.proto.Command c) {
@@ -90,39 +93,57 @@ class MetaModeClusterTest {
         return -1;
     }
 
-    @Test
-    void storesRegisterGetTheirGroupsFromTheMapAndServeThem() throws Exception {
+    /**
+     * Starts the meta replica ({@code leader.balance.ms} = {@code balanceMillis}; 0 = off) on the
+     * ports of its config, which stay the same across restarts.
+     */
+    private MetaConfig startMeta(MetaConfig config, long balanceMillis) throws Exception {
         Properties mp = new Properties();
         mp.setProperty("node.id", "1");
         mp.setProperty("data.dir", tmp.resolve("meta").toString());
-        mp.setProperty("raft.port", Integer.toString(freePort()));
-        mp.setProperty("service.port", Integer.toString(freePort()));
+        mp.setProperty("raft.port", Integer.toString(config == null ? freePort() : config.raftPort()));
+        mp.setProperty("service.port", Integer.toString(config == null ? freePort() : config.servicePort()));
         mp.setProperty("raft.tick.ms", "20");
         mp.setProperty("leader.task.ms", "50");
-        meta = MetaNode.start(MetaConfig.from(mp));
+        mp.setProperty("leader.balance.ms", Long.toString(balanceMillis));
+        MetaConfig c = MetaConfig.from(mp);
+        meta = MetaNode.start(c);
+        return c;
+    }
+
+    /** Starts store {@code id} (1-based) against the meta replica. */
+    private StoreNode startStore(int id) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("node.id", Integer.toString(id));
+        p.setProperty("data.dir", tmp.resolve("store-" + id).toString());
+        p.setProperty("host", "127.0.0.1");
+        p.setProperty("raft.port", Integer.toString(freePort()));
+        p.setProperty("service.port", Integer.toString(freePort()));
+        p.setProperty("meta.address", "127.0.0.1:" + meta.servicePort());
+        p.setProperty("meta.heartbeat.ms", "100");
+        p.setProperty("raft.tick.ms", "20");
+        p.setProperty("raft.workers", "1");
+        p.setProperty("raft.apply.threads", "1");
+        p.setProperty("read.threads", "2");
+        configs[id - 1] = StoreConfig.from(p);
+        return StoreNode.start(configs[id - 1]);
+    }
+
+    @Test
+    void storesRegisterGetTheirGroupsFromTheMapAndServeThem() throws Exception {
+        // No leader balancing: the test finds each group's leader and then writes to it.
+        startMeta(null, 0);
         String metaAddress = "127.0.0.1:" + meta.servicePort();
         for (int i = 0; i < 3; i++) {
-            Properties p = new Properties();
-            p.setProperty("node.id", Integer.toString(i + 1));
-            p.setProperty("data.dir", tmp.resolve("store-" + (i + 1)).toString());
-            p.setProperty("host", "127.0.0.1");
-            p.setProperty("raft.port", Integer.toString(freePort()));
-            p.setProperty("service.port", Integer.toString(freePort()));
-            p.setProperty("meta.address", metaAddress);
-            p.setProperty("meta.heartbeat.ms", "100");
-            p.setProperty("raft.tick.ms", "20");
-            p.setProperty("raft.workers", "1");
-            p.setProperty("raft.apply.threads", "1");
-            p.setProperty("read.threads", "2");
-            configs[i] = StoreConfig.from(p);
-            stores[i] = StoreNode.start(configs[i]);
+            stores[i] = startStore(i + 1);
         }
 
         // Registration, bootstrap (version 9), groups created on every store, leaders elected.
         await().atMost(WAIT).until(() -> meta.map().version() == 9);
         ShardMap map = meta.map();
         assertThat(map.groups()).hasSize(3);
-        for (StoreNode s : stores) {
+        for (int i = 0; i < 3; i++) {
+            StoreNode s = stores[i];
             await().atMost(WAIT).until(() -> s.runtime().groupIds().size() == 3
                     && s.clusterView().map().version() == 9);
         }
@@ -197,5 +218,126 @@ class MetaModeClusterTest {
             });
         }
         assertThat(meta.map().version()).isEqualTo(9); // the restart changed nothing in the map
+    }
+
+    /** How many groups each running store (index 0..3) leads, by the stores' own Status. */
+    private int[] leadCounts() {
+        int[] out = new int[stores.length];
+        for (int i = 0; i < stores.length; i++) {
+            if (stores[i] != null) {
+                for (GroupInfo g : stub(i).status(StatusRequest.getDefaultInstance()).getGroupsList()) {
+                    out[i] += g.getRole().equals("LEADER") ? 1 : 0;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Starts stores 1-3 and waits for the bootstrap, every group's leader and the meta's hints. */
+    private MetaClient startBootstrappedCluster() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            stores[i] = startStore(i + 1);
+        }
+        await().atMost(WAIT).until(() -> meta.map().version() == 9);
+        for (int i = 0; i < 3; i++) {
+            StoreNode s = stores[i];
+            await().atMost(WAIT).until(() -> s.runtime().groupIds().size() == 3);
+        }
+        // The transfer's answer can take up to the meta's request.timeout.ms (5 s): a longer call timeout.
+        MetaClient client = new MetaClient(List.of("127.0.0.1:" + meta.servicePort()),
+                MetaClient.Options.defaults().withCallTimeout(Duration.ofSeconds(10)));
+        await().atMost(WAIT).until(() -> MapTables.leaders(client.getMap(0).getLeadersList()).size() == 3);
+        return client;
+    }
+
+    /** Asks the meta service to move a group's leadership; waits out a group between leaders. */
+    private static TransferLeaderResponse transfer(MetaClient client, long group, long store) {
+        TransferLeaderResponse[] last = new TransferLeaderResponse[1];
+        await().atMost(WAIT).until(() -> {
+            last[0] = client.transferLeader(group, store);
+            return !last[0].getError().contains("try again");
+        });
+        return last[0];
+    }
+
+    @Test
+    void transferLeaderMovesLeadershipToTheNamedStoreOnly() throws Exception {
+        startMeta(null, 0);
+        try (MetaClient client = startBootstrappedCluster()) {
+            // Store 4 registers after the bootstrap: it holds no replica of any group.
+            stores[3] = startStore(4);
+            await().atMost(WAIT).until(() -> meta.map().store(4).isPresent());
+
+            for (long g = 1; g <= 3; g++) {
+                TransferLeaderResponse r = transfer(client, g, 1);
+                assertThat(r.getError()).isEmpty();
+                assertThat(r.getLeaderStoreId()).isEqualTo(1);
+                assertThat(leaderOf(g)).isZero(); // store 1, by its own Status
+            }
+            assertThat(leadCounts()).containsExactly(3, 0, 0, 0);
+            // The meta service knows at once (before the next heartbeats).
+            assertThat(MapTables.leaders(client.getMap(0).getLeadersList()))
+                    .isEqualTo(Map.of(1L, 1L, 2L, 1L, 3L, 1L));
+
+            TransferLeaderResponse toTwo = transfer(client, 2, 2);
+            assertThat(toTwo.getError()).isEmpty();
+            assertThat(toTwo.getLeaderStoreId()).isEqualTo(2);
+            assertThat(toTwo.getTerm()).isPositive();
+            assertThat(transfer(client, 3, 3).getLeaderStoreId()).isEqualTo(3);
+            assertThat(leadCounts()).containsExactly(1, 1, 1, 0);
+            assertThat(transfer(client, 1, 1).getLeaderStoreId()).isEqualTo(1); // already there
+
+            // Refused, with the reason; nothing moves.
+            assertThat(client.transferLeader(1, 4).getError())
+                    .isEqualTo("store 4 holds no voter replica of group 1 (replicas: 1:voter 2:voter 3:voter)");
+            assertThat(client.transferLeader(9, 1).getError()).isEqualTo("unknown group 9");
+            assertThat(client.transferLeader(1, 7).getError()).isEqualTo("unknown store 7");
+            assertThat(leadCounts()).containsExactly(1, 1, 1, 0);
+
+            // The store-side call: a store that does not lead the group names the one that does.
+            StoreTransferLeaderResponse nl = StoreControlGrpc.newBlockingStub(channel(1))
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .transferLeader(StoreTransferLeaderRequest.newBuilder().setGroupId(1).setToStore(3).build());
+            assertThat(nl.getOutcomeCase()).isEqualTo(StoreTransferLeaderResponse.OutcomeCase.NOT_LEADER);
+            assertThat(nl.getNotLeader()).isEqualTo(1);
+            // ...and the leader refuses a target that is not a voter.
+            StoreTransferLeaderResponse notVoter = StoreControlGrpc.newBlockingStub(channel(0))
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .transferLeader(StoreTransferLeaderRequest.newBuilder().setGroupId(1).setToStore(4).build());
+            assertThat(notVoter.getError()).isEqualTo("store 4 is not a voter of group 1 (voters: [1, 2, 3])");
+        }
+    }
+
+    @Test
+    void theMetaLeaderSpreadsLeadersOverTheStoresAgainAfterAStoreRestarts() throws Exception {
+        // First every group led by store 1 (the balancer off), as `cairn dev` often starts.
+        MetaConfig metaConfig = startMeta(null, 0);
+        try (MetaClient client = startBootstrappedCluster()) {
+            for (long g = 1; g <= 3; g++) {
+                assertThat(transfer(client, g, 1).getLeaderStoreId()).isEqualTo(1);
+            }
+        }
+        assertThat(leadCounts()).containsExactly(3, 0, 0, 0);
+
+        // The meta service restarted with the balancer on: one group each.
+        meta.close();
+        startMeta(metaConfig, 200);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(leadCounts()).containsExactly(1, 1, 1, 0));
+
+        // Store 2 stops: its group fails over to store 1 or 3. Back again, it gets one to lead.
+        ManagedChannel old = channels.remove(stores[1].servicePort());
+        if (old != null) {
+            old.shutdownNow();
+        }
+        stores[1].close();
+        stores[1] = null;
+        await().atMost(WAIT).until(() -> leadCounts()[0] + leadCounts()[2] == 3);
+        stores[1] = StoreNode.start(configs[1]);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(leadCounts()).containsExactly(1, 1, 1, 0));
+    }
+
+    private ManagedChannel channel(int i) {
+        return channels.computeIfAbsent(stores[i].servicePort(),
+                port -> NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
     }
 }
