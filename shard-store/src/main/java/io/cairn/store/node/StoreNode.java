@@ -111,7 +111,8 @@ public final class StoreNode implements AutoCloseable {
         // Execute never blocks (commands become futures; reads run on the read pool), so it runs
         // on the Netty event loop: no hand-off to gRPC's executor per call.
         server = GrpcServers.startNonBlocking(config.host(), config.servicePort(), config.maxMessageBytes(),
-                new StoreServiceImpl(config, ownership, runtime, stateMachines, reads));
+                new StoreServiceImpl(config, ownership, runtime, stateMachines, reads),
+                new StoreMembershipImpl(runtime));
         leaderTasks.scheduleWithFixedDelay(this::expireKeys, config.expiryIntervalMillis(),
                 config.expiryIntervalMillis(), TimeUnit.MILLISECONDS);
         leaderTasks.scheduleWithFixedDelay(this::expireSessions, config.sessionExpiryIntervalMillis(),

@@ -56,6 +56,7 @@ public final class ShardStateMachine implements StateMachine {
      * {@link #consistentView}).
      */
     private volatile long installEpoch;
+    private final java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
 
     public ShardStateMachine(DataDb db, long group) {
         this(db, group, SnapshotFiles.DEFAULT_FILE_BYTES);
@@ -276,6 +277,17 @@ public final class ShardStateMachine implements StateMachine {
     @Override
     public void onLeaderChange(long leaderId, long term) {
         this.leaderId = leaderId;
+    }
+
+    /** Called by the runtime on the apply thread after the last apply (node stop, group destroyed). */
+    @Override
+    public void close() {
+        closed.complete(null);
+    }
+
+    /** Completes once this state machine was closed: nothing is applied to it any more. */
+    java.util.concurrent.CompletableFuture<Void> closed() {
+        return closed;
     }
 
     /** The leader as last reported by Raft (0 = unknown). */
