@@ -159,19 +159,20 @@ public final class MetaClient implements AutoCloseable {
    * Adds a replica of a group ({@code role}: "voter", "learner" or "observer") and waits until it
    * is done: a call may last as long as the new replica takes to catch up, up to
    * {@link #REPLICA_CHANGE_TIMEOUT}. After a meta leader change the call is repeated on the new
-   * leader, which finishes the change. A refusal is returned in {@code error}.
+   * leader, which finishes the change (a call that was served for long before it broke gives the
+   * retries a fresh {@code totalTimeout}). A refusal is returned in {@code error}.
    */
   public ReplicaChangeResponse addReplica(long group, long store, String role) {
     AddReplicaRequest req = AddReplicaRequest.newBuilder().setGroupId(group).setStoreId(store).setRole(role).build();
     return call("AddReplica", s -> s.addReplica(req), r -> r.hasRedirect() ? r.getRedirect() : null,
-        2 * REPLICA_CHANGE_TIMEOUT.toNanos(), REPLICA_CHANGE_TIMEOUT.toMillis());
+        options.totalTimeout().toNanos(), REPLICA_CHANGE_TIMEOUT.toMillis());
   }
 
   /** Removes a replica of a group and waits until it is done (as {@link #addReplica}). */
   public ReplicaChangeResponse removeReplica(long group, long store) {
     RemoveReplicaRequest req = RemoveReplicaRequest.newBuilder().setGroupId(group).setStoreId(store).build();
     return call("RemoveReplica", s -> s.removeReplica(req), r -> r.hasRedirect() ? r.getRedirect() : null,
-        2 * REPLICA_CHANGE_TIMEOUT.toNanos(), REPLICA_CHANGE_TIMEOUT.toMillis());
+        options.totalTimeout().toNanos(), REPLICA_CHANGE_TIMEOUT.toMillis());
   }
 
   /** The channel to one replica (for streams: MetaClusterView). */
@@ -212,6 +213,7 @@ public final class MetaClient implements AutoCloseable {
     int hops = 0;
     Exception last = null;
     while (!closed) {
+      long attemptStart = System.nanoTime();
       try {
         T r = rpc.apply(MetaServiceGrpc.newBlockingStub(channel(target))
             .withDeadlineAfter(callTimeoutMillis, TimeUnit.MILLISECONDS));
@@ -233,6 +235,10 @@ public final class MetaClient implements AutoCloseable {
           throw e;
         }
         last = e;
+        long served = System.nanoTime() - attemptStart;
+        if (callTimeoutMillis > options.callTimeout().toMillis() && served > options.callTimeout().toNanos()) {
+          deadline = Math.max(deadline, System.nanoTime() + totalNanos); // a long call broke: retry afresh
+        }
       }
       target = next(target);
       failures++;
