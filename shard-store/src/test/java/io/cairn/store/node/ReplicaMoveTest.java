@@ -289,6 +289,14 @@ class ReplicaMoveTest {
             assertThat(add.getError()).isEmpty();
             assertThat(client.currentMap().findGroup(GROUP).orElseThrow().replicaOn(4))
                     .contains(Replica.voter(4));
+            // Store 1 leads when it is removed: it hands the leadership to another voter first.
+            await().atMost(WAIT).until(() -> {
+                int leader = leaderIndex();
+                if (leader > 0) {
+                    stores[leader].runtime().transferLeader(GROUP, 1).join();
+                }
+                return leaderIndex() == 0;
+            });
             ReplicaChangeResponse remove = client.removeReplica(GROUP, 1);
             assertThat(remove.getError()).isEmpty();
             assertThat(remove.getMapVersion()).isGreaterThan(add.getMapVersion());
@@ -333,5 +341,43 @@ class ReplicaMoveTest {
         GroupStatus leader = status(leaderIndex());
         assertThat(leader.membership().learners()).isEmpty();
         assertThat(leader.membership().voters()).containsExactlyInAnyOrder(1L, 2L, 3L);
+    }
+
+    /**
+     * The meta leader stops while the new replica is a LEARNER waiting to catch up (its store is
+     * stopped, so it cannot): the client repeats the call on the new meta leader, which carries
+     * on from the map and the group's Raft configuration once the store is back, and finishes.
+     */
+    @Test
+    void aMetaLeaderChangeInTheMiddleOfAnAddFinishesIt() throws Exception {
+        startCluster(3);
+        Map<String, String> acked;
+        try (Writer w = new Writer()) {
+            acked = w.acked;
+            java.util.concurrent.CompletableFuture<ReplicaChangeResponse> add =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> client.addReplica(GROUP, 4, "voter"));
+            await().atMost(WAIT).until(() -> client.currentMap().findGroup(GROUP).orElseThrow().replicaOn(4)
+                    .map(r -> r.role() == ReplicaRole.LEARNER).orElse(false));
+            stores[3].close(); // the learner cannot catch up now
+            stores[3] = null;
+            assertThat(add).isNotDone();
+            int leader = -1;
+            for (int i = 0; i < metas.size(); i++) {
+                if (metas.get(i).isLeader()) {
+                    leader = i;
+                }
+            }
+            assertThat(leader).isNotNegative();
+            metas.get(leader).close();
+            metas.set(leader, null);
+            stores[3] = StoreNode.start(configs[3]);
+            ReplicaChangeResponse r = add.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(r.getError()).isEmpty();
+            assertThat(client.currentMap().findGroup(GROUP).orElseThrow().replicaOn(4)).contains(Replica.voter(4));
+            await().atMost(WAIT).until(() -> leaderIndex() >= 0 && status(leaderIndex()) != null
+                    && status(leaderIndex()).membership().voters().equals(java.util.Set.of(1L, 2L, 3L, 4L)));
+            assertThat(client.removeReplica(GROUP, 1).getError()).isEmpty();
+        }
+        assertMovedFrom1To4(acked);
     }
 }
