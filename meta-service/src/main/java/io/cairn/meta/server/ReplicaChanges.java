@@ -109,19 +109,24 @@ final class ReplicaChanges implements AutoCloseable {
     CompletableFuture<ReplicaChangeResponse> f = new CompletableFuture<>();
     try {
       threads.execute(() -> {
+        ReplicaChangeResponse answer = null;
+        Throwable failure = null;
         try {
-          ShardMap m = p.run();
-          f.complete(ReplicaChangeResponse.newBuilder().setMapVersion(m.version()).build());
+          answer = ReplicaChangeResponse.newBuilder().setMapVersion(p.run().version()).build();
         } catch (Throwable t) {
           Throwable e = MetaNode.unwrap(t);
           if (e instanceof Refused || e instanceof MapException) {
-            f.complete(refusal(e.getMessage()));
+            answer = refusal(e.getMessage());
           } else {
             LOG.info("replica change of group {} interrupted: {}", group, e.toString());
-            f.completeExceptionally(e); // UNAVAILABLE: the client repeats it (maybe on a new leader)
+            failure = e; // UNAVAILABLE: the client repeats it (maybe on a new leader)
           }
-        } finally {
-          busy.remove(group);
+        }
+        busy.remove(group); // before answering: the caller's next change of the group may follow at once
+        if (failure != null) {
+          f.completeExceptionally(failure);
+        } else {
+          f.complete(answer);
         }
       });
     } catch (RuntimeException e) {

@@ -67,6 +67,23 @@ class MetaModeClusterTest {
         }
     }
 
+    /** A store node in meta mode on free loopback ports, with fast ticks and heartbeats for tests. */
+    static StoreConfig metaModeStore(int id, Path dataDir, String metaAddress) throws java.io.IOException {
+        Properties p = new Properties();
+        p.setProperty("node.id", Integer.toString(id));
+        p.setProperty("data.dir", dataDir.toString());
+        p.setProperty("host", "127.0.0.1");
+        p.setProperty("raft.port", Integer.toString(freePort()));
+        p.setProperty("service.port", Integer.toString(freePort()));
+        p.setProperty("meta.address", metaAddress);
+        p.setProperty("meta.heartbeat.ms", "100");
+        p.setProperty("raft.tick.ms", "20");
+        p.setProperty("raft.workers", "1");
+        p.setProperty("raft.apply.threads", "1");
+        p.setProperty("read.threads", "2");
+        return StoreConfig.from(p);
+    }
+
     private StoreServiceGrpc.StoreServiceBlockingStub stub(int i) {
         ManagedChannel c = channels.computeIfAbsent(stores[i].servicePort(),
                 port -> NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
@@ -102,19 +119,7 @@ class MetaModeClusterTest {
         meta = MetaNode.start(MetaConfig.from(mp));
         String metaAddress = "127.0.0.1:" + meta.servicePort();
         for (int i = 0; i < 3; i++) {
-            Properties p = new Properties();
-            p.setProperty("node.id", Integer.toString(i + 1));
-            p.setProperty("data.dir", tmp.resolve("store-" + (i + 1)).toString());
-            p.setProperty("host", "127.0.0.1");
-            p.setProperty("raft.port", Integer.toString(freePort()));
-            p.setProperty("service.port", Integer.toString(freePort()));
-            p.setProperty("meta.address", metaAddress);
-            p.setProperty("meta.heartbeat.ms", "100");
-            p.setProperty("raft.tick.ms", "20");
-            p.setProperty("raft.workers", "1");
-            p.setProperty("raft.apply.threads", "1");
-            p.setProperty("read.threads", "2");
-            configs[i] = StoreConfig.from(p);
+            configs[i] = metaModeStore(i + 1, tmp.resolve("store-" + (i + 1)), metaAddress);
             stores[i] = StoreNode.start(configs[i]);
         }
 
