@@ -118,11 +118,15 @@ class ReplicaMoveTest {
         String metaAddress = String.join(",", addresses);
         for (int i = 0; i < 4; i++) {
             configs[i] = MetaModeClusterTest.metaModeStore(i + 1, tmp.resolve("store-" + (i + 1)), metaAddress);
-            stores[i] = StoreNode.start(configs[i]);
         }
         client = new MetaClient(MetaClient.parseAddresses(metaAddress));
-        await().atMost(WAIT).until(() -> client.currentMap().findGroup(GROUP).isPresent()
-                && client.currentMap().stores().size() == 4);
+        // Stores 1-3 first: the bootstrap (at 3 UP stores) places the group on them; then store 4.
+        for (int i = 0; i < 3; i++) {
+            stores[i] = StoreNode.start(configs[i]);
+        }
+        await().atMost(WAIT).until(() -> client.currentMap().findGroup(GROUP).isPresent());
+        stores[3] = StoreNode.start(configs[3]);
+        await().atMost(WAIT).until(() -> client.currentMap().stores().size() == 4);
         assertThat(client.currentMap().findGroup(GROUP).orElseThrow().replicas())
                 .containsExactly(Replica.voter(1), Replica.voter(2), Replica.voter(3));
         await().atMost(WAIT).until(() -> leaderIndex() >= 0);
