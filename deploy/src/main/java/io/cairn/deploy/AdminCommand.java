@@ -2,11 +2,16 @@ package io.cairn.deploy;
 
 import io.cairn.meta.admin.MapTables;
 import io.cairn.meta.client.MetaClient;
+import io.cairn.meta.map.GroupInfo;
+import io.cairn.meta.map.Replica;
+import io.cairn.meta.map.ShardMap;
 import io.cairn.meta.map.ShardMapCodec;
 import io.cairn.meta.proto.GetMapResponse;
+import io.cairn.meta.proto.ReplicaChangeResponse;
 import io.cairn.meta.proto.TransferLeaderResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,10 +24,11 @@ import picocli.CommandLine.Spec;
 /** {@code cairn admin ...}: cluster operations against the meta service. */
 @Command(name = "admin", mixinStandardHelpOptions = true,
         header = "Cluster operations against the meta service.",
-        description = {"Ask the meta service and print the shard map, or change who leads a group. Exits "
-            + "with 1 when no meta replica answers within --timeout or the meta service refuses.", ""},
+        description = {"Ask the meta service and print the shard map, or change who leads a group and where "
+            + "its replicas are. Exits with 1 when no meta replica answers within --timeout or the meta service refuses.", ""},
         subcommands = {AdminCommand.Status.class, AdminCommand.Query.class, AdminCommand.History.class,
-            AdminCommand.TransferLeader.class},
+            AdminCommand.TransferLeader.class, AdminCommand.AddReplica.class, AdminCommand.RemoveReplica.class,
+            AdminCommand.MoveReplica.class},
         synopsisSubcommandLabel = "COMMAND",
         commandListHeading = "%nCommands:%n")
 final class AdminCommand implements Runnable {
@@ -158,6 +164,106 @@ final class AdminCommand implements Runnable {
         }
         return "group " + group + " is led by store " + r.getLeaderStoreId()
                 + (r.getTerm() == 0 ? "" : " (term " + r.getTerm() + ")") + "\n";
+    }
+
+    @Command(name = "add-replica", mixinStandardHelpOptions = true,
+            header = "Add a replica of a group on a store; waits until it is done (a voter: until it caught up).")
+    static final class AddReplica implements Callable<Integer> {
+        @ParentCommand
+        AdminCommand admin;
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "GROUP", description = "The group id.")
+        long group;
+        @Parameters(index = "1", paramLabel = "STORE", description = "The store id.")
+        long store;
+        @Option(names = "--role", paramLabel = "learner|voter|observer", defaultValue = "voter",
+                description = "Role of the new replica (default: ${DEFAULT-VALUE}).")
+        String role;
+
+        @Override
+        public Integer call() {
+            try (MetaClient client = admin.client()) {
+                long v = addReplica(client, group, store, role);
+                spec.commandLine().getOut().printf("group %d: %s replica added on store %d (map version %d)%n",
+                        group, role, store, v);
+            }
+            return Cairn.EXIT_OK;
+        }
+    }
+
+    @Command(name = "remove-replica", mixinStandardHelpOptions = true,
+            header = "Remove a replica of a group from a store (refused below the replication factor).")
+    static final class RemoveReplica implements Callable<Integer> {
+        @ParentCommand
+        AdminCommand admin;
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "GROUP", description = "The group id.")
+        long group;
+        @Parameters(index = "1", paramLabel = "STORE", description = "The store id.")
+        long store;
+
+        @Override
+        public Integer call() {
+            try (MetaClient client = admin.client()) {
+                long v = removeReplica(client, group, store);
+                spec.commandLine().getOut().printf("group %d: replica on store %d removed (map version %d)%n",
+                        group, store, v);
+            }
+            return Cairn.EXIT_OK;
+        }
+    }
+
+    @Command(name = "move-replica", mixinStandardHelpOptions = true,
+            header = "Move a replica of a group from one store to another: add on TO (same role), then remove from FROM.")
+    static final class MoveReplica implements Callable<Integer> {
+        @ParentCommand
+        AdminCommand admin;
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "GROUP", description = "The group id.")
+        long group;
+        @Parameters(index = "1", paramLabel = "FROM", description = "The store that hosts the replica now.")
+        long from;
+        @Parameters(index = "2", paramLabel = "TO", description = "The store to host it.")
+        long to;
+
+        @Override
+        public Integer call() {
+            try (MetaClient client = admin.client()) {
+                ShardMap m = client.currentMap();
+                GroupInfo g = m.findGroup(group).orElseThrow(() -> new IllegalArgumentException("unknown group: " + group));
+                Replica r = g.replicaOn(from).orElseThrow(() -> new IllegalArgumentException(
+                        "group " + group + " has no replica on store " + from));
+                String role = r.role().name().toLowerCase(Locale.ROOT);
+                addReplica(client, group, to, role);
+                spec.commandLine().getOut().printf("group %d: %s replica added on store %d%n", group, role, to);
+                long v = removeReplica(client, group, from);
+                spec.commandLine().getOut().printf("group %d: replica on store %d removed (map version %d)%n",
+                        group, from, v);
+            }
+            return Cairn.EXIT_OK;
+        }
+    }
+
+    /** AddReplica; a refusal becomes an IllegalArgumentException (its message, exit code 1). */
+    static long addReplica(MetaClient client, long group, long store, String role) {
+        return changed(client.addReplica(group, store, role));
+    }
+
+    static long removeReplica(MetaClient client, long group, long store) {
+        return changed(client.removeReplica(group, store));
+    }
+
+    private static long changed(ReplicaChangeResponse r) {
+        if (!r.getError().isEmpty()) {
+            throw new IllegalArgumentException(r.getError());
+        }
+        return r.getMapVersion();
     }
 
     /** The meta leader's status: replicas, the current map with leaders, store reports. */

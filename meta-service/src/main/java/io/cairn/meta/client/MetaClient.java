@@ -17,6 +17,9 @@ import io.cairn.meta.proto.RegisterStoreResponse;
 import io.cairn.meta.proto.TransferLeaderRequest;
 import io.cairn.meta.proto.TransferLeaderResponse;
 import io.cairn.raft.transport.GrpcChannels;
+import io.cairn.meta.proto.AddReplicaRequest;
+import io.cairn.meta.proto.RemoveReplicaRequest;
+import io.cairn.meta.proto.ReplicaChangeResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -66,6 +69,9 @@ public final class MetaClient implements AutoCloseable {
 
   private final List<String> addresses;
   private final Options options;
+  /** Longest one AddReplica / RemoveReplica call may take (the meta leader gives up at this too). */
+  public static final Duration REPLICA_CHANGE_TIMEOUT = Duration.ofMinutes(2);
+
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private volatile String preferred;
   private volatile boolean closed;
@@ -162,6 +168,26 @@ public final class MetaClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Adds a replica of a group ({@code role}: "voter", "learner" or "observer") and waits until it
+   * is done: a call may last as long as the new replica takes to catch up, up to
+   * {@link #REPLICA_CHANGE_TIMEOUT}. After a meta leader change the call is repeated on the new
+   * leader, which finishes the change (a call that was served for long before it broke gives the
+   * retries a fresh {@code totalTimeout}). A refusal is returned in {@code error}.
+   */
+  public ReplicaChangeResponse addReplica(long group, long store, String role) {
+    AddReplicaRequest req = AddReplicaRequest.newBuilder().setGroupId(group).setStoreId(store).setRole(role).build();
+    return call("AddReplica", s -> s.addReplica(req), r -> r.hasRedirect() ? r.getRedirect() : null,
+        options.totalTimeout().toNanos(), REPLICA_CHANGE_TIMEOUT.toMillis());
+  }
+
+  /** Removes a replica of a group and waits until it is done (as {@link #addReplica}). */
+  public ReplicaChangeResponse removeReplica(long group, long store) {
+    RemoveReplicaRequest req = RemoveReplicaRequest.newBuilder().setGroupId(group).setStoreId(store).build();
+    return call("RemoveReplica", s -> s.removeReplica(req), r -> r.hasRedirect() ? r.getRedirect() : null,
+        options.totalTimeout().toNanos(), REPLICA_CHANGE_TIMEOUT.toMillis());
+  }
+
   /** The channel to one replica (for streams: MetaClusterView). */
   ManagedChannel channel(String address) {
     if (closed) {
@@ -188,6 +214,11 @@ public final class MetaClient implements AutoCloseable {
 
   private <T> T call(String what, Function<MetaServiceGrpc.MetaServiceBlockingStub, T> rpc,
       Function<T, Redirect> redirectOf, long totalNanos) {
+    return call(what, rpc, redirectOf, totalNanos, options.callTimeout().toMillis());
+  }
+
+  private <T> T call(String what, Function<MetaServiceGrpc.MetaServiceBlockingStub, T> rpc,
+      Function<T, Redirect> redirectOf, long totalNanos, long callTimeoutMillis) {
     long deadline = System.nanoTime() + totalNanos;
     String target = preferred;
     long backoff = options.backoffMin().toMillis();
@@ -195,9 +226,10 @@ public final class MetaClient implements AutoCloseable {
     int hops = 0;
     Exception last = null;
     while (!closed) {
+      long attemptStart = System.nanoTime();
       try {
         T r = rpc.apply(MetaServiceGrpc.newBlockingStub(channel(target))
-            .withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS));
+            .withDeadlineAfter(callTimeoutMillis, TimeUnit.MILLISECONDS));
         Redirect rd = redirectOf.apply(r);
         if (rd == null) {
           preferred = target;
@@ -216,6 +248,10 @@ public final class MetaClient implements AutoCloseable {
           throw e;
         }
         last = e;
+        long served = System.nanoTime() - attemptStart;
+        if (callTimeoutMillis > options.callTimeout().toMillis() && served > options.callTimeout().toNanos()) {
+          deadline = Math.max(deadline, System.nanoTime() + totalNanos); // a long call broke: retry afresh
+        }
       }
       target = next(target);
       failures++;

@@ -75,7 +75,13 @@ public final class ShardMap {
     for (GroupInfo group : groupList) {
       checkGroupId(group.id());
       checkReplicas(group.id(), group.replicas(), s);
-      if (g.put(group.id(), sorted(group.id(), group.replicas())) != null) {
+      if (group.founders().isEmpty()) {
+        throw new MapException("group " + group.id() + " has no founding voter");
+      }
+      for (long f : group.founders()) {
+        checkStoreId(f);
+      }
+      if (g.put(group.id(), sorted(group.id(), group.replicas(), group.founders())) != null) {
         throw new MapException("duplicate group id: " + group.id());
       }
     }
@@ -223,7 +229,8 @@ public final class ShardMap {
             + r.storeId() + ": it is " + stores.get(r.storeId()).state() + " (expected: UP)");
       }
     }
-    return withGroup(sorted(c.groupId(), c.replicas()));
+    return withGroup(sorted(c.groupId(), c.replicas(), c.replicas().stream()
+        .filter(r -> r.role() == ReplicaRole.VOTER).map(Replica::storeId).toList()));
   }
 
   private ShardMap setReplicaRole(MapCommand.SetReplicaRole c) {
@@ -244,7 +251,7 @@ public final class ShardMap {
       }
     }
     next.add(new Replica(s.id(), c.role()));
-    GroupInfo ng = sorted(g.id(), next);
+    GroupInfo ng = sorted(g.id(), next, g.founders());
     if (ng.voterCount() == 0) {
       throw new MapException("group " + g.id() + " would have no voter left (store " + s.id()
           + " is its last voter)");
@@ -262,7 +269,7 @@ public final class ShardMap {
     }
     List<Replica> next = new ArrayList<>(g.replicas());
     next.remove(old);
-    return withGroup(new GroupInfo(g.id(), next));
+    return withGroup(new GroupInfo(g.id(), next, g.founders()));
   }
 
   private ShardMap assignSlots(MapCommand.AssignSlots c) {
@@ -358,10 +365,10 @@ public final class ShardMap {
     }
   }
 
-  private static GroupInfo sorted(long id, List<Replica> replicas) {
+  private static GroupInfo sorted(long id, List<Replica> replicas, List<Long> founders) {
     List<Replica> s = new ArrayList<>(replicas);
     s.sort(Comparator.comparingLong(Replica::storeId));
-    return new GroupInfo(id, s);
+    return new GroupInfo(id, s, founders);
   }
 
   // ---------------------------------------------------------------- reading

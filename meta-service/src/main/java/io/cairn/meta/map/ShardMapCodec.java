@@ -20,8 +20,14 @@ public final class ShardMapCodec {
   static final byte MAP_TAG = 'M';
   static final byte COMMAND_TAG = 'C';
   static final byte HISTORY_TAG = 'H';
-  /** Format version of all three encodings; bump (and keep a decoder for the old one) on change. */
-  static final byte FORMAT = 1;
+  /**
+   * Format versions; bump (and keep a decoder for the old one) on change. Maps and histories are
+   * at 2 (groups carry their founders); format 1 (no founders: they are the voters as encoded) is
+   * still decoded. Commands are still at 1.
+   */
+  static final byte MAP_FORMAT = 2;
+  static final byte HISTORY_FORMAT = 2;
+  static final byte COMMAND_FORMAT = 1;
 
   // Command type codes: frozen.
   static final int ADD_STORE = 1;
@@ -47,7 +53,7 @@ public final class ShardMapCodec {
 
   private static void writeMap(DataOutputStream out, ShardMap map) throws IOException {
     out.writeByte(MAP_TAG);
-    out.writeByte(FORMAT);
+    out.writeByte(MAP_FORMAT);
     out.writeLong(map.version());
     out.writeInt(map.stores().size());
     for (StoreInfo s : map.stores()) {
@@ -57,6 +63,10 @@ public final class ShardMapCodec {
     for (GroupInfo g : map.groups()) {
       out.writeLong(g.id());
       writeReplicas(out, g.replicas());
+      out.writeShort(g.founders().size()); // a group has at most one replica per store: fits
+      for (long f : g.founders()) {
+        out.writeLong(f);
+      }
     }
     // Slot table as runs of owned slots: first(2) last(2) group(8), ascending, unassigned omitted.
     int[] owner = map.slotTableShared();
@@ -79,7 +89,7 @@ public final class ShardMapCodec {
   }
 
   private static ShardMap readMap(ByteBuffer in) {
-    expectHeader(in, MAP_TAG, "map");
+    int format = expectHeader(in, MAP_TAG, "map", 1, MAP_FORMAT);
     long version = in.getLong();
     int storeCount = count(in, in.getInt(), 8 + 1 + 2 + 2, "stores");
     List<StoreInfo> stores = new ArrayList<>(storeCount);
@@ -90,7 +100,20 @@ public final class ShardMapCodec {
     List<GroupInfo> groups = new ArrayList<>(groupCount);
     for (int i = 0; i < groupCount; i++) {
       long id = in.getLong();
-      groups.add(new GroupInfo(id, readReplicas(in)));
+      List<Replica> replicas = readReplicas(in);
+      if (format == 1) {
+        groups.add(new GroupInfo(id, replicas)); // founders: the voters as encoded
+      } else {
+        int n = count(in, Short.toUnsignedInt(in.getShort()), 8, "founders");
+        List<Long> founders = new ArrayList<>(n);
+        for (int f = 0; f < n; f++) {
+          founders.add(in.getLong());
+        }
+        if (new java.util.TreeSet<>(founders).size() != n) {
+          throw new MapException("group " + id + ": duplicate founder in " + founders);
+        }
+        groups.add(new GroupInfo(id, replicas, founders));
+      }
     }
     int runCount = count(in, in.getInt(), 2 + 2 + 8, "slot runs");
     int[] owner = new int[ShardMap.SLOT_COUNT];
@@ -124,7 +147,7 @@ public final class ShardMapCodec {
 
   private static void writeCommand(DataOutputStream out, MapCommand command) throws IOException {
     out.writeByte(COMMAND_TAG);
-    out.writeByte(FORMAT);
+    out.writeByte(COMMAND_FORMAT);
     if (command instanceof MapCommand.AddStore c) {
       out.writeByte(ADD_STORE);
       writeStore(out, c.store());
@@ -168,7 +191,7 @@ public final class ShardMapCodec {
   }
 
   private static MapCommand readCommand(ByteBuffer in) {
-    expectHeader(in, COMMAND_TAG, "command");
+    expectHeader(in, COMMAND_TAG, "command", COMMAND_FORMAT, COMMAND_FORMAT);
     int type = Byte.toUnsignedInt(in.get());
     switch (type) {
       case ADD_STORE:
@@ -206,7 +229,7 @@ public final class ShardMapCodec {
   public static byte[] encode(MapHistory history) {
     return write(out -> {
       out.writeByte(HISTORY_TAG);
-      out.writeByte(FORMAT);
+      out.writeByte(HISTORY_FORMAT);
       out.writeInt(history.capacity());
       byte[] base = encode(history.oldest());
       out.writeInt(base.length);
@@ -223,7 +246,7 @@ public final class ShardMapCodec {
 
   public static MapHistory decodeHistory(byte[] bytes) {
     return read(bytes, in -> {
-      expectHeader(in, HISTORY_TAG, "history");
+      expectHeader(in, HISTORY_TAG, "history", 1, HISTORY_FORMAT); // 1 and 2: same layout
       int capacity = in.getInt();
       ShardMap base = decodeMap(slice(in));
       int n = count(in, in.getInt(), 4, "history commands");
@@ -302,15 +325,18 @@ public final class ShardMapCodec {
     return n;
   }
 
-  private static void expectHeader(ByteBuffer in, byte tag, String what) {
+  /** Checks the tag and returns the format, refusing formats outside {@code min..max}. */
+  private static int expectHeader(ByteBuffer in, byte tag, String what, int min, int max) {
     byte t = in.get();
     if (t != tag) {
       throw new MapException("not an encoded " + what + ": tag " + (t & 0xFF) + " (expected: " + tag + ")");
     }
     int f = Byte.toUnsignedInt(in.get());
-    if (f != FORMAT) {
-      throw new MapException("unsupported " + what + " format: " + f + " (expected: " + FORMAT + ")");
+    if (f < min || f > max) {
+      throw new MapException("unsupported " + what + " format: " + f + " (expected: "
+          + (min == max ? Integer.toString(max) : min + ".." + max) + ")");
     }
+    return f;
   }
 
   private interface Writer {

@@ -59,6 +59,7 @@ public final class MetaNode implements AutoCloseable {
   private final MapWatchers watchers;
   private final ScheduledExecutorService leaderTasks;
   private final AtomicInteger bootstrapProposals = new AtomicInteger();
+  private final ReplicaChanges replicaChanges;
   private volatile long leaderSinceNanos;
   /** When the leader balancer last looked (leader-tasks thread only). */
   private long lastBalanceNanos;
@@ -68,6 +69,7 @@ public final class MetaNode implements AutoCloseable {
 
   private MetaNode(MetaConfig config) {
     this.config = config;
+    this.replicaChanges = new ReplicaChanges(this);
     this.state = new MetaStateMachine(config.dataDir().resolve("meta"), config.historyVersions());
     Path raftDir = config.dataDir().resolve("raft");
     RuntimeOptions options = RuntimeOptions.defaults(raftDir.resolve("snapshots"))
@@ -168,6 +170,10 @@ public final class MetaNode implements AutoCloseable {
 
   StoreReports reports() {
     return reports;
+  }
+
+  ReplicaChanges replicaChanges() {
+    return replicaChanges;
   }
 
   MapWatchers watchers() {
@@ -392,6 +398,7 @@ public final class MetaNode implements AutoCloseable {
     }
     closed = true;
     leaderTasks.shutdownNow();
+    replicaChanges.close();
     if (metrics != null) {
       metrics.close();
     }

@@ -9,6 +9,7 @@ import io.cairn.meta.map.ShardMapCodec;
 import io.cairn.meta.map.StoreInfo;
 import io.cairn.meta.map.StoreState;
 import io.cairn.meta.map.MapCommand;
+import io.cairn.meta.proto.AddReplicaRequest;
 import io.cairn.meta.proto.GetMapRequest;
 import io.cairn.meta.proto.GetMapResponse;
 import io.cairn.meta.proto.GroupSize;
@@ -26,6 +27,8 @@ import io.cairn.meta.proto.RegisterStoreRequest;
 import io.cairn.meta.proto.RegisterStoreResponse;
 import io.cairn.meta.proto.TransferLeaderRequest;
 import io.cairn.meta.proto.TransferLeaderResponse;
+import io.cairn.meta.proto.RemoveReplicaRequest;
+import io.cairn.meta.proto.ReplicaChangeResponse;
 import io.cairn.meta.proto.WatchMapRequest;
 import io.cairn.raft.runtime.NotLeaderException;
 import io.grpc.Status;
@@ -202,6 +205,24 @@ final class MetaServiceImpl extends MetaServiceGrpc.MetaServiceImplBase {
       return;
     }
     answer(out, node.transfers().transfer(req.getGroupId(), req.getStoreId()));
+  }
+
+  @Override
+  public void addReplica(AddReplicaRequest req, StreamObserver<ReplicaChangeResponse> out) {
+    if (!node.isLeader()) {
+      reply(out, ReplicaChangeResponse.newBuilder().setRedirect(node.redirect()).build());
+      return;
+    }
+    answer(out, node.replicaChanges().add(req.getGroupId(), req.getStoreId(), req.getRole()));
+  }
+
+  @Override
+  public void removeReplica(RemoveReplicaRequest req, StreamObserver<ReplicaChangeResponse> out) {
+    if (!node.isLeader()) {
+      reply(out, ReplicaChangeResponse.newBuilder().setRedirect(node.redirect()).build());
+      return;
+    }
+    answer(out, node.replicaChanges().remove(req.getGroupId(), req.getStoreId()));
   }
 
   private static <T> void reply(StreamObserver<T> out, T value) {

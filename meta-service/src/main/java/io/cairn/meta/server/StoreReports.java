@@ -175,6 +175,22 @@ final class StoreReports {
     return List.copyOf(sizes.values());
   }
 
+  /**
+   * The applied index of {@code group} in the newest heartbeat of {@code storeId}, or -1 when
+   * that heartbeat did not report the group (or the store never sent one).
+   */
+  synchronized long appliedIndex(long storeId, long group) {
+    Seen s = byStore.get(storeId);
+    if (s != null) {
+      for (GroupReport g : s.report().getGroupsList()) {
+        if (g.getGroupId() == group) {
+          return g.getAppliedIndex();
+        }
+      }
+    }
+    return -1;
+  }
+
   /** Current hints, by group id. */
   synchronized List<LeaderHint> hints() {
     return List.copyOf(new TreeMap<>(hints).values());

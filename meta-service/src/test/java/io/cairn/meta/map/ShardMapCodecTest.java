@@ -44,8 +44,8 @@ class ShardMapCodecTest {
   @Test
   void bootstrappedMapIsCompact() {
     ShardMap m = ShardMap.bootstrap(MapFixtures.stores(3), 3, 3);
-    // header 10, stores 3*(8+1+2*(2+13)), groups 4 + 3*(8+2+3*9), runs 4 + 3*12
-    assertThat(ShardMapCodec.encode(m)).hasSize(10 + 4 + 3 * 39 + 4 + 3 * 37 + 4 + 3 * 12);
+    // header 10, stores 3*(8+1+2*(2+13)), groups 4 + 3*(8+2+3*9 + founders 2+3*8), runs 4 + 3*12
+    assertThat(ShardMapCodec.encode(m)).hasSize(10 + 4 + 3 * 39 + 4 + 3 * (37 + 26) + 4 + 3 * 12);
   }
 
   /** Frozen bytes: a change here breaks every meta log and snapshot written before. */
@@ -62,6 +62,52 @@ class ShardMapCodecTest {
         .isEqualTo("4301" + "05" + "0000000000000003" + "0000000000000004" + "03");
     assertThat(hex.formatHex(ShardMapCodec.encode(new MapCommand.DestroyGroup(9))))
         .isEqualTo("4301" + "08" + "0000000000000009");
+  }
+
+  /** A small map: stores 1 and 2, group 7 founded by store 1 with a learner on 2, slots 0-9. */
+  private static ShardMap smallMap() {
+    return ShardMap.empty().apply(new MapCommand.AddStore(new StoreInfo(1, "a:1", "b:2", StoreState.UP)))
+        .apply(new MapCommand.AddStore(new StoreInfo(2, "a:3", "b:4", StoreState.UP)))
+        .apply(new MapCommand.CreateGroup(7, List.of(Replica.voter(1))))
+        .apply(new MapCommand.SetReplicaRole(7, 2, ReplicaRole.LEARNER))
+        .apply(new MapCommand.AssignSlots(List.of(new SlotRange(0, 9)), 7));
+  }
+
+  private static final String SMALL_MAP_STORES = "00000002"
+      + "0000000000000001" + "01" + "0003613a31" + "0003623a32"
+      + "0000000000000002" + "01" + "0003613a33" + "0003623a34";
+  private static final String SMALL_MAP_REPLICAS = "00000001" + "0000000000000007"
+      + "0002" + "0000000000000001" + "01" + "0000000000000002" + "02";
+  private static final String SMALL_MAP_RUNS = "00000001" + "0000" + "0009" + "0000000000000007";
+
+  /** Frozen bytes of map format 2: groups carry their founders after their replicas. */
+  @Test
+  void mapBytesAreFrozen() {
+    HexFormat hex = HexFormat.of();
+    assertThat(hex.formatHex(ShardMapCodec.encode(smallMap()))).isEqualTo("4d02" + "0000000000000005"
+        + SMALL_MAP_STORES + SMALL_MAP_REPLICAS + "0001" + "0000000000000001" + SMALL_MAP_RUNS);
+  }
+
+  /** Maps (and histories) written before founders existed: the founders are the voters as encoded. */
+  @Test
+  void format1MapsAndHistoriesStillDecode() {
+    byte[] v1 = HexFormat.of().parseHex("4d01" + "0000000000000005" + SMALL_MAP_STORES + SMALL_MAP_REPLICAS
+        + SMALL_MAP_RUNS);
+    ShardMap m = ShardMapCodec.decodeMap(v1);
+    assertThat(m).isEqualTo(smallMap());
+    assertThat(m.findGroup(7).orElseThrow().founders()).containsExactly(1L);
+    byte[] h1 = new byte[2 + 4 + 4 + v1.length + 4];
+    java.nio.ByteBuffer.wrap(h1).put((byte) 'H').put((byte) 1).putInt(8).putInt(v1.length).put(v1).putInt(0);
+    MapHistory h = ShardMapCodec.decodeHistory(h1);
+    assertThat(h.current()).isEqualTo(smallMap());
+    assertThat(ShardMapCodec.encode(h)[1]).as("written again as format 2").isEqualTo((byte) 2);
+  }
+
+  @Test
+  void refusesMapFormatsItDoesNotKnow() {
+    byte[] m = ShardMapCodec.encode(smallMap());
+    m[1] = 3;
+    assertThatThrownBy(() -> ShardMapCodec.decodeMap(m)).hasMessageContaining("unsupported map format: 3 (expected: 1..2)");
   }
 
   @Test

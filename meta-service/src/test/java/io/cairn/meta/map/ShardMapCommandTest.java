@@ -216,4 +216,18 @@ class ShardMapCommandTest {
     assertThatThrownBy(() -> SlotRange.parse("a-3")).hasMessageContaining("not a number: 'a-3'");
     assertThatThrownBy(() -> SlotRange.parse("0-20000")).hasMessageContaining("invalid slot range: 0-20000");
   }
+
+  @Test
+  void foundersStayWhileReplicasMove() {
+    ShardMap m = ShardMap.bootstrap(MapFixtures.stores(4), 1, 3);
+    assertThat(m.findGroup(1).orElseThrow().founders()).containsExactly(1L, 2L, 3L);
+    m = m.apply(new MapCommand.SetReplicaRole(1, 4, ReplicaRole.LEARNER))
+        .apply(new MapCommand.SetReplicaRole(1, 4, ReplicaRole.VOTER))
+        .apply(new MapCommand.RemoveReplica(1, 1));
+    GroupInfo g = m.findGroup(1).orElseThrow();
+    assertThat(g.founders()).as("the group's founding membership never changes").containsExactly(1L, 2L, 3L);
+    assertThat(g.isFounder(1)).isTrue();
+    assertThat(g.isFounder(4)).isFalse();
+    assertThat(ShardMapCodec.decodeMap(ShardMapCodec.encode(m))).isEqualTo(m);
+  }
 }

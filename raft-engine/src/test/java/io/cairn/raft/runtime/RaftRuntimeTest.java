@@ -381,6 +381,38 @@ class RaftRuntimeTest {
     }
 
     @Test
+    @DisplayName("a founder removed, destroyed and re-added starts from the founders without itself: it never "
+            + "campaigns, replays the log from index 1 to the real membership and becomes a voter again")
+    void reAddedFounderStartsWithoutItself() throws Exception {
+        startCluster(opts(0), 9);
+        propose(9, "a");
+        long gone = leaderOf(9) == 1 ? 2 : 1;
+        nodes.get(leaderOf(9)).changeMembership(9, ConfChange.of(ConfChangeSingle.remove(gone))).get(10, TimeUnit.SECONDS);
+        nodes.get(gone).destroyGroup(9).get(10, TimeUnit.SECONDS);
+        machines.get(gone).remove(9L); // its state went with the replica: the new one starts empty
+        propose(9, "b");
+        // Created from the founders {1,2,3} without itself (docs/store-node.md, "Meta mode").
+        java.util.List<Long> base = new java.util.ArrayList<>(java.util.List.of(1L, 2L, 3L));
+        base.remove(gone);
+        nodes.get(gone).createGroup(9, ConfState.ofVoters(base.toArray(Long[]::new))).join();
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> nodes.get(gone).status(9).get(5, TimeUnit.SECONDS).membership().voters().size() == 2);
+        Thread.sleep(300); // several election timeouts of opts(0): it must not campaign meanwhile
+        assertThat(nodes.get(gone).status(9).get(5, TimeUnit.SECONDS).role()).isEqualTo(StateType.FOLLOWER);
+        ConfState cs = nodes.get(leaderOf(9)).changeMembership(9, ConfChange.of(ConfChangeSingle.addLearner(gone)))
+                .get(10, TimeUnit.SECONDS);
+        assertThat(cs.learners()).containsExactly(gone);
+        await().atMost(Duration.ofSeconds(10)).until(() -> machines.get(gone).get(9L) != null
+                && machines.get(gone).get(9L).snapshotOfValues().containsAll(java.util.List.of("a", "b")));
+        cs = nodes.get(leaderOf(9)).changeMembership(9, ConfChange.of(ConfChangeSingle.addVoter(gone)))
+                .get(10, TimeUnit.SECONDS);
+        assertThat(cs.voters()).containsExactlyInAnyOrder(1L, 2L, 3L);
+        await().atMost(Duration.ofSeconds(10)).until(() -> nodes.get(gone).status(9).get(5, TimeUnit.SECONDS)
+                .membership().voters().equals(java.util.Set.of(1L, 2L, 3L)));
+        assertThat(propose(9, "c")).isEqualTo(3);
+    }
+
+    @Test
     @DisplayName("destroying a group deletes its replica's log and snapshots and fails nothing else")
     void destroyGroupRemovesItsSnapshots() throws Exception {
         startCluster(opts(0).withSnapshotEveryEntries(5, 1), 21, 22);

@@ -48,16 +48,17 @@ import org.slf4j.LoggerFactory;
  *       latest size measured by its {@link GroupSizer}), and registers again if the meta
  *       service does not know the node;</li>
  *   <li>follows the map ({@link MetaClusterView}): gives the Raft transport the address of every
- *       store of the map and creates the groups the map places here that the runtime does not
- *       have yet, with the group's voters in the map as founding membership.</li>
+ *       store of the map, creates the replicas the map places here that the runtime does not
+ *       have yet (from {@link #baseMembership}), and destroys the replicas the map no longer
+ *       places here, deleting the group's key range from the data RocksDB.</li>
  * </ul>
  *
  * Map handling runs on its own thread (listeners only hand the work over), registration and
  * heartbeats on another, so a slow meta service never holds up the map or the data path.
  *
- * <p>Not handled yet: removing a group the map no longer places here, and a replica added to an
- * existing group later (it must join as a learner through a membership change, not be created
- * with the current voters): both come with replica moves.
+ * <p>The meta leader orders replica changes so that this is safe: a replica is in the map before
+ * the group's leader adds it to the Raft configuration, and out of the Raft configuration before
+ * it leaves the map.
  */
 final class MetaLink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetaLink.class);
@@ -71,12 +72,15 @@ final class MetaLink implements AutoCloseable {
     private final ScheduledExecutorService beats;
     private final AtomicBoolean reconcileQueued = new AtomicBoolean();
     private final Map<Long, String> peersSet = new HashMap<>();
-    private final Set<Long> creating = ConcurrentHashMap.newKeySet();
+    private final ShardStateMachines machines;
+    /** Groups being created or destroyed here (one at a time per group). */
+    private final Set<Long> busy = ConcurrentHashMap.newKeySet();
     private volatile boolean registered;
 
     MetaLink(StoreConfig config, RaftRuntime runtime, ShardStateMachines machines) {
         this.config = config;
         this.runtime = runtime;
+        this.machines = machines;
         this.sizer = new GroupSizer(config.nodeId(), runtime, machines, config.metaHeartbeatMillis());
         this.client = new MetaClient(config.metaAddresses(), MetaClient.Options.defaults()
                 .withTotalTimeout(Duration.ofMillis(Math.max(1000, config.metaHeartbeatMillis() * 4))));
@@ -186,24 +190,55 @@ final class MetaLink implements AutoCloseable {
             }
             Set<Long> hosted = runtime.groupIds();
             for (GroupInfo g : m.groups()) {
-                if (g.replicaOn(config.nodeId()).isEmpty() || hosted.contains(g.id()) || !creating.add(g.id())) {
+                Replica mine = g.replicaOn(config.nodeId()).orElse(null);
+                if (mine == null || hosted.contains(g.id()) || !busy.add(g.id())) {
                     continue;
                 }
-                Long[] voters = g.replicas().stream().filter(r -> r.role() == ReplicaRole.VOTER)
-                        .map(Replica::storeId).toArray(Long[]::new);
-                LOG.info("map version {} places group {} here: creating it with voters {}", m.version(), g.id(),
-                        List.of(voters));
-                runtime.createGroup(g.id(), ConfState.ofVoters(voters)).whenComplete((v, err) -> {
-                    creating.remove(g.id());
-                    if (err != null) {
-                        LOG.warn("creating group {} failed", g.id(), err);
-                        scheduleReconcile();
-                    }
-                });
+                ConfState base = baseMembership(g, mine);
+                LOG.info("map version {} places group {} here ({}): creating it from membership {}", m.version(),
+                        g.id(), mine.role(), base);
+                // A new replica starts empty, whatever a crash left of an earlier one.
+                machines.deleteGroupData(g.id()).thenCompose(v -> runtime.createGroup(g.id(), base))
+                        .whenComplete((v, err) -> done(g.id(), "creating", err));
+            }
+            if (m.version() == 0) {
+                return; // no map yet: it places nothing, but that says nothing about what to destroy
+            }
+            for (long id : hosted) {
+                boolean placed = m.findGroup(id).flatMap(g -> g.replicaOn(config.nodeId())).isPresent();
+                if (placed || !busy.add(id)) {
+                    continue;
+                }
+                LOG.info("map version {} no longer places group {} here: destroying its replica and data", m.version(), id);
+                runtime.destroyGroup(id).thenCompose(v -> machines.deleteGroupData(id))
+                        .whenComplete((v, err) -> done(id, "destroying", err));
             }
         } catch (RuntimeException e) {
             LOG.warn("applying map version {} failed", m.version(), e);
         }
+    }
+
+    /**
+     * The membership a new replica of {@code g} starts its log from. A founding voter of the group
+     * starts from the founders, as every founder does. Any other replica (added later, or a
+     * founder re-added after its replica went) starts from the founders without itself: the
+     * group's own log or a snapshot from its leader then brings the real membership, and until
+     * then the replica is no voter in its own eyes, so it never campaigns with an empty log.
+     * (Starting from an empty membership instead would be wrong: entries replayed from index 1
+     * would apply the group's membership changes on top of nothing.)
+     */
+    static ConfState baseMembership(GroupInfo g, Replica mine) {
+        boolean founding = mine.role() == ReplicaRole.VOTER && g.isFounder(mine.storeId());
+        return ConfState.ofVoters(g.founders().stream().filter(f -> founding || f != mine.storeId())
+                .toArray(Long[]::new));
+    }
+
+    private void done(long group, String what, Throwable err) {
+        busy.remove(group);
+        if (err != null) {
+            LOG.warn("{} group {} failed", what, group, err);
+        }
+        scheduleReconcile(); // a map that arrived meanwhile, or a retry
     }
 
     @Override

@@ -112,7 +112,8 @@ public final class StoreNode implements AutoCloseable {
         // on the Netty event loop: no hand-off to gRPC's executor per call.
         server = GrpcServers.startNonBlocking(config.host(), config.servicePort(), config.maxMessageBytes(),
                 new StoreServiceImpl(config, ownership, runtime, stateMachines, reads),
-                new LeaderTransferService(config.nodeId(), runtime, config.requestTimeoutMillis()));
+                new LeaderTransferService(config.nodeId(), runtime, config.requestTimeoutMillis()),
+                new StoreMembershipImpl(runtime));
         leaderTasks.scheduleWithFixedDelay(this::expireKeys, config.expiryIntervalMillis(),
                 config.expiryIntervalMillis(), TimeUnit.MILLISECONDS);
         leaderTasks.scheduleWithFixedDelay(this::expireSessions, config.sessionExpiryIntervalMillis(),

@@ -58,6 +58,7 @@ public final class ShardStateMachine implements StateMachine {
      * {@link #consistentView}).
      */
     private volatile long installEpoch;
+    private final java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
 
     public ShardStateMachine(DataDb db, long group) {
         this(db, group, SnapshotFiles.DEFAULT_FILE_BYTES);
@@ -294,6 +295,17 @@ public final class ShardStateMachine implements StateMachine {
     /** The exactly-once state (tests). */
     Sessions sessions() {
         return sessions;
+    }
+
+    /** Called by the runtime on the apply thread after the last apply (node stop, group destroyed). */
+    @Override
+    public void close() {
+        closed.complete(null);
+    }
+
+    /** Completes once this state machine was closed: nothing is applied to it any more. */
+    java.util.concurrent.CompletableFuture<Void> closed() {
+        return closed;
     }
 
     /** The leader as last reported by Raft (0 = unknown). */

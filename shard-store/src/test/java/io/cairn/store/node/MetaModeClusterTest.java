@@ -72,6 +72,23 @@ class MetaModeClusterTest {
         }
     }
 
+    /** A store node in meta mode on free loopback ports, with fast ticks and heartbeats for tests. */
+    static StoreConfig metaModeStore(int id, Path dataDir, String metaAddress) throws java.io.IOException {
+        Properties p = new Properties();
+        p.setProperty("node.id", Integer.toString(id));
+        p.setProperty("data.dir", dataDir.toString());
+        p.setProperty("host", "127.0.0.1");
+        p.setProperty("raft.port", Integer.toString(freePort()));
+        p.setProperty("service.port", Integer.toString(freePort()));
+        p.setProperty("meta.address", metaAddress);
+        p.setProperty("meta.heartbeat.ms", "100");
+        p.setProperty("raft.tick.ms", "20");
+        p.setProperty("raft.workers", "1");
+        p.setProperty("raft.apply.threads", "1");
+        p.setProperty("read.threads", "2");
+        return StoreConfig.from(p);
+    }
+
     private StoreServiceGrpc.StoreServiceBlockingStub stub(int i) {
         return StoreServiceGrpc.newBlockingStub(channel(i)).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
@@ -113,19 +130,7 @@ class MetaModeClusterTest {
 
     /** Starts store {@code id} (1-based) against the meta replica. */
     private StoreNode startStore(int id) throws Exception {
-        Properties p = new Properties();
-        p.setProperty("node.id", Integer.toString(id));
-        p.setProperty("data.dir", tmp.resolve("store-" + id).toString());
-        p.setProperty("host", "127.0.0.1");
-        p.setProperty("raft.port", Integer.toString(freePort()));
-        p.setProperty("service.port", Integer.toString(freePort()));
-        p.setProperty("meta.address", "127.0.0.1:" + meta.servicePort());
-        p.setProperty("meta.heartbeat.ms", "100");
-        p.setProperty("raft.tick.ms", "20");
-        p.setProperty("raft.workers", "1");
-        p.setProperty("raft.apply.threads", "1");
-        p.setProperty("read.threads", "2");
-        configs[id - 1] = StoreConfig.from(p);
+        configs[id - 1] = metaModeStore(id, tmp.resolve("store-" + id), "127.0.0.1:" + meta.servicePort());
         return StoreNode.start(configs[id - 1]);
     }
 

@@ -1,0 +1,94 @@
+package io.cairn.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cairn.deploy.it.ClusterProcesses;
+import io.cairn.deploy.it.RespCall;
+import io.cairn.meta.map.Replica;
+import io.cairn.store.node.StoreConfig;
+import io.cairn.store.node.StoreNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code cairn admin add-replica | remove-replica | move-replica} against {@code cairn dev}'s
+ * cluster plus a fourth store: a replica of group 1 moves from store 1 to store 4 and the data
+ * stays readable through the gateway; refusals exit with 1 and say why.
+ */
+class AdminReplicaCommandsTest {
+    @TempDir
+    Path tmp;
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run admin(String meta, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] all = new String[args.length + 3];
+        all[0] = "admin";
+        all[1] = "--meta";
+        all[2] = meta;
+        System.arraycopy(args, 0, all, 3, args.length);
+        int code = Cairn.execute(new PrintWriter(out), new PrintWriter(err), all);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    @Timeout(180)
+    void moveReplicaThenRefusals() throws Exception {
+        DevCluster.Options options = new DevCluster.Options(tmp.resolve("data"), "127.0.0.1", 0,
+                ClusterProcesses.freePortBlock(DevCluster.PORTS));
+        try (DevCluster dev = DevCluster.start(options)) {
+            dev.awaitLeaders(Duration.ofSeconds(60));
+            int port = dev.gatewayPort();
+            for (int i = 0; i < 50; i++) {
+                assertThat(RespCall.call(port, "SET", "key" + i, "value" + i)).isEqualTo("+OK\r\n");
+            }
+            Properties p = new Properties();
+            p.setProperty("node.id", "4");
+            p.setProperty("data.dir", tmp.resolve("store-4").toString());
+            p.setProperty("host", "127.0.0.1");
+            p.setProperty("raft.port", Integer.toString(ClusterProcesses.freePort()));
+            p.setProperty("service.port", Integer.toString(ClusterProcesses.freePort()));
+            p.setProperty("meta.address", options.metaAddress());
+            p.setProperty("raft.workers", "1");
+            p.setProperty("read.threads", "1");
+            try (StoreNode four = StoreNode.start(StoreConfig.from(p))) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> dev.map().store(4).isPresent());
+                String meta = options.metaAddress();
+
+                Run move = admin(meta, "move-replica", "1", "1", "4");
+                assertThat(move.code()).as("%s", move.err()).isEqualTo(Cairn.EXIT_OK);
+                assertThat(move.out()).contains("group 1: voter replica added on store 4",
+                        "group 1: replica on store 1 removed (map version ");
+                assertThat(dev.map().findGroup(1).orElseThrow().replicas())
+                        .containsExactly(Replica.voter(2), Replica.voter(3), Replica.voter(4));
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> !dev.stores().get(0).runtime().groupIds().contains(1L));
+                for (int i = 0; i < 50; i++) {
+                    assertThat(RespCall.call(port, "GET", "key" + i)).isEqualTo("$" + ("value" + i).length()
+                            + "\r\nvalue" + i + "\r\n");
+                }
+
+                Run unknown = admin(meta, "add-replica", "9", "1");
+                assertThat(unknown.code()).isEqualTo(Cairn.EXIT_FAILED);
+                assertThat(unknown.err()).isEqualTo("cairn admin add-replica: unknown group: 9\n");
+                Run hosted = admin(meta, "add-replica", "2", "1", "--role", "observer");
+                assertThat(hosted.code()).isEqualTo(Cairn.EXIT_FAILED);
+                assertThat(hosted.err()).contains("store 1 already hosts a replica of group 2 (voter)");
+                Run belowRf = admin(meta, "remove-replica", "1", "2");
+                assertThat(belowRf.code()).isEqualTo(Cairn.EXIT_FAILED);
+                assertThat(belowRf.err()).contains("group 1 would keep 2 voters, fewer than the replication factor 3");
+                Run noSuch = admin(meta, "move-replica", "1", "1", "4");
+                assertThat(noSuch.err()).contains("group 1 has no replica on store 1");
+            }
+        }
+    }
+}
