@@ -137,23 +137,35 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     int protocol = state.protocol;
-    reply.whenComplete((bytes, err) -> ctx.executor().execute(() -> {
-      if (!ctx.channel().isActive()) {
-        // Closed: nobody reads it; commands dropped unsent (RouteSession.close) are not counted.
-        return;
+    reply.whenComplete((bytes, err) -> {
+      // Completed on this channel's event loop (in cairn dev a read the store ran inline is
+      // answered on the thread that sent it): no task hop; else the reply goes to the loop.
+      if (ctx.executor().inEventLoop()) {
+        routedReply(ctx, slot, argv, start, bytes, err, protocol);
+      } else {
+        ctx.executor().execute(() -> routedReply(ctx, slot, argv, start, bytes, err, protocol));
       }
-      byte[] answer = err == null ? bytes : internalError(err, protocol);
-      ops.commandCompleted(state, argv, answer, System.nanoTime() - start);
-      complete(ctx, slot, answer, false);
-      // Replies of one Execute call arrive as a burst of these tasks: one flush after them.
-      if (!flushQueued) {
-        flushQueued = true;
-        ctx.executor().execute(() -> {
-          flushQueued = false;
-          ctx.flush();
-        });
-      }
-    }));
+    });
+  }
+
+  /** A routed reply arrived (event loop). */
+  private void routedReply(ChannelHandlerContext ctx, Slot slot, byte[][] argv, long start,
+      byte[] bytes, Throwable err, int protocol) {
+    if (!ctx.channel().isActive()) {
+      // Closed: nobody reads it; commands dropped unsent (RouteSession.close) are not counted.
+      return;
+    }
+    byte[] answer = err == null ? bytes : internalError(err, protocol);
+    ops.commandCompleted(state, argv, answer, System.nanoTime() - start);
+    complete(ctx, slot, answer, false);
+    // Replies of one Execute call arrive as a burst: one flush after them.
+    if (!flushQueued) {
+      flushQueued = true;
+      ctx.executor().execute(() -> {
+        flushQueued = false;
+        ctx.flush();
+      });
+    }
   }
 
   private byte[] replyBytes(CompletableFuture<byte[]> reply) {

@@ -900,9 +900,37 @@ final class Raft {
             return false;
         }
         long now = leaseNow();
-        long q = trk.config().voters().committedIndex(vid -> vid == id ? now + 1 : leaseAcks.getOrDefault(vid, 0L));
+        long q = leaseStart(now);
         long length = leaseClock == null ? electionTimeout : leaseNanos;
         return q > 0 && now < (q - 1) + length;
+    }
+
+    /** 1 + the lease time the quorum's acks date the lease from, the leader acking at {@code now}; 0: none. */
+    private long leaseStart(long now) {
+        return trk.config().voters().committedIndex(vid -> vid == id ? now + 1 : leaseAcks.getOrDefault(vid, 0L));
+    }
+
+    /**
+     * The lease as a reader on another thread may use it (see {@link LeaseRead}), or null when
+     * this node cannot answer a read from its lease now: not a leader with LEASE_BASED reads and
+     * a lease clock, fenced, without a valid lease, or before it committed an entry of its term
+     * (its commit index may be stale then, thesis §6.4 step 1). {@code validUntil} is where
+     * {@link #leaseValid()} would turn false if no ack came in and nothing ended the lease: acks
+     * only move the lease forward, so it is never later than this core's judgement until one of
+     * the events that drop the lease (see docs/raft-engine.md, "Leases").
+     */
+    LeaseRead leaseRead() {
+        if (readOnlyOption != ReadOnlyOption.LEASE_BASED || leaseClock == null || state != StateType.LEADER
+                || leaseFenced || !checkQuorum || !committedEntryInCurrentTerm()) {
+            return null;
+        }
+        long now = leaseNow();
+        long q = leaseStart(now);
+        if (q <= 0 || now >= (q - 1) + leaseNanos) {
+            return null;
+        }
+        // leaseNow() = clock - origin + 1 < (q - 1) + leaseNanos  <=>  clock < q - 2 + leaseNanos + origin
+        return new LeaseRead(term, raftLog.committed, q - 2 + leaseNanos + leaseClockOrigin);
     }
 
     /**

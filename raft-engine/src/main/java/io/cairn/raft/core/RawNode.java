@@ -275,6 +275,15 @@ public final class RawNode {
         return raft.state == StateType.LEADER;
     }
 
+    /**
+     * The leader lease as a reader on another thread may use it without this node, or null (see
+     * {@link LeaseRead}): only a leader with {@link ReadOnlyOption#LEASE_BASED} reads, a lease
+     * clock, a valid unfenced lease and an entry of its term committed has one.
+     */
+    public LeaseRead leaseRead() {
+        return raft.leaseRead();
+    }
+
     /** Package-private access for tests in this package. */
     Raft raft() {
         return raft;

@@ -4,6 +4,7 @@ import io.cairn.raft.core.ConfChange;
 import io.cairn.raft.core.ConfState;
 import io.cairn.raft.core.Entry;
 import io.cairn.raft.core.EntryType;
+import io.cairn.raft.core.LeaseRead;
 import io.cairn.raft.core.Message;
 import io.cairn.raft.core.MessageType;
 import io.cairn.raft.core.ProposalDroppedException;
@@ -33,7 +34,9 @@ import java.util.concurrent.Executor;
  * One replica of one group on this node: the Raft core plus what the runtime tracks around it
  * (proposals awaiting their result, reads awaiting the applied index, hibernation). Owned by one
  * {@link Worker}: every method runs on that worker's thread, except the apply tasks, which run on
- * the group's apply executor and post their outcome back.
+ * the group's apply executor and post their outcome back, and the lease-read accessors
+ * ({@link #publishedLease()}, {@link #appliedIndex()}, {@link #noteLeaseRead()}), which any thread
+ * may call.
  */
 final class GroupReplica {
 
@@ -64,6 +67,17 @@ final class GroupReplica {
 
     boolean hibernating;
     private int idleTicks;
+
+    /**
+     * The leader lease as readers on other threads may use it ({@link RaftRuntime#readIndex}),
+     * or null. Written by the worker only: by {@link #publishLease()} before each Ready is taken
+     * (so before the Ready's committed entries go to apply, and before its messages — a
+     * TIMEOUT_NOW among them — leave the node), and set to null by {@link #withdrawLease()} as the
+     * first thing on every event that ends the lease early.
+     */
+    private volatile LeaseRead lease;
+    /** Set by readers served from {@link #lease}: reads keep the group awake like requests do. */
+    private volatile boolean leaseReadSinceTick;
 
     /** Snapshots received from leaders, by index, until the core hands one out (or supersedes them). */
     private final TreeMap<Long, Path> receivedSnapshots = new TreeMap<>();
@@ -98,10 +112,15 @@ final class GroupReplica {
 
     /** Ticks the node, unless it has been idle long enough to hibernate instead. */
     void tick() {
+        if (leaseReadSinceTick) {
+            leaseReadSinceTick = false;
+            idleTicks = 0;
+        }
         idleTicks++;
         int hibernateAfter = rt.options().hibernateAfterTicks();
         // Decided before ticking: a leader's tick always produces heartbeats.
         if (hibernateAfter > 0 && idleTicks >= hibernateAfter && canHibernate()) {
+            withdrawLease(); // the core drops its lease: a frozen clock must not stretch it
             node.hibernate();
             hibernating = true;
             return;
@@ -149,6 +168,9 @@ final class GroupReplica {
         // Heartbeats of a live leader keep a hibernating group asleep; anything else wakes it.
         if (m.type() != MessageType.HEARTBEAT && m.type() != MessageType.HEARTBEAT_RESP) {
             wake();
+        }
+        if (m.term() > node.term()) {
+            withdrawLease(); // a higher term: this node may step down (republished if it does not)
         }
         node.step(m);
     }
@@ -276,7 +298,60 @@ final class GroupReplica {
 
     void transferLeader(long to) {
         wake();
+        // The core fences its lease when it sends TIMEOUT_NOW (the transferee's forced votes
+        // ignore the followers' promises); withdrawn already now, republished while not fenced.
+        withdrawLease();
         node.transferLeader(to);
+    }
+
+    // ------------------------------------------------------------------ lease reads
+
+    /**
+     * Publishes the core's lease for readers on other threads (worker thread). Called before the
+     * worker takes this group's Ready: the published index then covers every entry handed to the
+     * apply thread so far, so every write acknowledged to a client before a reader looks; and an
+     * event that ended the lease in the core (a fence, a step-down) is visible here before the
+     * Ready's messages leave the node.
+     */
+    void publishLease() {
+        LeaseRead now = node.leaseRead();
+        if (!java.util.Objects.equals(now, lease)) {
+            lease = now;
+        }
+    }
+
+    /** Withdraws the published lease (worker thread): the first step of anything that ends it. */
+    void withdrawLease() {
+        if (lease != null) {
+            lease = null;
+        }
+    }
+
+    /** The published lease, or null (any thread). */
+    LeaseRead publishedLease() {
+        return lease;
+    }
+
+    /** The index the state machine has applied (any thread). */
+    long appliedIndex() {
+        return applied;
+    }
+
+    /** A read was served from the published lease (any thread): the group is not idle. */
+    void noteLeaseRead() {
+        if (!leaseReadSinceTick) {
+            leaseReadSinceTick = true;
+        }
+    }
+
+    /**
+     * A read served from the published lease whose index is not applied yet (worker thread):
+     * completes once it is, like a ReadIndex answer.
+     */
+    void awaitApplied(long index, CompletableFuture<Long> future) {
+        wake();
+        readWaiters.computeIfAbsent(index, k -> new ArrayList<>()).add(future);
+        completeReads();
     }
 
     GroupStatus status() {
@@ -491,6 +566,7 @@ final class GroupReplica {
             if (e.type() != EntryType.CONF_CHANGE) {
                 continue;
             }
+            withdrawLease(); // a lease is held against one configuration's quorums
             PendingProposal p = proposals.get(e.index());
             try {
                 ConfState cs = node.applyConfChange(RawNode.confChangeOf(e));
@@ -633,6 +709,7 @@ final class GroupReplica {
 
     /** Fails everything still waiting (the replica is being closed or destroyed). */
     void abandon(RuntimeException why) {
+        withdrawLease();
         batchFutures.forEach(f -> f.completeExceptionally(why));
         batchFutures.clear();
         batchData.clear();

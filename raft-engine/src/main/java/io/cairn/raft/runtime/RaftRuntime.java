@@ -3,6 +3,7 @@ package io.cairn.raft.runtime;
 import io.cairn.raft.core.ConfChange;
 import io.cairn.raft.core.ConfState;
 import io.cairn.raft.core.HardState;
+import io.cairn.raft.core.LeaseRead;
 import io.cairn.raft.core.RaftConfig;
 import io.cairn.raft.core.RawNode;
 import io.cairn.raft.core.ReadOnlyOption;
@@ -64,6 +65,11 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
     /** Reads answered from a leader lease on this node, and reads that took a ReadIndex round instead. */
     private final LongAdder leaseReads = new LongAdder();
     private final LongAdder readIndexReads = new LongAdder();
+    /** Of {@link #leaseReads}, those answered on the caller's thread from a published lease. */
+    private final LongAdder callerLeaseReads = new LongAdder();
+    /** Every hosted replica by group, for lease reads on the caller's thread (workers keep it). */
+    private final Map<Long, GroupReplica> replicas = new ConcurrentHashMap<>();
+    private final java.util.function.LongSupplier leaseClock;
     /** A store this runtime opened itself (see {@link #onDisk}) and so closes; else null. */
     private AutoCloseable ownedStore;
 
@@ -89,10 +95,11 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
         this.store = store;
         this.stateMachines = stateMachines;
         this.options = options;
+        this.leaseClock = options.leaseClock();
         this.transport = transportFactory.apply(this);
         this.workers = new Worker[options.workers()];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Worker(i, store);
+            workers[i] = new Worker(i, store, replicas);
         }
         this.appliers = new ExecutorService[options.applyThreads()];
         for (int i = 0; i < appliers.length; i++) {
@@ -195,6 +202,14 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
         return readIndexReads.sum();
     }
 
+    /**
+     * Of {@link #leaseReads()}, the reads answered on the caller's thread from the lease the
+     * group's worker published, without a task on that worker (see {@link #readIndex}).
+     */
+    public long callerLeaseReads() {
+        return callerLeaseReads.sum();
+    }
+
     void countReads(int n, boolean byLease) {
         (byLease ? leaseReads : readIndexReads).add(n);
     }
@@ -257,7 +272,7 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
                 // given to every group, leases on or not, so followers keep their promise in real time.
                 .checkQuorum(true)
                 .readOnlyOption(options.leaseReads() ? ReadOnlyOption.LEASE_BASED : ReadOnlyOption.SAFE)
-                .leaseClock(System::nanoTime, TimeUnit.MILLISECONDS.toNanos(options.tickMillis()))
+                .leaseClock(leaseClock, TimeUnit.MILLISECONDS.toNanos(options.tickMillis()))
                 .random(new java.util.Random(nodeId * 31 + groupId ^ System.nanoTime()));
         Worker w = workerOf(groupId);
         w.post(() -> {
@@ -311,8 +326,34 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
      * A linearizable read barrier (ReadIndex): completes, with the applied index, once this
      * replica's state machine has applied everything committed before the call. Works on
      * followers and observers too (the leader confirms the index).
+     *
+     * <p>On a leader holding its lease (with {@link RuntimeOptions#leaseReads()}) the barrier is
+     * decided on the caller's thread, from the lease the group's worker published: when the lease
+     * clock is still inside it and the state machine has applied its index, the returned future
+     * is already complete, no task runs on the worker; when the index is not applied yet, the
+     * worker only registers the wait. Otherwise (no lease published: a follower, no lease yet or
+     * any more, fenced, hibernating) the read goes to the worker: a lease judged there, or a
+     * ReadIndex round. See docs/raft-runtime.md, "Reads".
      */
     public CompletableFuture<Long> readIndex(long groupId) {
+        GroupReplica r = replicas.get(groupId);
+        if (r != null) {
+            // The lease first, then the clock: the lease read covers every write acknowledged
+            // before this call (published before any of them was applied), and holds now.
+            LeaseRead lease = r.publishedLease();
+            if (lease != null && lease.holdsAt(leaseClock.getAsLong())) {
+                r.noteLeaseRead();
+                leaseReads.increment();
+                callerLeaseReads.increment();
+                long applied = r.appliedIndex();
+                if (applied >= lease.index()) {
+                    return CompletableFuture.completedFuture(applied);
+                }
+                CompletableFuture<Long> f = new CompletableFuture<>();
+                onGroup(groupId, f, g -> g.awaitApplied(lease.index(), f));
+                return f;
+            }
+        }
         CompletableFuture<Long> f = new CompletableFuture<>();
         onGroup(groupId, f, g -> g.readIndex(f));
         return f;
@@ -379,6 +420,11 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
             }
             w.markDirty(g);
         });
+    }
+
+    /** Runs {@code task} on the worker of {@code groupId} (tests: to hold that worker up). */
+    void postToWorkerOf(long groupId, Runnable task) {
+        workerOf(groupId).post(task);
     }
 
     // ------------------------------------------------------------------ transport callbacks

@@ -1,6 +1,7 @@
 package io.cairn.raft.runtime;
 
 import java.nio.file.Path;
+import java.util.function.LongSupplier;
 
 /**
  * Settings of a node's Raft runtime, with defaults.
@@ -21,63 +22,72 @@ import java.nio.file.Path;
  *                             when they hold one, and by a ReadIndex heartbeat round otherwise
  *                             (default off: every read takes a heartbeat round); see
  *                             docs/raft-engine.md, "Leases"
+ * @param leaseClock           the monotonic nanosecond clock leases and vote promises are timed by,
+ *                             in the cores and in lease reads served on the caller's thread
+ *                             (default {@code System::nanoTime}; tests inject their own)
  */
 public record RuntimeOptions(int workers, int applyThreads, long tickMillis, int electionTicks, int heartbeatTicks,
                              int hibernateAfterTicks, long maxSizePerMsg, int maxInflightMsgs,
                              long maxUncommittedBytes, long snapshotEveryEntries, long keepEntriesAfterSnapshot,
-                             Path snapshotDir, boolean leaseReads) {
+                             Path snapshotDir, boolean leaseReads, LongSupplier leaseClock) {
 
     public static RuntimeOptions defaults(Path snapshotDir) {
         int cores = Runtime.getRuntime().availableProcessors();
         return new RuntimeOptions(cores, cores, 100, 10, 1, 5, 1 << 20, 256, 64L << 20, 100_000, 10_000,
-                snapshotDir, false);
+                snapshotDir, false, System::nanoTime);
     }
 
     public RuntimeOptions withTickMillis(long v) {
         return new RuntimeOptions(workers, applyThreads, v, electionTicks, heartbeatTicks, hibernateAfterTicks,
                 maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
-                snapshotDir, leaseReads);
+                snapshotDir, leaseReads, leaseClock);
     }
 
     public RuntimeOptions withWorkers(int v) {
         return new RuntimeOptions(v, applyThreads, tickMillis, electionTicks, heartbeatTicks, hibernateAfterTicks,
                 maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
-                snapshotDir, leaseReads);
+                snapshotDir, leaseReads, leaseClock);
     }
 
     public RuntimeOptions withHibernateAfterTicks(int v) {
         return new RuntimeOptions(workers, applyThreads, tickMillis, electionTicks, heartbeatTicks, v,
                 maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
-                snapshotDir, leaseReads);
+                snapshotDir, leaseReads, leaseClock);
     }
 
     public RuntimeOptions withSnapshotDir(Path v) {
         return new RuntimeOptions(workers, applyThreads, tickMillis, electionTicks, heartbeatTicks,
                 hibernateAfterTicks, maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries,
-                keepEntriesAfterSnapshot, v, leaseReads);
+                keepEntriesAfterSnapshot, v, leaseReads, leaseClock);
     }
 
     public RuntimeOptions withApplyThreads(int v) {
         return new RuntimeOptions(workers, v, tickMillis, electionTicks, heartbeatTicks, hibernateAfterTicks,
                 maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
-                snapshotDir, leaseReads);
+                snapshotDir, leaseReads, leaseClock);
     }
 
     public RuntimeOptions withElectionTicks(int v) {
         return new RuntimeOptions(workers, applyThreads, tickMillis, v, heartbeatTicks, hibernateAfterTicks,
                 maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
-                snapshotDir, leaseReads);
+                snapshotDir, leaseReads, leaseClock);
     }
 
     public RuntimeOptions withSnapshotEveryEntries(long every, long keep) {
         return new RuntimeOptions(workers, applyThreads, tickMillis, electionTicks, heartbeatTicks,
                 hibernateAfterTicks, maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, every, keep, snapshotDir,
-                leaseReads);
+                leaseReads, leaseClock);
     }
 
     public RuntimeOptions withLeaseReads(boolean v) {
         return new RuntimeOptions(workers, applyThreads, tickMillis, electionTicks, heartbeatTicks, hibernateAfterTicks,
                 maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
-                snapshotDir, v);
+                snapshotDir, v, leaseClock);
+    }
+
+    public RuntimeOptions withLeaseClock(LongSupplier v) {
+        return new RuntimeOptions(workers, applyThreads, tickMillis, electionTicks, heartbeatTicks, hibernateAfterTicks,
+                maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
+                snapshotDir, leaseReads, v);
     }
 }

@@ -38,10 +38,16 @@ final class Worker implements Runnable {
     private final Set<GroupReplica> persisting = new java.util.HashSet<>();
     private volatile boolean running = true;
     private volatile Thread thread;
+    /**
+     * The node's replicas by group, shared by all workers and read by any thread for lease reads
+     * ({@link RaftRuntime#readIndex}); each worker adds and removes its own.
+     */
+    private final Map<Long, GroupReplica> shared;
 
-    Worker(int index, RaftLogStore store) {
+    Worker(int index, RaftLogStore store, Map<Long, GroupReplica> shared) {
         this.index = index;
         this.store = store;
+        this.shared = shared;
     }
 
     void start(String nodeName) {
@@ -72,11 +78,14 @@ final class Worker implements Runnable {
         groups.put(g.groupId, g);
         awake.add(g);
         dirty.add(g);
+        shared.put(g.groupId, g);
     }
 
     GroupReplica remove(long groupId) {
         GroupReplica g = groups.remove(groupId);
         if (g != null) {
+            g.withdrawLease();
+            shared.remove(groupId, g);
             awake.remove(g);
             dirty.remove(g);
         }
@@ -183,6 +192,8 @@ final class Worker implements Runnable {
         for (GroupReplica g : dirty) {
             g.flushProposals();
             g.flushReads();
+            // Before the Ready is taken: its committed entries go to apply, its messages leave.
+            g.publishLease();
             if (persisting.contains(g)) {
                 continue; // re-examined when its write completes
             }

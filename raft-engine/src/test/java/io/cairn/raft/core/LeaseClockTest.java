@@ -143,6 +143,59 @@ class LeaseClockTest {
     }
 
     @Test
+    @DisplayName("thesis §6.4.1: the lease a reader on another thread may use (LeaseRead) ends exactly where the"
+            + " core's own judgement does, carries the commit index, moves on with each acked round, and is"
+            + " gone once TIMEOUT_NOW is sent though the node still leads")
+    void leaseReadMatchesTheCoresJudgement() {
+        TestNetwork nt = network(3);
+        nt.elect(1);
+        Raft r = nt.raft(1);
+        assertThat(r.leaseRead()).as("no heartbeat acked yet").isNull();
+
+        tickAll(nt, 1);
+        LeaseRead lease = r.leaseRead();
+        assertThat(lease).isNotNull();
+        assertThat(lease.term()).isEqualTo(r.term);
+        assertThat(lease.index()).isEqualTo(r.raftLog.committed);
+        long left = lease.validUntil() - clock(1).now();
+        assertThat(left).isPositive().isLessThanOrEqualTo(LEASE);
+        clock(1).pass(left - 1);
+        assertThat(lease.holdsAt(clock(1).now())).isTrue();
+        assertThat(r.leaseValid()).isTrue();
+        clock(1).pass(1);
+        assertThat(lease.holdsAt(clock(1).now())).isFalse();
+        assertThat(r.leaseValid()).as("the core ends it at the same reading").isFalse();
+        assertThat(r.leaseRead()).isNull();
+
+        // A newer acked round: a later end, and a write moves the index.
+        tickAll(nt, 1);
+        nt.propose(1, "x");
+        nt.stabilize();
+        LeaseRead renewed = r.leaseRead();
+        assertThat(renewed.validUntil() - lease.validUntil()).isPositive();
+        assertThat(renewed.index()).isEqualTo(r.raftLog.committed).isGreaterThan(lease.index());
+
+        // Node 2 is caught up, so TIMEOUT_NOW goes out at once: fenced while still the leader.
+        nt.node(1).transferLeader(2);
+        assertThat(r.state).isEqualTo(StateType.LEADER);
+        assertThat(renewed.holdsAt(clock(1).now())).as("by the clock alone it would still hold").isTrue();
+        assertThat(r.leaseRead()).isNull();
+    }
+
+    @Test
+    @DisplayName("no LeaseRead without LEASE_BASED reads, nor on a follower")
+    void noLeaseReadWithSafeReadsOrOnFollowers() {
+        TestNetwork nt = TestNetwork.of(3, c -> c.leaseClock(clock(c.id())::now, TICK));
+        nt.elect(1);
+        tickAll(nt, 1);
+        assertThat(nt.raft(1).leaseValid()).isTrue();
+        assertThat(nt.raft(1).leaseRead()).isNull();
+        TestNetwork lease = leaderWithLease();
+        assertThat(lease.raft(1).leaseRead()).isNotNull();
+        assertThat(lease.raft(2).leaseRead()).isNull();
+    }
+
+    @Test
     @DisplayName("thesis §6.4.1, §3.10: the lease ends with leadership: on transfer (fenced by TIMEOUT_NOW), on"
             + " CheckQuorum step-down, on hibernation and on a membership change")
     void leaseDroppedOnLeadershipChanges() {

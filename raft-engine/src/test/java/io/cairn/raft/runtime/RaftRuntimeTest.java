@@ -233,6 +233,138 @@ class RaftRuntimeTest {
         }
     }
 
+    /**
+     * A lease clock a test can stop: real time until {@link #freeze()}, then a fixed reading that
+     * moves only by {@link #advance}. A leader whose clock is frozen inside its lease keeps it for
+     * as long as the test wants; moving the clock past it ends the lease at once.
+     */
+    static final class TestClock implements java.util.function.LongSupplier {
+        private volatile boolean frozen;
+        private volatile long at;
+
+        @Override
+        public long getAsLong() {
+            return frozen ? at : System.nanoTime();
+        }
+
+        void freeze() {
+            at = System.nanoTime();
+            frozen = true;
+        }
+
+        void advance(Duration d) {
+            at += d.toNanos();
+        }
+    }
+
+    private final Map<Long, TestClock> clocks = new HashMap<>();
+
+    /** Three nodes with lease reads, each on its own {@link TestClock}, no hibernation. */
+    private void startLeaseCluster(long group) {
+        for (long n = 1; n <= 3; n++) {
+            TestClock clock = new TestClock();
+            clocks.put(n, clock);
+            RaftRuntime rt = start(n, opts(n).withLeaseReads(true).withHibernateAfterTicks(0).withLeaseClock(clock));
+            rt.createGroup(group, ConfState.ofVoters(1L, 2L, 3L)).join();
+        }
+    }
+
+    /**
+     * Freezes the leader's clock, then waits until a heartbeat round acknowledged after the freeze
+     * gave it a lease that holds at the frozen reading (so for as long as the clock stays there),
+     * which its worker published: a read is answered on the caller's thread. Returns the leader.
+     */
+    private RaftRuntime leaderWithFrozenLease(long group) {
+        long id = leaderOf(group);
+        RaftRuntime leader = nodes.get(id);
+        clocks.get(id).freeze();
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+            long before = leader.callerLeaseReads();
+            leader.readIndex(group).get(10, TimeUnit.SECONDS);
+            return leader.callerLeaseReads() > before;
+        });
+        return leader;
+    }
+
+    /** Holds the worker of {@code group} on {@code rt} until the returned latch is counted down. */
+    private java.util.concurrent.CountDownLatch blockWorker(RaftRuntime rt, long group) throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
+        rt.postToWorkerOf(group, () -> {
+            blocked.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+        return release;
+    }
+
+    @Test
+    @DisplayName("thesis §6.4.1: a leader holding its lease answers a read on the caller's thread, its worker held up,"
+            + " covering the write acknowledged just before; once the lease clock passes the lease it does not")
+    void leaseReadOnTheCallersThread() throws Exception {
+        startLeaseCluster(1);
+        propose(1, "a");
+        RaftRuntime leader = leaderWithFrozenLease(1);
+        ListStateMachine sm = machines.get(leader.nodeId()).get(1L);
+        Object written = leader.propose(1, "acked".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+        assertThat(written).isEqualTo(2);
+
+        java.util.concurrent.CountDownLatch release = blockWorker(leader, 1);
+        long lease = leader.leaseReads();
+        long readIndex = leader.readIndexReads();
+        try {
+            CompletableFuture<Long> read = leader.readIndex(1);
+            // No task of the worker ran: it is held up. The index covers the acknowledged write.
+            assertThat(read).isDone();
+            assertThat(read.get()).isGreaterThanOrEqualTo(sm.appliedIndex());
+            assertThat(sm.snapshotOfValues()).contains("acked");
+            assertThat(leader.leaseReads()).isEqualTo(lease + 1);
+
+            // The lease is over by the clock: the read goes to the (held) worker instead.
+            clocks.get(leader.nodeId()).advance(Duration.ofSeconds(5));
+            CompletableFuture<Long> late = leader.readIndex(1);
+            assertThat(late).isNotDone();
+            assertThat(leader.leaseReads()).isEqualTo(lease + 1);
+            release.countDown();
+            try {
+                assertThat(late.get(10, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(read.get());
+                // Judged on the worker with the same clock: no lease there either, a ReadIndex round.
+                assertThat(leader.readIndexReads()).isEqualTo(readIndex + 1);
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(NotLeaderException.class); // leadership moved: fine
+            }
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    @DisplayName("a leader that handed its leadership over (TIMEOUT_NOW fences its lease) no longer answers reads on"
+            + " the caller's thread, though by its frozen clock the lease would still hold")
+    void leaseReadRefusedAfterTransfer() throws Exception {
+        startLeaseCluster(2);
+        propose(2, "a");
+        RaftRuntime old = leaderWithFrozenLease(2);
+        long target = old.nodeId() % 3 + 1;
+        old.transferLeader(2, target).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(20)).until(() -> leaderOf(2) == target);
+        propose(2, "after transfer");
+
+        long callerReads = old.callerLeaseReads();
+        try {
+            old.readIndex(2).get(10, TimeUnit.SECONDS);
+            // A follower's read: the new leader confirmed the index, so the write is there.
+            assertThat(machines.get(old.nodeId()).get(2L).snapshotOfValues()).contains("after transfer");
+        } catch (ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(NotLeaderException.class);
+        }
+        assertThat(old.callerLeaseReads()).isEqualTo(callerReads);
+    }
+
     @Test
     @DisplayName("a replica restarting with its state machine ahead of its stored commit index (applied before that write was durable) raises the commit index and goes on")
     void restartWithStateMachineAheadOfStoredCommit() throws Exception {

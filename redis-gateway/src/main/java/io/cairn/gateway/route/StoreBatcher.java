@@ -80,7 +80,28 @@ final class StoreBatcher {
     drain();
   }
 
+  /**
+   * Set while this thread runs {@link #drain} of this batcher. A call can be answered before
+   * {@code execute} returns (in-process, a read the store ran inline, or an error it answered at
+   * once): its callbacks then submit the connection's next unit and drain again on the same
+   * stack. Instead of recursing (a stack that grows with every answered call while other threads
+   * keep the queue full), they return; the loop already on the stack sends what is queued.
+   */
+  private final ThreadLocal<Boolean> draining = new ThreadLocal<>();
+
   private void drain() {
+    if (draining.get() != null) {
+      return;
+    }
+    draining.set(Boolean.TRUE);
+    try {
+      drainLoop();
+    } finally {
+      draining.remove();
+    }
+  }
+
+  private void drainLoop() {
     while (true) {
       List<Unit> batch;
       List<Unit> dropped = new ArrayList<>();

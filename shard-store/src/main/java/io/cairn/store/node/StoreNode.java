@@ -51,6 +51,7 @@ public final class StoreNode implements AutoCloseable {
     private MetaLink meta;
     private NodeMetrics metrics;
     private Server server;
+    private StoreServiceImpl service;
     private boolean closed;
 
     private StoreNode(StoreConfig config) {
@@ -108,10 +109,10 @@ public final class StoreNode implements AutoCloseable {
         } else {
             ownership = SlotOwnership.ofConfig(config);
         }
-        // Execute never blocks (commands become futures; reads run on the read pool), so it runs
+        // Execute never blocks (commands become futures; heavy reads run on the read pool), so it runs
         // on the Netty event loop: no hand-off to gRPC's executor per call.
-        server = GrpcServers.startNonBlocking(config.host(), config.servicePort(), config.maxMessageBytes(),
-                new StoreServiceImpl(config, ownership, runtime, stateMachines, reads),
+        service = new StoreServiceImpl(config, ownership, runtime, stateMachines, reads);
+        server = GrpcServers.startNonBlocking(config.host(), config.servicePort(), config.maxMessageBytes(), service,
                 new LeaderTransferService(config.nodeId(), runtime, config.requestTimeoutMillis()),
                 new StoreMembershipImpl(runtime));
         leaderTasks.scheduleWithFixedDelay(this::expireKeys, config.expiryIntervalMillis(),
@@ -157,6 +158,14 @@ public final class StoreNode implements AutoCloseable {
     }
 
     /** The port the StoreService listens on. */
+    /**
+     * Reads this node ran on the thread that received them instead of its read pool (cheap reads
+     * whose barrier a leader lease passed at once; docs/store-node.md).
+     */
+    public long inlineReads() {
+        return service == null ? 0 : service.inlineReads();
+    }
+
     public int servicePort() {
         return server.getPort();
     }

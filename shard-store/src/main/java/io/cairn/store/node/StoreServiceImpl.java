@@ -55,7 +55,12 @@ import org.slf4j.LoggerFactory;
  *   <li>Writes are wrapped in a {@link StoreCommand} with the leader's clock and a fresh seed and
  *       proposed; the reply is the state machine's.</li>
  *   <li>Reads wait for a ReadIndex barrier (linearizable, on any replica) unless
- *       {@code stale_ok}, then run on a snapshot of the local state.</li>
+ *       {@code stale_ok}, then run on a snapshot of the local state: on the read pool, or
+ *       inline on the calling thread when the command is a cheap one ({@link #runsInline}) and
+ *       its barrier has already passed (a leader's lease answered it on this thread, see
+ *       {@link RaftRuntime#readIndex}). Inline, a GET costs no thread hop on the store: over
+ *       Netty it runs on the event loop that received the call, in-process
+ *       ({@code cairn dev}) on the gateway's thread that made it.</li>
  * </ul>
  *
  * The commands of a request run concurrently, as futures (no thread per command); the response
@@ -191,13 +196,51 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
             o.lastWrite = reply;
             o.readsSinceWrite.clear();
         } else {
+            boolean inline = runsInline(spec, argc);
             reply = after(o.lastWrite, c.getStaleOk()
-                    ? () -> CompletableFuture.supplyAsync(() -> sm.read(argv), reads)
-                    : () -> watch.add(sm, readBarrier(groupId, deadline))
-                            .thenApplyAsync(applied -> sm.read(argv), reads));
+                    ? () -> inline ? readNow(sm, argv) : CompletableFuture.supplyAsync(() -> sm.read(argv), reads)
+                    : () -> {
+                        CompletableFuture<Long> barrier = watch.add(sm, readBarrier(groupId, deadline));
+                        if (inline && barrier.isDone() && !barrier.isCompletedExceptionally()) {
+                            return readNow(sm, argv);
+                        }
+                        return barrier.thenApplyAsync(applied -> sm.read(argv), reads);
+                    });
             o.readsSinceWrite.add(reply);
         }
         return reply.handle((r, err) -> err == null ? resp(r, protocol) : failure(err));
+    }
+
+    /** Arguments (name included) above which even a fast read (MGET, EXISTS, HMGET...) goes to the read pool. */
+    static final int INLINE_MAX_ARGS = 34;
+
+    /**
+     * Whether a read may run on the thread that received the request once its barrier passed:
+     * only commands that are O(1) or O(log N) here ({@link CommandFlag#FAST}; GET, HGET, EXISTS,
+     * TTL, TYPE, STRLEN, SISMEMBER, ZSCORE, LLEN...) and with at most {@link #INLINE_MAX_ARGS}
+     * arguments, so that an event loop is never held up by a read: KEYS, SCAN, ZRANGE, LRANGE,
+     * SMEMBERS, HGETALL and the like stay on the read pool.
+     */
+    static boolean runsInline(CommandSpec spec, int argc) {
+        return spec.flags().contains(CommandFlag.FAST) && spec.flags().contains(CommandFlag.READONLY)
+                && argc <= INLINE_MAX_ARGS;
+    }
+
+    /** Reads run inline on the calling thread ({@link #runsInline}), since start. */
+    private final java.util.concurrent.atomic.LongAdder inlineReads = new java.util.concurrent.atomic.LongAdder();
+
+    long inlineReads() {
+        return inlineReads.sum();
+    }
+
+    /** Runs a read on this thread; a failure becomes the future's, as on the read pool. */
+    private CompletableFuture<Reply> readNow(ShardStateMachine sm, byte[][] argv) {
+        inlineReads.increment();
+        try {
+            return CompletableFuture.completedFuture(sm.read(argv));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /**
@@ -301,9 +344,13 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
      * in the hand-over to this node's own leadership fails with this node as the hint).
      */
     private CompletableFuture<Long> readBarrier(long groupId, long deadline) {
-        return runtime.readIndex(groupId).handle((index, err) -> {
+        CompletableFuture<Long> index = runtime.readIndex(groupId);
+        if (index.isDone() && !index.isCompletedExceptionally()) {
+            return index; // a lease read answered on this thread: nothing to retry
+        }
+        return index.handle((applied, err) -> {
             if (err == null) {
-                return CompletableFuture.completedFuture(index);
+                return CompletableFuture.completedFuture(applied);
             }
             Throwable e = unwrap(err);
             if (e instanceof NotLeaderException nle && nle.leaderHint() == config.nodeId()

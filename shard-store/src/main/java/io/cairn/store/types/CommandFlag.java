@@ -8,7 +8,12 @@ public enum CommandFlag {
     READONLY,
     /** May allocate memory (Redis "denyoom"). */
     DENYOOM,
-    /** O(1) or O(log N). */
+    /**
+     * O(1) or O(log N) in this implementation (Redis's "fast"; not set where Cairn walks what
+     * Redis finds by skiplist spans or keeps a count of: ZCOUNT, ZLEXCOUNT, ZRANK, ZREVRANK,
+     * DBSIZE). The store runs a fast read whose barrier has already passed inline, on the thread
+     * that received it.
+     */
     FAST,
     /** Output depends on randomness (SRANDMEMBER, SPOP...): writes get a seed in the proposal. */
     RANDOM,

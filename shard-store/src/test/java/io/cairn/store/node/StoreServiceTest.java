@@ -303,6 +303,79 @@ class StoreServiceTest {
         }
     }
 
+    /** Runs one command through an asynchronous stub; returns the thread its reply arrived on. */
+    private static Thread replyThread(ManagedChannel ch, Command c, String expected) throws Exception {
+        java.util.concurrent.CompletableFuture<Thread> on = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicReference<ExecuteResponse> got = new java.util.concurrent.atomic.AtomicReference<>();
+        StoreServiceGrpc.newStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS).execute(
+                ExecuteRequest.newBuilder().setProtocol(2).addCommands(c).build(),
+                new io.grpc.stub.StreamObserver<>() {
+                    @Override
+                    public void onNext(ExecuteResponse r) {
+                        got.set(r);
+                        on.complete(Thread.currentThread());
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        on.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        Thread t = on.get(10, TimeUnit.SECONDS);
+        assertThat(resp(got.get().getResults(0))).isEqualTo(expected);
+        return t;
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("a cheap read whose barrier a leader lease passed runs on the thread that made the"
+            + " call (in-process: the caller's own, no hop at all) and sees the write acknowledged before it; a"
+            + " heavy read runs on the read pool")
+    void cheapReadsRunInline() throws Exception {
+        String k = keyIn("inline", 0, 8191);
+        ManagedChannel local = io.cairn.raft.transport.GrpcChannels.open("127.0.0.1", node.servicePort(), 1 << 20,
+                true, null);
+        try {
+            assertThat(io.cairn.raft.transport.GrpcChannels.isInProcessNow(local)).isTrue();
+            // Eventually (the group holds its lease nearly always; a stalled machine may miss it).
+            int[] round = {0};
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                String v = "v" + round[0]++;
+                one(2, cmd(G1, "SET", k, v));
+                long before = node.inlineReads();
+                Thread on = replyThread(local, cmd(G1, "GET", k), "$" + v.length() + "\r\n" + v + "\r\n");
+                return node.inlineReads() == before + 1 && on == Thread.currentThread();
+            });
+            long before = node.inlineReads();
+            replyThread(local, cmd(G1, "KEYS", k), "*1\r\n$" + k.length() + "\r\n" + k + "\r\n");
+            replyThread(local, cmd(G1, "LRANGE", k, "0", "-1"),
+                    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+            assertThat(node.inlineReads()).isEqualTo(before);
+        } finally {
+            local.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("only fast reads with few arguments run inline: GET, HGET, EXISTS, TTL, small MGET;"
+            + " not writes, KEYS, SCAN, ranges, whole collections, scans Redis does in O(log N), DBSIZE, nor a long MGET")
+    void whichReadsRunInline() {
+        io.cairn.store.types.CommandTable t = io.cairn.store.types.CommandTable.standard();
+        for (String c : List.of("get", "mget", "exists", "hget", "ttl", "type", "strlen", "sismember", "zscore",
+                "llen", "hmget", "scard", "zcard")) {
+            assertThat(StoreServiceImpl.runsInline(t.lookup(c), 3)).as(c).isTrue();
+        }
+        for (String c : List.of("set", "incr", "keys", "scan", "zrange", "lrange", "smembers", "hgetall", "zrank",
+                "zcount", "dbsize", "getrange", "sunion")) {
+            assertThat(StoreServiceImpl.runsInline(t.lookup(c), 3)).as(c).isFalse();
+        }
+        assertThat(StoreServiceImpl.runsInline(t.lookup("mget"), StoreServiceImpl.INLINE_MAX_ARGS)).isTrue();
+        assertThat(StoreServiceImpl.runsInline(t.lookup("mget"), StoreServiceImpl.INLINE_MAX_ARGS + 1)).isFalse();
+    }
+
     /** Prints one-at-a-time latencies (second round warm); asserts only that all succeed. */
     @Test
     void sequentialLatency() {
