@@ -19,6 +19,32 @@ class CairnCommandLineTest {
 
     private record Run(int code, String out, String err) {}
 
+    @Test
+    void theLauncherTurnsNettysLeakDetectorOffUnlessTheCommandLineSetsIt() {
+        String gateway = Cairn.LEAK_DETECTION_PROPERTIES.get(0);
+        String grpc = Cairn.LEAK_DETECTION_PROPERTIES.get(1);
+        String savedGateway = System.getProperty(gateway);
+        String savedGrpc = System.getProperty(grpc);
+        try {
+            System.clearProperty(gateway);
+            System.setProperty(grpc, "paranoid"); // as -D on the command line
+            Cairn.productionDefaults();
+            assertThat(System.getProperty(gateway)).isEqualTo("disabled");
+            assertThat(System.getProperty(grpc)).isEqualTo("paranoid");
+        } finally {
+            restore(gateway, savedGateway);
+            restore(grpc, savedGrpc);
+        }
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, value);
+        }
+    }
+
     private static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
