@@ -26,7 +26,9 @@ record GatewayCommandInfo(String name, int arity, List<String> flags, int firstK
   static GatewayCommandInfo ofSpec(CommandSpec spec) {
     List<String> flags = new ArrayList<>();
     for (CommandFlag f : spec.flags()) {
-      flags.add(f.redisName());
+      if (f.redisName() != null) { // Cairn's own flags are not Redis's to see
+        flags.add(f.redisName());
+      }
     }
     return new GatewayCommandInfo(spec.name(), spec.arity(), flags, spec.firstKey(), spec.lastKey(),
         spec.step());

@@ -280,6 +280,9 @@ class GatewayServerTest {
     List<Object> ping = list(info.get(1));
     assertThat(ping.subList(0, 6)).containsExactly("ping", -1L, List.of("+fast"), 0L, 0L, 0L);
     assertThat(info.get(2)).isNull();
+    // Redis's flags only: ZRANK is "fast" as in Redis; Cairn's own WALKS is not shown.
+    List<Object> zrank = list(((List<?>) client.call("COMMAND", "INFO", "zrank")).get(0));
+    assertThat(zrank.get(2)).isEqualTo(List.of("+readonly", "+fast"));
   }
 
   @Test

@@ -216,14 +216,15 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
 
     /**
      * Whether a read may run on the thread that received the request once its barrier passed:
-     * only commands that are O(1) or O(log N) here ({@link CommandFlag#FAST}; GET, HGET, EXISTS,
-     * TTL, TYPE, STRLEN, SISMEMBER, ZSCORE, LLEN...) and with at most {@link #INLINE_MAX_ARGS}
+     * only commands that are O(1) or O(log N) here ({@link CommandFlag#FAST} and not
+     * {@link CommandFlag#WALKS}; GET, HGET, EXISTS, TTL, TYPE, STRLEN, SISMEMBER, ZSCORE, LLEN...)
+     * and with at most {@link #INLINE_MAX_ARGS}
      * arguments, so that an event loop is never held up by a read: KEYS, SCAN, ZRANGE, LRANGE,
      * SMEMBERS, HGETALL and the like stay on the read pool.
      */
     static boolean runsInline(CommandSpec spec, int argc) {
         return spec.flags().contains(CommandFlag.FAST) && spec.flags().contains(CommandFlag.READONLY)
-                && argc <= INLINE_MAX_ARGS;
+                && !spec.flags().contains(CommandFlag.WALKS) && argc <= INLINE_MAX_ARGS;
     }
 
     /** Reads run inline on the calling thread ({@link #runsInline}), since start. */

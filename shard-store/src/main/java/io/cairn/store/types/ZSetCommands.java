@@ -65,13 +65,13 @@ final class ZSetCommands {
         t.add("zscore", 3, readFast, 1, 1, 1, ZSetCommands::zscore);
         t.add("zmscore", -3, readFast, 1, 1, 1, ZSetCommands::zmscore);
         t.add("zcard", 2, readFast, 1, 1, 1, ZSetCommands::zcard);
-        // Redis flags these four "fast" (its skiplist spans make them O(log N)); here they walk
-        // the members they count, so they are not: the store runs them on its read pool, never
-        // inline on the thread that received the request.
-        t.add("zcount", 4, read, 1, 1, 1, ZSetCommands::zcount);
-        t.add("zlexcount", 4, read, 1, 1, 1, ZSetCommands::zlexcount);
-        t.add("zrank", 3, read, 1, 1, 1, (c, a) -> zrank(c, a, false));
-        t.add("zrevrank", 3, read, 1, 1, 1, (c, a) -> zrank(c, a, true));
+        // "fast" in Redis (its skiplist spans make them O(log N)); here they walk the members
+        // they count: WALKS keeps them off the thread that received the request.
+        EnumSet<CommandFlag> readWalks = EnumSet.of(CommandFlag.READONLY, CommandFlag.FAST, CommandFlag.WALKS);
+        t.add("zcount", 4, readWalks, 1, 1, 1, ZSetCommands::zcount);
+        t.add("zlexcount", 4, readWalks, 1, 1, 1, ZSetCommands::zlexcount);
+        t.add("zrank", 3, readWalks, 1, 1, 1, (c, a) -> zrank(c, a, false));
+        t.add("zrevrank", 3, readWalks, 1, 1, 1, (c, a) -> zrank(c, a, true));
 
         t.add("zrange", -4, read, 1, 1, 1, (c, a) -> zrange(c, a, 1, null, RangeType.AUTO, null));
         t.add("zrangestore", -5, writeOom, 1, 2, 1, (c, a) -> zrange(c, a, 2, a[1], RangeType.AUTO, null));

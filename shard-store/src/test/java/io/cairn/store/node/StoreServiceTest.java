@@ -372,6 +372,10 @@ class StoreServiceTest {
                 "zcount", "dbsize", "getrange", "sunion")) {
             assertThat(StoreServiceImpl.runsInline(t.lookup(c), 3)).as(c).isFalse();
         }
+        // COMMAND still reports Redis's flags: the five that walk here are "fast" as in Redis.
+        for (String c : List.of("zcount", "zlexcount", "zrank", "zrevrank", "dbsize")) {
+            assertThat(t.lookup(c).flags()).as(c).contains(io.cairn.store.types.CommandFlag.FAST);
+        }
         assertThat(StoreServiceImpl.runsInline(t.lookup("mget"), StoreServiceImpl.INLINE_MAX_ARGS)).isTrue();
         assertThat(StoreServiceImpl.runsInline(t.lookup("mget"), StoreServiceImpl.INLINE_MAX_ARGS + 1)).isFalse();
     }
