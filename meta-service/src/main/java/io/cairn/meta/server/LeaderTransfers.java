@@ -6,17 +6,14 @@ import io.cairn.meta.map.ReplicaRole;
 import io.cairn.meta.map.ShardMap;
 import io.cairn.meta.map.StoreInfo;
 import io.cairn.meta.map.StoreState;
+import io.cairn.meta.proto.LeaderHint;
 import io.cairn.meta.proto.StoreControlGrpc;
 import io.cairn.meta.proto.StoreTransferLeaderRequest;
 import io.cairn.meta.proto.StoreTransferLeaderResponse;
 import io.cairn.meta.proto.TransferLeaderResponse;
-import io.cairn.raft.transport.GrpcChannels;
-import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -29,15 +26,12 @@ import org.slf4j.LoggerFactory;
  * ({@code StoreControl.TransferLeader}, following up to {@value #MAX_HOPS} not-leader answers)
  * and, once the target answers that it leads, records it as the group's leader hint (pushed to
  * the watchers at once, so gateways route to the new leader before its next heartbeat).
- *
- * <p>Channels to the stores are opened on first use, by service address, and closed with this.
  */
-final class LeaderTransfers implements AutoCloseable {
+final class LeaderTransfers {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderTransfers.class);
   private static final int MAX_HOPS = 3;
 
   private final MetaNode node;
-  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
 
   LeaderTransfers(MetaNode node) {
@@ -59,8 +53,8 @@ final class LeaderTransfers implements AutoCloseable {
     if (refused != null) {
       return CompletableFuture.completedFuture(error(refused));
     }
-    Long leader = node.reports().leaderByGroup().get(groupId);
-    if (leader == null) {
+    LeaderHint hint = node.reports().hint(groupId);
+    if (hint == null) {
       return CompletableFuture.completedFuture(error("group " + groupId
           + " has no known leader (no store reported leading it yet): try again"));
     }
@@ -68,9 +62,9 @@ final class LeaderTransfers implements AutoCloseable {
     inFlight.incrementAndGet();
     CompletableFuture<TransferLeaderResponse> f;
     try {
-      f = ask(map, groupId, storeId, leader, timeout, 0);
+      f = ask(map, groupId, storeId, hint, timeout, 0);
     } catch (RuntimeException e) {
-      f = done(error("asking store " + leader + " failed: " + e));
+      f = done(error("asking store " + hint.getStoreId() + " failed: " + e));
     }
     f.whenComplete((r, err) -> inFlight.decrementAndGet());
     return f;
@@ -101,14 +95,18 @@ final class LeaderTransfers implements AutoCloseable {
     return null;
   }
 
-  private CompletableFuture<TransferLeaderResponse> ask(ShardMap map, long groupId, long to, long leader,
+  private CompletableFuture<TransferLeaderResponse> ask(ShardMap map, long groupId, long to, LeaderHint hint,
                                                       long timeout, int hop) {
+    return ask(map, groupId, to, hint.getStoreId(), hint.getTerm(), timeout, hop);
+  }
+
+  /** Asks {@code leader} ({@code leaderTerm}: its hint's term, 0 = unknown) for the transfer. */
+  private CompletableFuture<TransferLeaderResponse> ask(ShardMap map, long groupId, long to, long leader,
+                                                      long leaderTerm, long timeout, int hop) {
     if (leader == to) {
-      // Already there: no term known from here; the hint's term if it is this store's.
-      long term = node.reports().hints().stream().filter(h -> h.getGroupId() == groupId && h.getStoreId() == to)
-          .mapToLong(h -> h.getTerm()).findFirst().orElse(0);
+      // Already there: the term of the hint that names it, if that is where it came from.
       return CompletableFuture.completedFuture(TransferLeaderResponse.newBuilder().setLeaderStoreId(to)
-          .setTerm(term).build());
+          .setTerm(leaderTerm).build());
     }
     StoreInfo at = map.store(leader).orElse(null);
     if (at == null) {
@@ -116,7 +114,7 @@ final class LeaderTransfers implements AutoCloseable {
           + ", which is not in the map"));
     }
     CompletableFuture<StoreTransferLeaderResponse> call = new CompletableFuture<>();
-    StoreControlGrpc.newStub(channel(at.serviceAddress()))
+    StoreControlGrpc.newStub(node.storeChannel(at.serviceAddress()))
         .withDeadlineAfter(timeout + 1_000, TimeUnit.MILLISECONDS)
         .transferLeader(StoreTransferLeaderRequest.newBuilder().setGroupId(groupId).setToStore(to)
             .setTimeoutMs(timeout).build(), observer(call));
@@ -139,17 +137,13 @@ final class LeaderTransfers implements AutoCloseable {
             return done(error("group " + groupId + " has no leader at the moment (store " + leader
                 + " does not lead it" + (hint == 0 ? "" : ", names store " + hint) + "): try again"));
           }
-          return ask(map, groupId, to, hint, timeout, hop + 1);
+          return ask(map, groupId, to, hint, 0, timeout, hop + 1);
         }
         default -> {
           return done(error(r.getError().isEmpty() ? "store " + leader + " gave no outcome" : r.getError()));
         }
       }
     }).thenCompose(x -> x);
-  }
-
-  private ManagedChannel channel(String address) {
-    return channels.computeIfAbsent(address, a -> GrpcChannels.open(a, 1 << 20, false, null));
   }
 
   private static <T> StreamObserver<T> observer(CompletableFuture<T> f) {
@@ -177,13 +171,5 @@ final class LeaderTransfers implements AutoCloseable {
 
   private static TransferLeaderResponse error(String message) {
     return TransferLeaderResponse.newBuilder().setError(message).build();
-  }
-
-  @Override
-  public void close() {
-    for (ManagedChannel c : channels.values()) {
-      c.shutdownNow();
-    }
-    channels.clear();
   }
 }

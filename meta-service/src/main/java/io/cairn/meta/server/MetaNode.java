@@ -14,8 +14,10 @@ import io.cairn.raft.metrics.NodeMetrics;
 import io.cairn.raft.runtime.GroupStatus;
 import io.cairn.raft.runtime.RaftRuntime;
 import io.cairn.raft.runtime.RuntimeOptions;
+import io.cairn.raft.transport.GrpcChannels;
 import io.cairn.raft.transport.GrpcServers;
 import io.cairn.raft.transport.GrpcTransportOptions;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +28,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,6 +58,8 @@ public final class MetaNode implements AutoCloseable {
   private final RaftRuntime runtime;
   private final StoreReports reports = new StoreReports();
   private final LeaderTransfers transfers = new LeaderTransfers(this);
+  /** Channels to the stores' StoreControl service by service address: opened on first use, closed with this. */
+  private final Map<String, ManagedChannel> storeChannels = new ConcurrentHashMap<>();
   private final ExecutorService watchExecutor;
   private final MapWatchers watchers;
   private final ScheduledExecutorService leaderTasks;
@@ -182,6 +187,11 @@ public final class MetaNode implements AutoCloseable {
 
   LeaderTransfers transfers() {
     return transfers;
+  }
+
+  /** A channel to a store's StoreControl service (leadership transfers, replica changes). */
+  ManagedChannel storeChannel(String serviceAddress) {
+    return storeChannels.computeIfAbsent(serviceAddress, a -> GrpcChannels.open(a, 4 << 20, false, null));
   }
 
   /** Where to retry a leader-only call. */
@@ -404,7 +414,7 @@ public final class MetaNode implements AutoCloseable {
     }
     watchers.closeAll();
     GrpcServers.stop(server, Duration.ofSeconds(2));
-    transfers.close();
+    storeChannels.values().forEach(ManagedChannel::shutdownNow);
     watchExecutor.shutdownNow();
     runtime.close();
     LOG.info("meta replica {} stopped", config.nodeId());

@@ -11,17 +11,13 @@ import io.cairn.meta.map.StoreInfo;
 import io.cairn.meta.map.StoreState;
 import io.cairn.meta.proto.ChangeMembershipRequest;
 import io.cairn.meta.proto.ChangeMembershipResponse;
-import io.cairn.meta.proto.LeaderHint;
 import io.cairn.meta.proto.MembershipAction;
 import io.cairn.meta.proto.ReplicaChangeResponse;
-import io.cairn.meta.proto.StoreMembershipGrpc;
+import io.cairn.meta.proto.StoreControlGrpc;
 import io.cairn.raft.runtime.NotLeaderException;
-import io.cairn.raft.transport.GrpcChannels;
-import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,7 +56,6 @@ final class ReplicaChanges implements AutoCloseable {
 
   private final MetaNode node;
   private final ExecutorService threads;
-  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Set<Long> busy = ConcurrentHashMap.newKeySet();
 
   ReplicaChanges(MetaNode node) {
@@ -220,7 +215,7 @@ final class ReplicaChanges implements AutoCloseable {
       throws Exception {
     ChangeMembershipRequest req = ChangeMembershipRequest.newBuilder().setGroupId(group).setStoreId(store)
         .setAction(action).build();
-    long target = leaderHint(group);
+    long target = node.reports().leaderByGroup().getOrDefault(group, 0L);
     int tried = 0;
     String last = "no answer yet";
     while (true) {
@@ -234,7 +229,7 @@ final class ReplicaChanges implements AutoCloseable {
       }
       StoreInfo s = m.store(target).orElseThrow();
       try {
-        ChangeMembershipResponse r = StoreMembershipGrpc.newBlockingStub(channel(s.serviceAddress()))
+        ChangeMembershipResponse r = StoreControlGrpc.newBlockingStub(node.storeChannel(s.serviceAddress()))
             .withDeadlineAfter(5, TimeUnit.SECONDS).changeMembership(req);
         if (r.getDone()) {
           return r;
@@ -259,15 +254,6 @@ final class ReplicaChanges implements AutoCloseable {
     }
   }
 
-  private long leaderHint(long group) {
-    for (LeaderHint h : node.reports().hints()) {
-      if (h.getGroupId() == group) {
-        return h.getStoreId();
-      }
-    }
-    return 0;
-  }
-
   private static void checkDeadline(long deadline, String waitingFor) throws TimeoutException {
     if (System.nanoTime() > deadline) {
       throw new TimeoutException("gave up waiting for " + waitingFor);
@@ -286,13 +272,8 @@ final class ReplicaChanges implements AutoCloseable {
     return s;
   }
 
-  private ManagedChannel channel(String address) {
-    return channels.computeIfAbsent(address, a -> GrpcChannels.open(a, 4 << 20, false, null));
-  }
-
   @Override
   public void close() {
     threads.shutdownNow();
-    channels.values().forEach(ManagedChannel::shutdownNow);
   }
 }

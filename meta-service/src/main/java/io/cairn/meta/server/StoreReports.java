@@ -192,6 +192,11 @@ final class StoreReports {
   }
 
   /** Current hints, by group id. */
+  /** The group's leader hint, or null when no store reported leading it. */
+  synchronized LeaderHint hint(long groupId) {
+    return hints.get(groupId);
+  }
+
   synchronized List<LeaderHint> hints() {
     return List.copyOf(new TreeMap<>(hints).values());
   }

@@ -113,8 +113,7 @@ public final class StoreNode implements AutoCloseable {
         // on the Netty event loop: no hand-off to gRPC's executor per call.
         service = new StoreServiceImpl(config, ownership, runtime, stateMachines, reads);
         server = GrpcServers.startNonBlocking(config.host(), config.servicePort(), config.maxMessageBytes(), service,
-                new LeaderTransferService(config.nodeId(), runtime, config.requestTimeoutMillis()),
-                new StoreMembershipImpl(runtime));
+                new StoreControlService(config.nodeId(), runtime, config.requestTimeoutMillis()));
         leaderTasks.scheduleWithFixedDelay(this::expireKeys, config.expiryIntervalMillis(),
                 config.expiryIntervalMillis(), TimeUnit.MILLISECONDS);
         leaderTasks.scheduleWithFixedDelay(this::expireSessions, config.sessionExpiryIntervalMillis(),
