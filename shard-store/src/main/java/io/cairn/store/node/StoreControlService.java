@@ -17,8 +17,6 @@ import io.grpc.stub.StreamObserver;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The StoreControl service of a store node (meta-service's {@code store_control.proto}): what the
  * meta leader asks of the store that leads a group. Served next to the StoreService, on its port.
- * Never blocks a gRPC thread: everything runs from the runtime's futures and one shared timer
- * thread.
+ * Never blocks a gRPC thread: everything runs from the runtime's futures and the stores' timer
+ * thread ({@code StoreServiceImpl.TIMERS}).
  *
  * <p><b>TransferLeader.</b> The store checks that it leads the group (else {@code not_leader}
  * with the leader it knows) and that the target is a voter, asks its Raft runtime for the
@@ -46,12 +44,6 @@ final class StoreControlService extends StoreControlGrpc.StoreControlImplBase {
     /** Longest a membership change may take before it is answered as failed. */
     private static final long MEMBERSHIP_TIMEOUT_MS = 10_000;
     private static final long POLL_MS = 10;
-    /** One daemon thread for every store of the JVM: transfers are rare and polls are cheap. */
-    private static final ScheduledExecutorService POLLS = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "store-leader-transfer");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final long nodeId;
     private final RaftRuntime runtime;
@@ -114,7 +106,9 @@ final class StoreControlService extends StoreControlGrpc.StoreControlImplBase {
                 result.complete(error("group " + group + ": store " + to + " did not take over within " + timeout
                         + " ms (still led by store " + (s.leader() == 0 ? "none" : s.leader()) + ")"));
             } else {
-                POLLS.schedule(() -> poll(group, to, deadline, timeout, result), POLL_MS, TimeUnit.MILLISECONDS);
+                // on the stores' one timer thread: transfers are rare and a poll only asks for a status
+                StoreServiceImpl.TIMERS.schedule(() -> poll(group, to, deadline, timeout, result), POLL_MS,
+                        TimeUnit.MILLISECONDS);
             }
         });
     }

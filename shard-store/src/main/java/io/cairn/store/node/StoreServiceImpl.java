@@ -366,11 +366,11 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
     private static final long RETRY_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /**
      * One daemon thread for every store of the JVM: arms each request's watch and runs its cheap
-     * check there. Not {@code CompletableFuture.delayedExecutor}: on a machine with fewer than 3
+     * check there (and StoreControlService's leadership-transfer polls). Not {@code CompletableFuture.delayedExecutor}: on a machine with fewer than 3
      * cores its default executor starts a new thread for every task, which under load (a task per
      * Execute call) cost 15-20% of the CPU of {@code cairn dev}.
      */
-    private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(r -> {
+    static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "store-timers");
         t.setDaemon(true);
         return t;
