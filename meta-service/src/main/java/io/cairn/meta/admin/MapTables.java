@@ -2,6 +2,7 @@ package io.cairn.meta.admin;
 
 import io.cairn.meta.map.GroupInfo;
 import io.cairn.meta.map.MapCommand;
+import io.cairn.meta.map.Migration;
 import io.cairn.meta.map.Replica;
 import io.cairn.meta.map.ShardMap;
 import io.cairn.meta.map.ShardMapCodec;
@@ -111,6 +112,14 @@ public final class MapTables {
       sb.append("\nunassigned slots: ").append(free).append(" (").append(map.slotRangesText(ShardMap.UNASSIGNED))
           .append(")\n");
     }
+    if (!map.leavingGroups().isEmpty()) {
+      StringJoiner l = new StringJoiner(",");
+      map.leavingGroups().forEach(g -> l.add(Long.toString(g)));
+      sb.append("\nleaving groups: ").append(l).append('\n');
+    }
+    if (!map.migrations().isEmpty()) {
+      sb.append('\n').append(migrations(map.migrations()));
+    }
     return sb.toString();
   }
 
@@ -127,6 +136,16 @@ public final class MapTables {
     sb.append(render(ShardMapCodec.decodeMap(status.getMap().toByteArray()), leaders(status.getLeadersList()),
         status.getStoresList(), sizes));
     return sb.toString();
+  }
+
+  /** The migrations in flight as a table: id, slots, source, target, phase. */
+  public static String migrations(Collection<Migration> migrations) {
+    Table t = new Table("MIGRATION", "SLOTS", "FROM", "TO", "PHASE");
+    for (Migration m : migrations) {
+      t.row(Long.toString(m.id()), m.range().toString(), Long.toString(m.source()), Long.toString(m.target()),
+          m.phase().name());
+    }
+    return t.isEmpty() ? "no migrations in flight\n" : t.render();
   }
 
   /** Bytes for people: {@code 512 B}, {@code 1.5 KiB}, {@code 20.0 MiB}, ... */
@@ -187,6 +206,18 @@ public final class MapTables {
       return "assign slots " + SlotRange.render(a.ranges()) + " to group " + a.groupId();
     } else if (c instanceof MapCommand.DestroyGroup d) {
       return "destroy group " + d.groupId();
+    } else if (c instanceof MapCommand.BeginMigration b) {
+      StringJoiner moves = new StringJoiner(", ");
+      b.migrations().forEach(m -> moves.add(m.id() + ": " + m.range() + " " + m.source() + "->" + m.target()));
+      return "begin migration" + (b.migrations().size() == 1 ? " " : "s ") + moves;
+    } else if (c instanceof MapCommand.CommitMigration m) {
+      return "commit migration " + m.migrationId();
+    } else if (c instanceof MapCommand.EndMigration m) {
+      return "end migration " + m.migrationId();
+    } else if (c instanceof MapCommand.AbortMigration m) {
+      return "abort migration " + m.migrationId();
+    } else if (c instanceof MapCommand.LeaveGroup l) {
+      return "group " + l.groupId() + " is leaving";
     }
     return c.toString();
   }

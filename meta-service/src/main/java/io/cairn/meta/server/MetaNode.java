@@ -65,6 +65,7 @@ public final class MetaNode implements AutoCloseable {
   private final ScheduledExecutorService leaderTasks;
   private final AtomicInteger bootstrapProposals = new AtomicInteger();
   private final ReplicaChanges replicaChanges;
+  private final SlotMigrations migrations;
   private volatile long leaderSinceNanos;
   /** When the leader balancer last looked (leader-tasks thread only). */
   private long lastBalanceNanos;
@@ -75,6 +76,7 @@ public final class MetaNode implements AutoCloseable {
   private MetaNode(MetaConfig config) {
     this.config = config;
     this.replicaChanges = new ReplicaChanges(this);
+    this.migrations = new SlotMigrations(this);
     this.state = new MetaStateMachine(config.dataDir().resolve("meta"), config.historyVersions());
     Path raftDir = config.dataDir().resolve("raft");
     RuntimeOptions options = RuntimeOptions.defaults(raftDir.resolve("snapshots"))
@@ -126,7 +128,9 @@ public final class MetaNode implements AutoCloseable {
         TimeUnit.MILLISECONDS);
     if (config.metricsPort() != 0) {
       metrics = NodeMetrics.start(runtime, config.host(), config.metricsPort());
+      migrations.bindTo(metrics.registry());
     }
+    migrations.start();
     LOG.info("meta replica {} ready: service on {}:{}, raft on {}:{}, peers {}{}", config.nodeId(), config.host(),
         servicePort(), config.host(), config.raftPort(), config.peers().values(),
         metrics == null ? "" : ", metrics on http://" + config.host() + ":" + metrics.port() + "/metrics");
@@ -179,6 +183,10 @@ public final class MetaNode implements AutoCloseable {
 
   ReplicaChanges replicaChanges() {
     return replicaChanges;
+  }
+
+  SlotMigrations migrations() {
+    return migrations;
   }
 
   MapWatchers watchers() {
@@ -409,6 +417,7 @@ public final class MetaNode implements AutoCloseable {
     closed = true;
     leaderTasks.shutdownNow();
     replicaChanges.close();
+    migrations.close();
     if (metrics != null) {
       metrics.close();
     }
