@@ -432,6 +432,7 @@ final class SlotMigrations implements AutoCloseable {
 
   private void drive(long id) {
     long backoff = 100;
+    long attempt = nextAttempt(); // kept from the commit to the end; a restart after a failure takes a new one
     try {
       while (!closed && node.isLeader()) {
         ShardMap m = node.map();
@@ -439,7 +440,6 @@ final class SlotMigrations implements AutoCloseable {
         if (mig == null) {
           return;
         }
-        long attempt = nextAttempt();
         try {
           if (mig.phase() == Migration.Phase.COMMITTED) {
             finish(mig, attempt);
@@ -450,12 +450,13 @@ final class SlotMigrations implements AutoCloseable {
           }
           backoff = 100;
         } catch (AbortAsked e) {
-          // next turn of the loop rolls it back
+          attempt = nextAttempt(); // the roll-back outranks every step sent so far
         } catch (StepFailed | MapException e) {
           LOG.info("migration {} ({} from group {} to group {}), attempt {}: {}; restarting in {} ms", id,
               mig.range(), mig.source(), mig.target(), attemptText(attempt), e.getMessage(), backoff);
           Thread.sleep(backoff);
           backoff = Math.min(backoff * 2, 5_000);
+          attempt = nextAttempt();
         }
       }
     } catch (InterruptedException e) {
@@ -659,6 +660,11 @@ final class SlotMigrations implements AutoCloseable {
 
   private SlotMoveResponse refusal(String why) {
     return SlotMoveResponse.newBuilder().setError(why).setMapVersion(node.map().version()).build();
+  }
+
+  /** Whether an abort of the migration was asked on this replica and is not done yet (tests). */
+  boolean abortAsked(long id) {
+    return abortRequested.contains(id);
   }
 
   /** Whether a migration runs on this replica (tests). */
