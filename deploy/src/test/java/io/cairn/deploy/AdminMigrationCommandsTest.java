@@ -1,0 +1,127 @@
+package io.cairn.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cairn.deploy.it.ClusterProcesses;
+import io.cairn.meta.client.MetaClient;
+import io.cairn.meta.map.ShardMap;
+import io.cairn.meta.proto.MigrateSlotsRequest;
+import io.cairn.meta.proto.MigrateSlotsResponse;
+import io.cairn.meta.proto.StoreControlGrpc;
+import io.cairn.meta.server.MetaConfig;
+import io.cairn.meta.server.MetaNode;
+import io.cairn.raft.transport.GrpcServers;
+import io.grpc.Server;
+import io.grpc.stub.StreamObserver;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code cairn admin move | rebalance | join | leave | migrations | abort-migration |
+ * remove-observer}: parsing, what they print, refusals with exit code 1. Against one meta replica
+ * whose three stores are a stand-in StoreControl that answers every MigrateSlots step done (the
+ * store side of a migration is shard-store's, tested there).
+ */
+class AdminMigrationCommandsTest {
+    @TempDir
+    Path tmp;
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run admin(String meta, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] all = new String[args.length + 3];
+        all[0] = "admin";
+        all[1] = "--meta";
+        all[2] = meta;
+        System.arraycopy(args, 0, all, 3, args.length);
+        int code = Cairn.execute(new PrintWriter(out), new PrintWriter(err), all);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    @Timeout(120)
+    void moveRebalanceJoinLeaveAndRefusals() throws Exception {
+        List<Server> stores = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            stores.add(GrpcServers.start("127.0.0.1", 0, 4 << 20, new StoreControlGrpc.StoreControlImplBase() {
+                @Override
+                public void migrateSlots(MigrateSlotsRequest req, StreamObserver<MigrateSlotsResponse> out) {
+                    out.onNext(MigrateSlotsResponse.newBuilder().setDone(true).setIndex(1).build());
+                    out.onCompleted();
+                }
+            }));
+        }
+        Properties p = new Properties();
+        p.setProperty("node.id", "1");
+        p.setProperty("data.dir", tmp.resolve("meta").toString());
+        p.setProperty("raft.port", Integer.toString(ClusterProcesses.freePort()));
+        p.setProperty("service.port", Integer.toString(ClusterProcesses.freePort()));
+        p.setProperty("raft.tick.ms", "20");
+        p.setProperty("leader.task.ms", "50");
+        p.setProperty("store.heartbeat.timeout.ms", "0");
+        p.setProperty("migration.batch.slots", "4096");
+        try (MetaNode meta = MetaNode.start(MetaConfig.from(p));
+                MetaClient client = new MetaClient(MetaConfig.from(p).serviceAddresses())) {
+            String address = "127.0.0.1:" + meta.servicePort();
+            await().atMost(Duration.ofSeconds(30)).until(meta::isLeader);
+            for (long id = 1; id <= 3; id++) {
+                client.registerStore(id, "127.0.0.1:" + (17100 + id), "127.0.0.1:" + stores.get((int) id - 1).getPort());
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> meta.map().slotCount(ShardMap.UNASSIGNED) == 0);
+
+            Run move = admin(address, "move", "0-9", "2", "--wait");
+            assertThat(move.code()).as("%s", move.err()).isEqualTo(Cairn.EXIT_OK);
+            assertThat(move.out()).startsWith("moved slots 0-9 to group 2 (map version ")
+                    .contains("MIGRATION  SLOTS  FROM  TO  PHASE\n1          0-9    1     2   DONE\n");
+            assertThat(meta.map().groupOf(9)).isEqualTo(2);
+
+            Run list = admin(address, "migrations");
+            assertThat(list.out()).contains("no migrations in flight\n", "pauses: 1 measured, p50 ");
+
+            Run rebalance = admin(address, "rebalance", "--wait");
+            assertThat(rebalance.code()).as("%s", rebalance.err()).isEqualTo(Cairn.EXIT_OK);
+            assertThat(rebalance.out()).startsWith("rebalanced (map version ");
+            Run balanced = admin(address, "rebalance");
+            assertThat(balanced.out()).startsWith("rebalancing: nothing to move (map version ");
+
+            Run join = admin(address, "join", "4", "--replicas", "2", "--wait");
+            assertThat(join.code()).as("%s", join.err()).isEqualTo(Cairn.EXIT_OK);
+            assertThat(join.out()).startsWith("group 4 joined (map version ");
+            assertThat(meta.map().findGroup(4).orElseThrow().replicas()).hasSize(2);
+            assertThat(meta.map().slotCount(4)).isEqualTo(4096);
+
+            Run leave = admin(address, "leave", "4", "--wait");
+            assertThat(leave.code()).as("%s", leave.err()).isEqualTo(Cairn.EXIT_OK);
+            assertThat(leave.out()).startsWith("group 4 left and was destroyed (map version ");
+            assertThat(meta.map().findGroup(4)).isEmpty();
+
+            Run unknown = admin(address, "abort-migration", "77");
+            assertThat(unknown.code()).isEqualTo(Cairn.EXIT_FAILED);
+            assertThat(unknown.err()).isEqualTo("cairn admin abort-migration: unknown migration: 77\n");
+            Run badSlots = admin(address, "move", "1-x", "2");
+            assertThat(badSlots.code()).isEqualTo(Cairn.EXIT_FAILED);
+            assertThat(badSlots.err()).contains("invalid slot list: '1-x'");
+            Run noGroup = admin(address, "leave", "9");
+            assertThat(noGroup.err()).contains("unknown group: 9");
+            Run voter = admin(address, "remove-observer", "1", "1");
+            assertThat(voter.code()).isEqualTo(Cairn.EXIT_FAILED);
+            assertThat(voter.err()).contains("the replica of group 1 on store 1 is a voter, not an observer");
+            Run usage = admin(address, "move", "0-9");
+            assertThat(usage.code()).isEqualTo(Cairn.EXIT_USAGE);
+            assertThat(usage.err()).contains("Missing required parameter: 'GROUP'");
+        } finally {
+            stores.forEach(s -> GrpcServers.stop(s, Duration.ofSeconds(1)));
+        }
+    }
+}
