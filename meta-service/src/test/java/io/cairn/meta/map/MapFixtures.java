@@ -24,7 +24,7 @@ final class MapFixtures {
   static MapCommand randomCommand(Random rnd, ShardMap map) {
     long store = pick(rnd, map.stores().stream().mapToLong(StoreInfo::id).toArray());
     long group = pick(rnd, map.groups().stream().mapToLong(GroupInfo::id).toArray());
-    int kind = rnd.nextInt(14);
+    int kind = rnd.nextInt(4) == 0 ? 9 + rnd.nextInt(5) : rnd.nextInt(9); // migration commands: a quarter
     if (kind == 1 && rnd.nextInt(4) != 0) {
       kind = 0; // removing stores is rare, or the random cluster runs out of stores
     }
@@ -69,13 +69,15 @@ final class MapFixtures {
         long id = map.nextMigrationId() + (rnd.nextInt(8) == 0 ? -1 : rnd.nextInt(3));
         int n = 1 + rnd.nextInt(2);
         for (int i = 0; i < n; i++) {
-          long source = map.groupOf(rnd.nextInt(ShardMap.SLOT_COUNT));
-          List<SlotRange> owned = map.slotRanges(source == ShardMap.UNASSIGNED ? group : source);
-          SlotRange r = owned.isEmpty() ? SlotRange.of(rnd.nextInt(ShardMap.SLOT_COUNT))
-              : owned.get(rnd.nextInt(owned.size()));
-          int first = r.first() + rnd.nextInt(r.size());
-          list.add(Migration.moving(Math.max(1, id++), new SlotRange(first, Math.min(r.last(), first + rnd.nextInt(40))),
-              source, pick(rnd, map.groups().stream().mapToLong(GroupInfo::id).toArray())));
+          int first = rnd.nextInt(ShardMap.SLOT_COUNT);
+          long source = map.groupOf(first);
+          int last = first;
+          while (last < ShardMap.SLOT_COUNT - 1 && last - first < 40 && map.groupOf(last + 1) == source) {
+            last++;
+          }
+          list.add(Migration.moving(Math.max(1, id++), new SlotRange(first, first + rnd.nextInt(last - first + 1)),
+              source == ShardMap.UNASSIGNED ? group : source,
+              pick(rnd, map.groups().stream().mapToLong(GroupInfo::id).toArray())));
         }
         return new MapCommand.BeginMigration(list);
       }
