@@ -189,9 +189,8 @@ final class AdminMigrationCommands {
         }
     }
 
-    @Command(name = "add-observer", mixinStandardHelpOptions = true,
-            header = "Add an observer (non-voting, read-serving) replica of a group: add-replica --role observer.")
-    static final class AddObserver implements Callable<Integer> {
+    /** GROUP STORE arguments of the observer commands. */
+    abstract static class GroupStoreCommand implements Callable<Integer> {
         @ParentCommand
         AdminCommand admin;
         @Spec
@@ -202,44 +201,41 @@ final class AdminMigrationCommands {
         @Parameters(index = "1", paramLabel = "STORE", description = "The store id.")
         long store;
 
+        /** Makes the change; the line printed. */
+        abstract String change(MetaClient client);
+
         @Override
         public Integer call() {
             try (MetaClient client = admin.client()) {
-                long v = AdminCommand.addReplica(client, group, store, "observer");
-                spec.commandLine().getOut().printf("group %d: observer replica added on store %d (map version %d)%n",
-                        group, store, v);
+                spec.commandLine().getOut().print(change(client));
             }
             return Cairn.EXIT_OK;
         }
     }
 
-    @Command(name = "remove-observer", mixinStandardHelpOptions = true,
-            header = "Remove a replica of a group from a store: remove-replica.")
-    static final class RemoveObserver implements Callable<Integer> {
-        @ParentCommand
-        AdminCommand admin;
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(index = "0", paramLabel = "GROUP", description = "The group id.")
-        long group;
-        @Parameters(index = "1", paramLabel = "STORE", description = "The store id.")
-        long store;
-
+    @Command(name = "add-observer", mixinStandardHelpOptions = true,
+            header = "Add an observer (non-voting, read-serving) replica of a group: add-replica --role observer.")
+    static final class AddObserver extends GroupStoreCommand {
         @Override
-        public Integer call() {
-            try (MetaClient client = admin.client()) {
-                client.currentMap().findGroup(group).flatMap(g -> g.replicaOn(store))
-                        .filter(r -> r.role() != ReplicaRole.OBSERVER).ifPresent(r -> {
-                            throw new IllegalArgumentException("the replica of group " + group + " on store " + store
-                                    + " is a " + r.role().name().toLowerCase(Locale.ROOT)
-                                    + ", not an observer (remove-replica removes it)");
-                        });
-                long v = AdminCommand.removeReplica(client, group, store);
-                spec.commandLine().getOut().printf("group %d: replica on store %d removed (map version %d)%n",
-                        group, store, v);
-            }
-            return Cairn.EXIT_OK;
+        String change(MetaClient client) {
+            long v = AdminCommand.addReplica(client, group, store, "observer");
+            return "group " + group + ": observer replica added on store " + store + " (map version " + v + ")\n";
+        }
+    }
+
+    @Command(name = "remove-observer", mixinStandardHelpOptions = true,
+            header = "Remove an observer replica of a group: remove-replica, refused for a voter or learner.")
+    static final class RemoveObserver extends GroupStoreCommand {
+        @Override
+        String change(MetaClient client) {
+            client.currentMap().findGroup(group).flatMap(g -> g.replicaOn(store))
+                    .filter(r -> r.role() != ReplicaRole.OBSERVER).ifPresent(r -> {
+                        throw new IllegalArgumentException("the replica of group " + group + " on store " + store
+                                + " is a " + r.role().name().toLowerCase(Locale.ROOT)
+                                + ", not an observer (remove-replica removes it)");
+                    });
+            long v = AdminCommand.removeReplica(client, group, store);
+            return "group " + group + ": replica on store " + store + " removed (map version " + v + ")\n";
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.cairn.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.cairn.deploy.AdminReplicaCommandsTest.admin;
 import static org.awaitility.Awaitility.await;
 
 import io.cairn.deploy.it.ClusterProcesses;
@@ -14,8 +15,6 @@ import io.cairn.meta.server.MetaNode;
 import io.cairn.raft.transport.GrpcServers;
 import io.grpc.Server;
 import io.grpc.stub.StreamObserver;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,20 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 class AdminMigrationCommandsTest {
     @TempDir
     Path tmp;
-
-    private record Run(int code, String out, String err) {}
-
-    private static Run admin(String meta, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        String[] all = new String[args.length + 3];
-        all[0] = "admin";
-        all[1] = "--meta";
-        all[2] = meta;
-        System.arraycopy(args, 0, all, 3, args.length);
-        int code = Cairn.execute(new PrintWriter(out), new PrintWriter(err), all);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @Test
     @Timeout(120)
@@ -80,44 +65,44 @@ class AdminMigrationCommandsTest {
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> meta.map().slotCount(ShardMap.UNASSIGNED) == 0);
 
-            Run move = admin(address, "move", "0-9", "2", "--wait");
+            AdminReplicaCommandsTest.Run move = admin(address, "move", "0-9", "2", "--wait");
             assertThat(move.code()).as("%s", move.err()).isEqualTo(Cairn.EXIT_OK);
             assertThat(move.out()).startsWith("moved slots 0-9 to group 2 (map version ")
                     .contains("MIGRATION  SLOTS  FROM  TO  PHASE\n1          0-9    1     2   DONE\n");
             assertThat(meta.map().groupOf(9)).isEqualTo(2);
 
-            Run list = admin(address, "migrations");
+            AdminReplicaCommandsTest.Run list = admin(address, "migrations");
             assertThat(list.out()).contains("no migrations in flight\n", "pauses: 1 measured, p50 ");
 
-            Run rebalance = admin(address, "rebalance", "--wait");
+            AdminReplicaCommandsTest.Run rebalance = admin(address, "rebalance", "--wait");
             assertThat(rebalance.code()).as("%s", rebalance.err()).isEqualTo(Cairn.EXIT_OK);
             assertThat(rebalance.out()).startsWith("rebalanced (map version ");
-            Run balanced = admin(address, "rebalance");
+            AdminReplicaCommandsTest.Run balanced = admin(address, "rebalance");
             assertThat(balanced.out()).startsWith("rebalancing: nothing to move (map version ");
 
-            Run join = admin(address, "join", "4", "--replicas", "2", "--wait");
+            AdminReplicaCommandsTest.Run join = admin(address, "join", "4", "--replicas", "2", "--wait");
             assertThat(join.code()).as("%s", join.err()).isEqualTo(Cairn.EXIT_OK);
             assertThat(join.out()).startsWith("group 4 joined (map version ");
             assertThat(meta.map().findGroup(4).orElseThrow().replicas()).hasSize(2);
             assertThat(meta.map().slotCount(4)).isEqualTo(4096);
 
-            Run leave = admin(address, "leave", "4", "--wait");
+            AdminReplicaCommandsTest.Run leave = admin(address, "leave", "4", "--wait");
             assertThat(leave.code()).as("%s", leave.err()).isEqualTo(Cairn.EXIT_OK);
             assertThat(leave.out()).startsWith("group 4 left and was destroyed (map version ");
             assertThat(meta.map().findGroup(4)).isEmpty();
 
-            Run unknown = admin(address, "abort-migration", "77");
+            AdminReplicaCommandsTest.Run unknown = admin(address, "abort-migration", "77");
             assertThat(unknown.code()).isEqualTo(Cairn.EXIT_FAILED);
             assertThat(unknown.err()).isEqualTo("cairn admin abort-migration: unknown migration: 77\n");
-            Run badSlots = admin(address, "move", "1-x", "2");
+            AdminReplicaCommandsTest.Run badSlots = admin(address, "move", "1-x", "2");
             assertThat(badSlots.code()).isEqualTo(Cairn.EXIT_FAILED);
             assertThat(badSlots.err()).contains("invalid slot list: '1-x'");
-            Run noGroup = admin(address, "leave", "9");
+            AdminReplicaCommandsTest.Run noGroup = admin(address, "leave", "9");
             assertThat(noGroup.err()).contains("unknown group: 9");
-            Run voter = admin(address, "remove-observer", "1", "1");
+            AdminReplicaCommandsTest.Run voter = admin(address, "remove-observer", "1", "1");
             assertThat(voter.code()).isEqualTo(Cairn.EXIT_FAILED);
             assertThat(voter.err()).contains("the replica of group 1 on store 1 is a voter, not an observer");
-            Run usage = admin(address, "move", "0-9");
+            AdminReplicaCommandsTest.Run usage = admin(address, "move", "0-9");
             assertThat(usage.code()).isEqualTo(Cairn.EXIT_USAGE);
             assertThat(usage.err()).contains("Missing required parameter: 'GROUP'");
         } finally {

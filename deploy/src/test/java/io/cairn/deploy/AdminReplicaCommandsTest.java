@@ -26,9 +26,10 @@ class AdminReplicaCommandsTest {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {}
+    record Run(int code, String out, String err) {}
 
-    private static Run admin(String meta, String... args) {
+    /** {@code cairn admin --meta META args...}: exit code, stdout, stderr. */
+    static Run admin(String meta, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         String[] all = new String[args.length + 3];
