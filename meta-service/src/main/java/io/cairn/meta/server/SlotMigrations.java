@@ -199,7 +199,13 @@ final class SlotMigrations implements AutoCloseable {
     CompletableFuture<MigrationInfo> done = waitFor(id, m);
     abortRequested.add(id);
     scheduler.execute(this::tick);
-    return done.thenApply(info -> response(List.of(info)).build());
+    return done.thenApply(info -> {
+      SlotMoveResponse.Builder b = response(List.of(info));
+      if (!info.getPhase().equals("ABORTED")) { // committed between the request and the worker's next step
+        b.setError("migration " + id + " was committed before the abort took effect");
+      }
+      return b.build();
+    });
   }
 
   SlotMoveResponse migrations() {
