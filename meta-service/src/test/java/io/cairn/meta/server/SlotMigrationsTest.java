@@ -192,4 +192,25 @@ class SlotMigrationsTest {
     assertThat(counts).allMatch(c -> c == 5461 || c == 5462);
     assertThat(client.leaveGroup(2, false).getError()).isEqualTo("unknown group: 2");
   }
+
+  @Test
+  void aLeaveBegunByOneMetaLeaderIsFinishedByTheNext() throws Exception {
+    start(3, "migration.batch.slots", "4096");
+    stores.copyGate = new CountDownLatch(1);
+    MetaNode old = leader();
+    SlotMoveResponse leaving = client.leaveGroup(3, false);
+    assertThat(leaving.getError()).isEmpty();
+    assertThat(leaving.getMigrationsList()).isNotEmpty().allMatch(x -> x.getSourceGroup() == 3);
+    await().atMost(WAIT).until(() -> stores.calls.stream().anyMatch(c -> c.step() == MigrationStep.PREPARE_SOURCE));
+    nodes.set(nodes.indexOf(old), null);
+    old.close();
+    stores.copyGate.countDown();
+    MetaNode next = leader();
+    await().atMost(WAIT).until(() -> next.map().findGroup(3).isEmpty());
+    ShardMap m = next.map();
+    assertThat(m.migrations()).isEmpty();
+    assertThat(m.leavingGroups()).isEmpty();
+    assertThat(m.slotCount(1) + m.slotCount(2)).isEqualTo(ShardMap.SLOT_COUNT);
+    assertThat(List.of(m.slotCount(1), m.slotCount(2))).allMatch(c -> c == 8192);
+  }
 }
