@@ -74,13 +74,7 @@ public final class KeyCodec {
     }
 
     public static byte[] metaKey(long group, int slot, byte[] key) {
-        byte[] b = new byte[11 + key.length];
-        putLong(b, 0, group);
-        b[8] = KIND_META;
-        b[9] = (byte) (slot >>> 8);
-        b[10] = (byte) slot;
-        System.arraycopy(key, 0, b, 11, key.length);
-        return b;
+        return slotKey(group, KIND_META, slot, key);
     }
 
     public static byte[] metaKey(long group, byte[] key) {
@@ -89,12 +83,7 @@ public final class KeyCodec {
 
     /** The first meta key of {@code slot}; {@code metaSlotPrefix(g, slot + 1)} ends the range. */
     public static byte[] metaSlotPrefix(long group, int slot) {
-        byte[] b = new byte[11];
-        putLong(b, 0, group);
-        b[8] = KIND_META;
-        b[9] = (byte) (slot >>> 8);
-        b[10] = (byte) slot;
-        return b;
+        return slotPrefix(group, KIND_META, slot);
     }
 
     /**
@@ -116,7 +105,16 @@ public final class KeyCodec {
     }
 
     public static byte[] dirtyKey(long group, int slot, byte[] key) {
-        byte[] b = Arrays.copyOf(slotPrefix(group, KIND_DIRTY, slot), 11 + key.length);
+        return slotKey(group, KIND_DIRTY, slot, key);
+    }
+
+    /** {@code group(8) kind(1) slot(2) key}. */
+    private static byte[] slotKey(long group, byte kind, int slot, byte[] key) {
+        byte[] b = new byte[11 + key.length];
+        putLong(b, 0, group);
+        b[8] = kind;
+        b[9] = (byte) (slot >>> 8);
+        b[10] = (byte) slot;
         System.arraycopy(key, 0, b, 11, key.length);
         return b;
     }
