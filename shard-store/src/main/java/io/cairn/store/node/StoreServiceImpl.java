@@ -449,7 +449,12 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
      */
     @Override
     public void exportSlots(ExportSlotsRequest req, StreamObserver<ExportSlotsResponse> response) {
-        ServerCallStreamObserver<ExportSlotsResponse> call = (ServerCallStreamObserver<ExportSlotsResponse>) response;
+        if (!(response instanceof ServerCallStreamObserver<ExportSlotsResponse> call)) {
+            // a plain object call (not through gRPC) has no flow control to follow
+            response.onError(Status.UNIMPLEMENTED.withDescription("ExportSlots is served over gRPC only")
+                    .asRuntimeException());
+            return;
+        }
         Object ready = new Object();
         call.setOnReadyHandler(() -> {
             synchronized (ready) {
