@@ -206,6 +206,19 @@ class SlotMigrationNodeTest {
     void theWholeStepSequenceMovesEveryAcknowledgedWriteToTheTarget() throws Exception {
         start();
         Writer writer = new Writer();
+        // a hash of ~2.5 MB: the copy streams it over several ExportSlots messages and ingest entries
+        String big = writer.tags[1] + "big";
+        String pad = "x".repeat(80);
+        for (int b = 0; b < 25; b++) {
+            String[] args = new String[2 + 2000];
+            args[0] = "HSET";
+            args[1] = big;
+            for (int j = 0; j < 1000; j++) {
+                args[2 + 2 * j] = "field-" + b + "-" + j;
+                args[3 + 2 * j] = pad + j;
+            }
+            assertThat(exec(leaderOf(1), cmd(1, args)).getResp().toStringUtf8()).isEqualTo(":1000\r\n");
+        }
         writer.start();
         try {
             await().atMost(WAIT).until(() -> writer.acked.get() >= 50);
@@ -253,6 +266,8 @@ class SlotMigrationNodeTest {
                     : target.read(argv("get", e.getKey()));
             assertThat(r).as(e.getKey()).isEqualTo(new Reply.Bulk(e.getValue().getBytes(StandardCharsets.UTF_8)));
         }
+        assertThat(target.read(argv("hlen", big))).isEqualTo(Reply.integer(25_000));
+        assertThat(target.read(argv("hget", big, "field-24-999"))).isEqualTo(new Reply.Bulk((pad + 999).getBytes()));
         // ...deleted keys are not...
         for (int i = 6; i < 50; i += 7) {
             if (i % 5 == 4) {
