@@ -31,10 +31,17 @@ import org.rocksdb.Slice;
  * index consistent. Apply is deterministic: a command sees only its entry's time and seed and
  * versions derived from the entry's index, never the clock or a random source.
  *
- * <p>Besides client commands the leader proposes two internal ones: {@link #EXPIRED} (delete
- * these keys if they have expired by the entry's time — active expiry) and
- * {@link #EXPIRE_SESSIONS} (drop idle exactly-once sessions). Their names are not in the command
- * table, so no client can send them.
+ * <p>Besides client commands the leader proposes internal ones: {@link #EXPIRED} (delete
+ * these keys if they have expired by the entry's time — active expiry),
+ * {@link #EXPIRE_SESSIONS} (drop idle exactly-once sessions), and slot migration's
+ * {@link #SLOT_STEP} and {@link #SLOT_INGEST} ({@link SlotSteps}). Their names are not in the
+ * command table, so no client can send them.
+ *
+ * <p><b>Slot migration</b> (docs/slot-migration.md): a client command naming a key whose slot is
+ * FROZEN or IMPORTING ({@link SlotStates}) is not applied: its result is {@link SlotMoving},
+ * nothing is written (no session record, no version). A write naming a key of a MIGRATING slot,
+ * and active expiry deleting one, leave a dirty marker for the next copy round. While no slot of
+ * the group has a state, all this costs one boolean read per command.
  */
 public final class ShardStateMachine implements StateMachine {
     public static final String EXPIRED = "cairn.expired";
