@@ -59,6 +59,7 @@ class GatewayRoutingTest {
 
   @Test
   void everyTypeOnEveryGroupReadsItsWrites() throws Exception {
+    long direct = io.cairn.raft.transport.CoLocatedServers.directCalls();
     try (RespTestClient c = client()) {
       for (int g = 0; g < 3; g++) {
         String s = keyInGroup("types:s:", g);
@@ -87,6 +88,8 @@ class GatewayRoutingTest {
       assertThat(c.call("HGETALL", keyInGroup("types:h:", 1)))
           .isEqualTo(Map.of("f", "x", "g", "y"));
     }
+    // The stores run in this JVM: the gateway called their StoreService objects directly.
+    assertThat(io.cairn.raft.transport.CoLocatedServers.directCalls()).isGreaterThan(direct);
   }
 
   @Test

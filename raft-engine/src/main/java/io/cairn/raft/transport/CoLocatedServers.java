@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * The gRPC servers of ours running in this JVM, by the address they listen on: when a client of
@@ -47,12 +48,20 @@ public final class CoLocatedServers {
     private static final AtomicLong NAMES = new AtomicLong();
     private static final LongAdder IN_PROCESS_CALLS = new LongAdder();
     private static final LongAdder NETTY_CALLS = new LongAdder();
+    private static final LongAdder DIRECT_CALLS = new LongAdder();
 
     private CoLocatedServers() {
     }
 
-    /** A server of ours listening on {@code bindHost:port} and reachable in-process by {@code name}. */
-    public record Registration(String bindHost, int port, String name) {
+    /**
+     * A server of ours listening on {@code bindHost:port} and reachable in-process by {@code name};
+     * {@code direct}: its service instances that co-located clients may call as plain Java objects
+     * ({@link #direct}), empty when its in-process calls do not run on the caller's thread.
+     */
+    public record Registration(String bindHost, int port, String name, List<Object> direct) {
+        public Registration {
+            direct = List.copyOf(direct);
+        }
     }
 
     /** Whether servers started and channels opened now use the in-process path. */
@@ -65,8 +74,8 @@ public final class CoLocatedServers {
         return "cairn-grpc/" + bindHost + ":" + port + "#" + NAMES.incrementAndGet();
     }
 
-    static Registration register(String bindHost, int port, String name) {
-        Registration r = new Registration(Objects.requireNonNull(bindHost, "bindHost"), port, name);
+    static Registration register(String bindHost, int port, String name, List<Object> direct) {
+        Registration r = new Registration(Objects.requireNonNull(bindHost, "bindHost"), port, name, direct);
         SERVERS.add(r);
         VERSION.incrementAndGet();
         return r;
@@ -85,6 +94,11 @@ public final class CoLocatedServers {
 
     /** The in-process name of the server of ours that {@code host:port} reaches, or null if none is in this JVM. */
     public static String nameOf(String host, int port) {
+        Registration r = find(host, port);
+        return r == null ? null : r.name();
+    }
+
+    private static Registration find(String host, int port) {
         String t = normalize(host);
         Registration reached = null;
         for (Registration r : SERVERS) {
@@ -93,13 +107,57 @@ public final class CoLocatedServers {
             }
             String b = normalize(r.bindHost());
             if (b.equals(t)) {
-                return r.name();
+                return r;
             }
             if (reached == null && reaches(b, t)) {
                 reached = r;
             }
         }
-        return reached == null ? null : reached.name();
+        return reached;
+    }
+
+    /**
+     * The service of type {@code type} that the server of ours at {@code host:port} runs in this
+     * JVM with calls on the caller's thread, to be called as a plain object — no gRPC call, no
+     * deadline timer, no headers; or null (no such server here, or it runs its calls elsewhere).
+     * The answer is looked up again only after a registration changed, so a lookup per call is
+     * cheap; a call on a service whose server has just stopped meets the stopped service itself
+     * (which answers as it does while stopping), as an in-process call already under way would.
+     * For methods that never block, since they run on the caller's thread.
+     */
+    public static <T> Supplier<T> direct(String host, int port, Class<T> type) {
+        return new Supplier<>() {
+            private volatile Object[] cached; // {version, service or null}
+
+            @Override
+            public T get() {
+                Object[] c = cached;
+                long v = VERSION.get();
+                if (c == null || (long) c[0] != v) {
+                    Registration r = find(host, port);
+                    Object found = null;
+                    if (r != null) {
+                        for (Object s : r.direct()) {
+                            if (type.isInstance(s)) {
+                                found = s;
+                                break;
+                            }
+                        }
+                    }
+                    c = new Object[] {v, found};
+                    cached = c;
+                }
+                if (c[1] != null) {
+                    DIRECT_CALLS.increment();
+                }
+                return type.cast(c[1]);
+            }
+        };
+    }
+
+    /** Calls made on services found by {@link #direct} since the JVM started. */
+    public static long directCalls() {
+        return DIRECT_CALLS.sum();
     }
 
     /** The servers registered now; for tests and diagnostics. */

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -111,7 +112,9 @@ public final class GrpcServers {
             netty.shutdownNow();
             throw new IllegalStateException("cannot serve " + host + ":" + port + " in-process as " + name, e);
         }
-        return new CoLocatedServer(netty, inProcess, CoLocatedServers.register(host, netty.getPort(), name));
+        // Services whose in-process calls run on the caller's thread may also be called as objects.
+        List<Object> direct = inProcessDirect ? List.of((Object[]) services) : List.of();
+        return new CoLocatedServer(netty, inProcess, CoLocatedServers.register(host, netty.getPort(), name, direct));
     }
 
     private static ServerCallExecutorSupplier blockingOnly(Set<String> methods) {

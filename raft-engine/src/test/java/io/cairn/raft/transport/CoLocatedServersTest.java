@@ -96,6 +96,29 @@ class CoLocatedServersTest {
     }
 
     @Test
+    @DisplayName("direct: the service object of a server whose calls run on the caller's thread, by type, while it runs")
+    void directServiceObjects() {
+        Server s = serve("127.0.0.1", 0, 1 << 20);
+        int port = s.getPort();
+        var echo = CoLocatedServers.direct("localhost", port, BindableService.class);
+        var other = CoLocatedServers.direct("127.0.0.1", port, Runnable.class);
+        long before = CoLocatedServers.directCalls();
+        assertThat(echo.get()).isSameAs(ECHO_SERVICE);
+        assertThat(other.get()).isNull();
+        assertThat(CoLocatedServers.directCalls()).isEqualTo(before + 1);
+        // Calls that run on gRPC's executor are not offered as objects.
+        Server blocking = GrpcServers.start("127.0.0.1", 0, 1 << 20, ECHO_SERVICE);
+        servers.add(blocking);
+        assertThat(CoLocatedServers.direct("127.0.0.1", blocking.getPort(), BindableService.class).get()).isNull();
+
+        GrpcServers.stop(s, Duration.ofSeconds(1));
+        assertThat(echo.get()).isNull();
+        Server again = serve("127.0.0.1", port, 1 << 20);
+        assertThat(echo.get()).isSameAs(ECHO_SERVICE);
+        GrpcServers.stop(again, Duration.ofSeconds(1));
+    }
+
+    @Test
     @DisplayName("a server bound to the wildcard address is reached through any loopback name")
     void wildcardBind() {
         int port = serve("0.0.0.0", 0, 1 << 20).getPort();

@@ -112,6 +112,13 @@ final class Lane {
   private static final long MAX_BACKOFF_MILLIS = 200;
   /** How long to wait for a newer map after WRONG_GROUP before trying again anyway. */
   private static final long MAP_WAIT_MILLIS = 500;
+  /**
+   * After WRONG_GROUP with {@code moving} (the group refused the slot during a migration,
+   * docs/slot-migration.md): the longest wait for a newer map before trying again anyway. The
+   * pause ends when the target takes the slot, which may come before or after the map version
+   * that names it reaches this gateway, so the lane retries on its own too: 5 ms, doubling.
+   */
+  private static final long MAX_MOVING_WAIT_MILLIS = 50;
 
   private final RouteSession session;
   final long group;
@@ -127,6 +134,8 @@ final class Lane {
   private String problem;
   /** The last failure was WRONG_GROUP: a timeout then means the slot is not served. */
   private boolean wrongGroup;
+  /** ... with {@code moving}: a timeout then means the migration took too long. */
+  private boolean moving;
   /** The connection closed: nothing more is sent. Read unlocked by the batcher. */
   private volatile boolean closed;
 
@@ -268,6 +277,10 @@ final class Lane {
   }
 
   private String timeoutReply() {
+    if (moving) {
+      return "TRYAGAIN Cairn group " + group + " refused the slot for " + router.config.timeoutMillis()
+          + " ms while it moves between groups (" + problem + ")";
+    }
     if (wrongGroup) {
       return "CLUSTERDOWN Hash slot not served (group " + group + " does not serve it: " + problem
           + ")";
@@ -343,6 +356,7 @@ final class Lane {
     List<byte[]> replies = new ArrayList<>();
     List<Pending> dropped = new ArrayList<>();
     long waitForMap = -1;
+    long mapWaitMillis = MAP_WAIT_MILLIS;
     boolean again;
     synchronized (this) {
       int i = 0;
@@ -362,6 +376,7 @@ final class Lane {
         attempts = 0;
         problem = null;
         wrongGroup = false;
+        moving = false;
       } else {
         long now = System.nanoTime();
         for (Pending p : taken.subList(i, taken.size())) {
@@ -370,6 +385,7 @@ final class Lane {
         requeueFront(taken.subList(i, taken.size()));
         long delay;
         wrongGroup = false;
+        moving = false;
         if (failure != null) {
           Status s = Status.fromThrowable(failure);
           problem = "store " + unit.address + ": " + s.getCode()
@@ -407,6 +423,12 @@ final class Lane {
               problem = "store " + unit.address + " answered WRONG_GROUP at map version "
                   + r.getWrongGroup().getMapVersion() + ", routed with " + unit.mapVersion;
               waitForMap = version;
+              if (r.getWrongGroup().getMoving()) {
+                moving = true;
+                problem = "store " + unit.address + ": the slot is moving between groups (map version "
+                    + r.getWrongGroup().getMapVersion() + ")";
+                mapWaitMillis = Math.min(MAX_MOVING_WAIT_MILLIS, 5L << Math.min(attempts, 4));
+              }
               delay = 0;
             }
             default -> {
@@ -434,7 +456,7 @@ final class Lane {
     }
     if (waitForMap >= 0) {
       router.view.newerThan(waitForMap)
-          .orTimeout(MAP_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+          .orTimeout(mapWaitMillis, TimeUnit.MILLISECONDS)
           .whenComplete((m, e) -> afterMapChange());
     } else if (!again) {
       sendNext();

@@ -5,6 +5,7 @@ import io.cairn.store.node.proto.ExecuteRequest;
 import io.cairn.store.node.proto.ExecuteResponse;
 import io.cairn.store.node.proto.Result;
 import io.cairn.store.node.proto.StoreServiceGrpc;
+import io.cairn.raft.transport.CoLocatedServers;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayDeque;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The queue of one store: units from every client connection wait here and each
@@ -30,6 +32,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * store that accepted a call answers every command of it, also one it cannot finish (its own
  * time-out), so the gateway does not cut a call the store is still working on. Units whose
  * connection closed before their call left ({@link Unit#abandoned()}) are dropped here, unsent.
+ *
+ * <p>Co-located store ({@code cairn dev}: the store runs in this JVM): the request goes to the
+ * store's StoreService object directly ({@link CoLocatedServers#direct}), not through a gRPC call
+ * — the same request and response messages and the same threads as an in-process call with direct
+ * executors, without gRPC's call objects, headers and a deadline timer task per call (about 15% of
+ * a GET's CPU in cairn dev). No deadline is needed there: the store answers every command itself.
  */
 final class StoreBatcher {
 
@@ -54,6 +62,8 @@ final class StoreBatcher {
 
   private final String address;
   private final StoreServiceGrpc.StoreServiceStub stub;
+  /** The store's service when it runs in this JVM (looked up again only when servers change). */
+  private final Supplier<StoreServiceGrpc.AsyncService> local;
   private final RouteConfig config;
   private final ArrayDeque<Unit> queue = new ArrayDeque<>();
   private int inFlight;
@@ -64,6 +74,9 @@ final class StoreBatcher {
       AtomicLong commands) {
     this.address = address;
     this.stub = StoreServiceGrpc.newStub(channel);
+    int colon = address.lastIndexOf(':');
+    this.local = colon < 0 ? () -> null : CoLocatedServers.direct(address.substring(0, colon),
+        Integer.parseInt(address.substring(colon + 1)), StoreServiceGrpc.AsyncService.class);
     this.config = config;
     this.calls = calls;
     this.commands = commands;
@@ -183,8 +196,13 @@ final class StoreBatcher {
       }
     };
     try {
-      stub.withDeadlineAfter(config.callTimeoutMillis(), TimeUnit.MILLISECONDS)
-          .execute(req.build(), observer);
+      StoreServiceGrpc.AsyncService store = local.get();
+      if (store != null) {
+        store.execute(req.build(), observer);
+      } else {
+        stub.withDeadlineAfter(config.callTimeoutMillis(), TimeUnit.MILLISECONDS)
+            .execute(req.build(), observer);
+      }
     } catch (RuntimeException e) {
       finish(batch, null, e);
     }

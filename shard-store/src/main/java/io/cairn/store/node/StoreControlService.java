@@ -3,6 +3,8 @@ package io.cairn.store.node;
 import io.cairn.meta.proto.ChangeMembershipRequest;
 import io.cairn.meta.proto.ChangeMembershipResponse;
 import io.cairn.meta.proto.MembershipAction;
+import io.cairn.meta.proto.MigrateSlotsRequest;
+import io.cairn.meta.proto.MigrateSlotsResponse;
 import io.cairn.meta.proto.StoreControlGrpc;
 import io.cairn.meta.proto.StoreTransferLeaderRequest;
 import io.cairn.meta.proto.StoreTransferLeaderResponse;
@@ -39,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * once. {@code ADD_LEARNER} is in place when the store is a learner or already a voter (it never
  * demotes), so a repeated add after a promotion does not undo it.
  */
-final class StoreControlService extends StoreControlGrpc.StoreControlImplBase {
+final class StoreControlService extends StoreControlGrpc.StoreControlImplBase implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StoreControlService.class);
     /** Longest a membership change may take before it is answered as failed. */
     private static final long MEMBERSHIP_TIMEOUT_MS = 10_000;
@@ -49,10 +51,37 @@ final class StoreControlService extends StoreControlGrpc.StoreControlImplBase {
     private final RaftRuntime runtime;
     private final long defaultTimeoutMillis;
 
+    /** Slot migration's part: the groups' state machines and channels to other stores. */
+    private final SlotMigrationControl migrations;
+
     StoreControlService(long nodeId, RaftRuntime runtime, long defaultTimeoutMillis) {
+        this(nodeId, runtime, defaultTimeoutMillis, null);
+    }
+
+    StoreControlService(long nodeId, RaftRuntime runtime, long defaultTimeoutMillis,
+                        SlotMigrationControl migrations) {
         this.nodeId = nodeId;
         this.runtime = runtime;
         this.defaultTimeoutMillis = defaultTimeoutMillis;
+        this.migrations = migrations;
+    }
+
+    /** One step of a slot migration: see {@link SlotMigrationControl}. */
+    @Override
+    public void migrateSlots(MigrateSlotsRequest req, StreamObserver<MigrateSlotsResponse> out) {
+        if (migrations == null) {
+            reply(out, MigrateSlotsResponse.newBuilder().setError("slot migration is not served here").build());
+            return;
+        }
+        migrations.step(req).whenComplete((r, err) -> reply(out, err == null ? r
+                : MigrateSlotsResponse.newBuilder().setError(unwrap(err).toString()).build()));
+    }
+
+    @Override
+    public void close() {
+        if (migrations != null) {
+            migrations.close();
+        }
     }
 
     @Override

@@ -52,6 +52,7 @@ public final class StoreNode implements AutoCloseable {
     private NodeMetrics metrics;
     private Server server;
     private StoreServiceImpl service;
+    private StoreControlService control;
     private boolean closed;
 
     private StoreNode(StoreConfig config) {
@@ -112,8 +113,10 @@ public final class StoreNode implements AutoCloseable {
         // Execute never blocks (commands become futures; heavy reads run on the read pool), so it runs
         // on the Netty event loop: no hand-off to gRPC's executor per call.
         service = new StoreServiceImpl(config, ownership, runtime, stateMachines, reads);
+        control = new StoreControlService(config.nodeId(), runtime, config.requestTimeoutMillis(),
+                new SlotMigrationControl(config, runtime, stateMachines));
         server = GrpcServers.startNonBlocking(config.host(), config.servicePort(), config.maxMessageBytes(), service,
-                new StoreControlService(config.nodeId(), runtime, config.requestTimeoutMillis()));
+                control);
         leaderTasks.scheduleWithFixedDelay(this::expireKeys, config.expiryIntervalMillis(),
                 config.expiryIntervalMillis(), TimeUnit.MILLISECONDS);
         leaderTasks.scheduleWithFixedDelay(this::expireSessions, config.sessionExpiryIntervalMillis(),
@@ -239,6 +242,9 @@ public final class StoreNode implements AutoCloseable {
             meta.close();
         }
         GrpcServers.stop(server, Duration.ofSeconds(5));
+        if (control != null) {
+            control.close();
+        }
         runtime.close();
         reads.shutdown();
         try {

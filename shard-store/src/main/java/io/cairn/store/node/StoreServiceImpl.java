@@ -23,6 +23,10 @@ import io.cairn.store.node.proto.StoreServiceGrpc;
 import io.cairn.store.node.proto.WrongGroup;
 import io.cairn.store.replica.ShardStateMachine;
 import io.cairn.store.replica.ShardStateMachines;
+import io.cairn.store.replica.SlotMoving;
+import io.cairn.store.node.proto.ExportSlotsRequest;
+import io.cairn.store.node.proto.ExportSlotsResponse;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.cairn.store.replica.StoreCommand;
 import io.cairn.store.resp.RespEncoder;
 import io.grpc.Status;
@@ -187,7 +191,7 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
                 StoreCommand cmd = new StoreCommand(c.getSession(), c.getSeq(), c.getAcked(),
                         System.currentTimeMillis(), ThreadLocalRandom.current().nextLong(), argv);
                 try {
-                    return watch.add(sm, runtime.propose(groupId, cmd.encode())).thenApply(Reply.class::cast);
+                    return watch.add(sm, runtime.propose(groupId, cmd.encode())).thenApply(StoreServiceImpl::applied);
                 } finally {
                     submitted.complete(null);
                 }
@@ -398,19 +402,26 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
         return Result.newBuilder().setWrongGroup(WrongGroup.newBuilder().setMapVersion(owner.mapVersion())).build();
     }
 
+    /** The apply result of a client write: its reply, or a refusal because its slot is moving. */
+    private static Reply applied(Object result) {
+        if (result instanceof SlotMoving m) {
+            throw m;
+        }
+        return (Reply) result;
+    }
+
     private Result failure(Throwable err) {
         Throwable e = unwrap(err);
+        if (e instanceof SlotMoving) {
+            return Result.newBuilder().setWrongGroup(WrongGroup.newBuilder()
+                    .setMapVersion(ownership.now().mapVersion()).setMoving(true)).build();
+        }
         if (e instanceof NotLeaderException nle && nle.leaderHint() == config.nodeId()) {
             // Leadership is changing on this very node: the outcome is unknown, retry here.
             return Result.newBuilder().setError("leadership changing on node " + config.nodeId() + ", retry").build();
         }
         if (e instanceof NotLeaderException nle) {
-            NotLeader.Builder nl = NotLeader.newBuilder().setLeaderId(nle.leaderHint());
-            String leader = ownership.now().serviceAddress(nle.leaderHint());
-            if (leader != null) {
-                nl.setLeaderAddress(leader);
-            }
-            return Result.newBuilder().setNotLeader(nl).build();
+            return Result.newBuilder().setNotLeader(notLeader(nle.leaderHint())).build();
         }
         if (e instanceof IllegalArgumentException && String.valueOf(e.getMessage()).contains("is not hosted")) {
             return wrongGroup(ownership.now()); // the group went away between the check and the call
@@ -427,6 +438,120 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
         }
         return Result.newBuilder().setError(text).build();
     }
+
+    /** Largest chunk of an export (bytes of items per message; one ingest entry at the target). */
+    static final int EXPORT_CHUNK_BYTES = 1 << 20;
+
+    /**
+     * ExportSlots (docs/slot-migration.md, COPY): on the group's leader, after a read barrier,
+     * streams the slots from one snapshot on a thread of {@link #EXPORTS}, as fast as the caller
+     * takes the messages (gRPC flow control: the exporter waits while the stream is not ready).
+     */
+    @Override
+    public void exportSlots(ExportSlotsRequest req, StreamObserver<ExportSlotsResponse> response) {
+        if (!(response instanceof ServerCallStreamObserver<ExportSlotsResponse> call)) {
+            // a plain object call (not through gRPC) has no flow control to follow
+            response.onError(Status.UNIMPLEMENTED.withDescription("ExportSlots is served over gRPC only")
+                    .asRuntimeException());
+            return;
+        }
+        Object ready = new Object();
+        call.setOnReadyHandler(() -> {
+            synchronized (ready) {
+                ready.notifyAll();
+            }
+        });
+        call.setOnCancelHandler(() -> {
+            synchronized (ready) {
+                ready.notifyAll();
+            }
+        });
+        long groupId = req.getGroupId();
+        ShardStateMachine sm = stateMachines.get(groupId);
+        int first = req.getFirstSlot();
+        int last = req.getLastSlot();
+        if (sm == null || first > last || last >= Slots.COUNT) {
+            sendLast(call, ExportSlotsResponse.newBuilder().setError(sm == null
+                    ? "group " + groupId + " is not hosted on store " + config.nodeId()
+                    : "bad slot range " + first + "-" + last).build());
+            return;
+        }
+        if (sm.leaderId() != config.nodeId()) {
+            sendLast(call, ExportSlotsResponse.newBuilder().setNotLeader(notLeader(sm.leaderId())).build());
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
+        readBarrier(groupId, deadline).whenCompleteAsync((applied, err) -> {
+            if (err != null) {
+                Result r = failure(err);
+                sendLast(call, r.hasNotLeader() ? ExportSlotsResponse.newBuilder().setNotLeader(r.getNotLeader()).build()
+                        : ExportSlotsResponse.newBuilder().setError("read barrier: " + r.getError()).build());
+                return;
+            }
+            try {
+                int chunk = Math.min(EXPORT_CHUNK_BYTES, config.maxMessageBytes() / 2);
+                long index = sm.export(first, last, req.getAttempt(), req.getSinceIndex(), req.getWithSessions(), chunk,
+                        c -> {
+                            awaitReady(call, ready);
+                            call.onNext(ExportSlotsResponse.newBuilder().setIndex(c.index())
+                                    .addAllItems(c.items().stream().map(UnsafeByteOperations::unsafeWrap).toList())
+                                    .setKeys(c.keys()).build());
+                        });
+                awaitReady(call, ready);
+                sendLast(call, ExportSlotsResponse.newBuilder().setIndex(index).setLast(true).build());
+            } catch (RuntimeException e) {
+                if (call.isCancelled()) {
+                    LOG.debug("group {}: export cancelled by the caller", groupId);
+                    return;
+                }
+                LOG.info("group {}: export of slots {}-{} failed: {}", groupId, first, last, e.toString());
+                sendLast(call, ExportSlotsResponse.newBuilder().setError(e.getMessage() == null ? e.toString()
+                        : e.getMessage()).build());
+            }
+        }, EXPORTS);
+    }
+
+    /** Waits until the stream takes a message (flow control); throws once the call is cancelled. */
+    private static void awaitReady(ServerCallStreamObserver<?> call, Object ready) {
+        synchronized (ready) {
+            while (!call.isReady()) {
+                if (call.isCancelled()) {
+                    throw Status.CANCELLED.withDescription("export cancelled").asRuntimeException();
+                }
+                try {
+                    ready.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+                }
+            }
+        }
+    }
+
+    private static void sendLast(StreamObserver<ExportSlotsResponse> call, ExportSlotsResponse r) {
+        try {
+            call.onNext(r);
+            call.onCompleted();
+        } catch (RuntimeException e) {
+            LOG.debug("export response dropped: {}", e.toString());
+        }
+    }
+
+    private NotLeader notLeader(long leaderId) {
+        NotLeader.Builder nl = NotLeader.newBuilder().setLeaderId(leaderId);
+        String leader = ownership.now().serviceAddress(leaderId);
+        if (leader != null) {
+            nl.setLeaderAddress(leader);
+        }
+        return nl.build();
+    }
+
+    /** Runs slot exports and copies (rare and long: one per migration copy round). */
+    static final java.util.concurrent.ExecutorService EXPORTS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "store-migration");
+        t.setDaemon(true);
+        return t;
+    });
 
     @Override
     public void status(StatusRequest request, StreamObserver<StatusResponse> response) {

@@ -181,6 +181,73 @@ final class Sessions {
         return idle.size();
     }
 
+    /**
+     * Every session of the group in {@code kv} as migration items (one per session: its header
+     * and its remembered reply records), for the final copy of a slot migration.
+     */
+    void export(Kv kv, java.util.function.Consumer<byte[]> items) {
+        byte[] from = KeyCodec.kindPrefix(group, KeyCodec.KIND_SESSION);
+        try (Kv.Cursor cur = kv.scan(from, KeyCodec.prefixEnd(from))) {
+            while (cur.next()) {
+                long session = KeyCodec.getLong(cur.key(), 9);
+                List<Long> seqs = new ArrayList<>();
+                List<byte[]> replies = new ArrayList<>();
+                byte[] first = KeyCodec.sessionReplyKey(group, session, 0);
+                try (Kv.Cursor r = kv.scan(first, KeyCodec.prefixEnd(java.util.Arrays.copyOf(first, 17)))) {
+                    while (r.next()) {
+                        seqs.add(KeyCodec.getLong(r.key(), 17));
+                        replies.add(r.value());
+                    }
+                }
+                items.accept(MigrationItems.session(session, cur.value(), seqs, replies));
+            }
+        }
+    }
+
+    /**
+     * Merges a session of another group (a migration's source) into this group's
+     * (docs/slot-migration.md, step 5): {@code lastSeen}, {@code acked} and {@code maxSeq} become
+     * the larger of both, the remembered replies the union of both, minus those at or below the
+     * merged {@code acked}. So a write the source applied is answered here with its reply, not
+     * applied again. Idempotent (merging the same session twice changes nothing more).
+     */
+    void merge(Kv kv, long session, byte[] source, List<Long> seqs, List<byte[]> replies) {
+        byte[] local = header(kv, session);
+        long localAcked = local == null ? 0 : KeyCodec.getLong(local, ACKED);
+        long acked = Math.max(localAcked, KeyCodec.getLong(source, ACKED));
+        byte[] h = local == null ? new byte[INLINE_SEQ] : local.clone(); // keeps a local inline reply
+        KeyCodec.putLong(h, 0, Math.max(local == null ? 0 : KeyCodec.getLong(local, 0), KeyCodec.getLong(source, 0)));
+        KeyCodec.putLong(h, ACKED, acked);
+        KeyCodec.putLong(h, MAX_SEQ, Math.max(local == null ? 0 : KeyCodec.getLong(local, MAX_SEQ),
+                KeyCodec.getLong(source, MAX_SEQ)));
+        if (acked > localAcked) {
+            kv.deleteRange(KeyCodec.sessionReplyKey(group, session, localAcked + 1),
+                    KeyCodec.sessionReplyKey(group, session, acked + 1));
+        }
+        long sourceInline = inlineSeq(source);
+        if (sourceInline > acked) {
+            kv.put(KeyCodec.sessionReplyKey(group, session, sourceInline),
+                    java.util.Arrays.copyOfRange(source, INLINE_REPLY, source.length));
+        }
+        for (int i = 0; i < seqs.size(); i++) {
+            if (seqs.get(i) > acked) {
+                kv.put(KeyCodec.sessionReplyKey(group, session, seqs.get(i)), replies.get(i));
+            }
+        }
+        kv.put(KeyCodec.sessionKey(group, session), h);
+        staged.put(session, h);
+    }
+
+    /** The header of {@code session} (staged, cached or stored), or null. */
+    private byte[] header(Kv kv, long session) {
+        byte[] h = staged.get(session);
+        if (h != null) {
+            return h == DROPPED ? null : h;
+        }
+        h = cache.get(session);
+        return h != null ? h : kv.get(KeyCodec.sessionKey(group, session));
+    }
+
     /** The batch that staged the latest changes was committed: the cache takes them. */
     void committed() {
         for (Map.Entry<Long, byte[]> e : staged.entrySet()) {

@@ -5,6 +5,8 @@ import io.cairn.raft.core.EntryType;
 import io.cairn.raft.core.SnapshotMetadata;
 import io.cairn.raft.runtime.StateMachine;
 import io.cairn.store.types.Args;
+import io.cairn.store.types.CommandFlag;
+import io.cairn.store.types.CommandSpec;
 import io.cairn.store.types.CommandTable;
 import io.cairn.store.types.ExecContext;
 import io.cairn.store.types.KeyCodec;
@@ -12,6 +14,7 @@ import io.cairn.store.types.Kv;
 import io.cairn.store.types.Meta;
 import io.cairn.store.types.Reply;
 import io.cairn.store.types.RocksKv;
+import io.cairn.store.types.Slots;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,14 +31,25 @@ import org.rocksdb.Slice;
  * index consistent. Apply is deterministic: a command sees only its entry's time and seed and
  * versions derived from the entry's index, never the clock or a random source.
  *
- * <p>Besides client commands the leader proposes two internal ones: {@link #EXPIRED} (delete
- * these keys if they have expired by the entry's time — active expiry) and
- * {@link #EXPIRE_SESSIONS} (drop idle exactly-once sessions). Their names are not in the command
- * table, so no client can send them.
+ * <p>Besides client commands the leader proposes internal ones: {@link #EXPIRED} (delete
+ * these keys if they have expired by the entry's time — active expiry),
+ * {@link #EXPIRE_SESSIONS} (drop idle exactly-once sessions), and slot migration's
+ * {@link #SLOT_STEP} and {@link #SLOT_INGEST} ({@link SlotSteps}). Their names are not in the
+ * command table, so no client can send them.
+ *
+ * <p><b>Slot migration</b> (docs/slot-migration.md): a client command naming a key whose slot is
+ * FROZEN or IMPORTING ({@link SlotStates}) is not applied: its result is {@link SlotMoving},
+ * nothing is written (no session record, no version). A write naming a key of a MIGRATING slot,
+ * and active expiry deleting one, leave a dirty marker for the next copy round. While no slot of
+ * the group has a state, all this costs one boolean read per command.
  */
 public final class ShardStateMachine implements StateMachine {
     public static final String EXPIRED = "cairn.expired";
     public static final String EXPIRE_SESSIONS = "cairn.expire-sessions";
+    /** Slot migration: {@code cairn.slot-step STEP FIRST LAST ATTEMPT} (see {@link SlotSteps}). */
+    public static final String SLOT_STEP = SlotSteps.STEP;
+    /** Slot migration: {@code cairn.slot-ingest FIRST LAST ATTEMPT ITEM...} (see {@link SlotSteps}). */
+    public static final String SLOT_INGEST = SlotSteps.INGEST;
     /** Versions are (index << 16) | n: up to 65536 new collections per entry. */
     private static final int VERSION_BITS = 16;
 
@@ -45,6 +59,9 @@ public final class ShardStateMachine implements StateMachine {
     private final SnapshotFiles snapshots;
     /** Exactly-once state, with its header cache (used by the apply thread only). */
     private final Sessions sessions;
+    /** Slot migration: the slots' states (in memory and in the group's 0x04 records). */
+    private final SlotStates slotStates;
+    private final SlotSteps slotSteps;
     private volatile long applied;
     /** See {@link #applyProgress()}. */
     private volatile long applyProgress;
@@ -69,7 +86,16 @@ public final class ShardStateMachine implements StateMachine {
         this.group = group;
         this.snapshots = new SnapshotFiles(db, group, snapshotFileBytes);
         this.sessions = new Sessions(group);
+        this.slotStates = new SlotStates(group);
+        this.slotSteps = new SlotSteps(group, slotStates, sessions);
         this.applied = readApplied();
+        loadSlotStates();
+    }
+
+    private void loadSlotStates() {
+        try (RocksKv kv = RocksKv.snapshot(db.rocks())) {
+            slotStates.load(kv);
+        }
     }
 
     public long group() {
@@ -121,18 +147,31 @@ public final class ShardStateMachine implements StateMachine {
             kv.commit(db.applyWrites());
             written = true;
         } finally {
-            // the header cache follows the DB: staged headers only when the batch was written
+            // the header cache and slot states follow the DB: staged changes only when the batch was written
             if (written) {
                 sessions.committed();
+                slotStates.committed();
             } else {
                 sessions.abandoned();
+                slotStates.abandoned();
             }
         }
         applied = last.index();
         return results;
     }
 
-    private Reply applyOne(RocksKv kv, long index, StoreCommand c) {
+    private Object applyOne(RocksKv kv, long index, StoreCommand c) {
+        CommandSpec spec = null;
+        int[] keys = null;
+        if (slotStates.anyActiveInBatch()) { // else (the common case) no slot of the group is moving
+            spec = table.lookup(c.argv()[0]);
+            if (spec != null && spec.arityOk(c.argv().length)) {
+                keys = spec.flags().contains(CommandFlag.KEYLESS) ? null : spec.keyPositions(c.argv());
+                if (refused(spec, keys, c.argv())) {
+                    return SlotMoving.INSTANCE; // not recorded by the session: retried elsewhere
+                }
+            }
+        }
         byte[] session = sessions.header(kv, c);
         Reply remembered = sessions.remembered(kv, c, session);
         if (remembered != null) {
@@ -143,23 +182,69 @@ public final class ShardStateMachine implements StateMachine {
                 () -> (index << VERSION_BITS) | n[0]++);
         Reply r;
         if (Args.is(c.argv()[0], EXPIRED)) {
-            r = expireKeys(ctx, c.argv());
+            r = expireKeys(ctx, c.argv(), index);
         } else if (Args.is(c.argv()[0], EXPIRE_SESSIONS)) {
             r = Reply.integer(sessions.expire(kv, c.now()));
+        } else if (Args.is(c.argv()[0], SlotSteps.STEP)) {
+            r = slotSteps.step(ctx, c.argv(), index);
+        } else if (Args.is(c.argv()[0], SlotSteps.INGEST)) {
+            r = slotSteps.ingest(ctx, c.argv());
         } else {
             r = table.execute(ctx, c.argv());
+            if (keys != null && spec.isWrite()) {
+                for (int pos : keys) {
+                    markDirty(kv, c.argv()[pos], index);
+                }
+            }
         }
         sessions.record(kv, c, session, r);
         return r;
     }
 
+    /**
+     * Whether a client command must be refused because a slot it names is FROZEN or IMPORTING
+     * (docs/slot-migration.md). A keyless write (FLUSHALL) is refused while any slot of the group
+     * is MIGRATING or IMPORTING: it would delete keys without dirty markers, or copied data.
+     */
+    private boolean refused(CommandSpec spec, int[] keys, byte[][] argv) {
+        if (keys == null) {
+            if (!spec.isWrite()) {
+                return false;
+            }
+            for (SlotStates.Slot s : slotStates.allInBatch()) {
+                if (s.state() == SlotStates.State.MIGRATING || s.state() == SlotStates.State.IMPORTING) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        for (int pos : keys) {
+            if (slotStates.get(Slots.slot(argv[pos])).state().refusesClients()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A dirty marker for {@code key} when its slot is MIGRATING: the next copy round takes it. */
+    private void markDirty(Kv kv, byte[] key, long index) {
+        int slot = Slots.slot(key);
+        if (slotStates.get(slot).state() == SlotStates.State.MIGRATING) {
+            kv.put(KeyCodec.dirtyKey(group, slot, key), KeyCodec.longBytes(index));
+        }
+    }
+
     /** Active expiry: deletes each listed key whose record has expired by the entry's time. */
-    private static Reply expireKeys(ExecContext ctx, byte[][] argv) {
+    private Reply expireKeys(ExecContext ctx, byte[][] argv, long index) {
         long n = 0;
+        boolean moving = slotStates.anyActiveInBatch();
         for (int i = 1; i < argv.length; i++) {
             Meta m = ctx.keys().getRaw(argv[i]);
             if (m != null && m.expiredAt(ctx.now())) {
                 ctx.keys().delete(argv[i]);
+                if (moving) {
+                    markDirty(ctx.kv(), argv[i], index);
+                }
                 n++;
             }
         }
@@ -171,6 +256,16 @@ public final class ShardStateMachine implements StateMachine {
      * clock for expiry. Linearizability is the caller's job (ReadIndex before calling).
      */
     public Reply read(byte[][] argv) {
+        if (slotStates.anyActive()) {
+            CommandSpec spec = table.lookup(argv[0]);
+            if (spec != null && spec.arityOk(argv.length) && !spec.flags().contains(CommandFlag.KEYLESS)) {
+                for (int pos : spec.keyPositions(argv)) {
+                    if (slotStates.committedState(Slots.slot(argv[pos])).refusesClients()) {
+                        throw SlotMoving.INSTANCE;
+                    }
+                }
+            }
+        }
         try (RocksKv kv = consistentView()) {
             ExecContext ctx = new ExecContext(group, kv, System.currentTimeMillis(), ThreadLocalRandom.current(),
                     () -> {
@@ -281,6 +376,7 @@ public final class ShardStateMachine implements StateMachine {
             sessions.clear(); // the group's sessions are now the snapshot's (or, on failure, unknown)
         }
         applied = readApplied();
+        loadSlotStates();
         if (applied != metadata.index()) {
             throw new IllegalStateException("group " + group + ": snapshot holds index " + applied
                     + " but its metadata says " + metadata.index());
@@ -290,6 +386,48 @@ public final class ShardStateMachine implements StateMachine {
     @Override
     public void onLeaderChange(long leaderId, long term) {
         this.leaderId = leaderId;
+    }
+
+    /** The {@link #SLOT_STEP} name of a migration step's enum name ({@code PREPARE_TARGET} → {@code prepare-target}). */
+    public static String slotStepName(String enumName) {
+        return SlotSteps.stepName(enumName);
+    }
+
+    /** One message of a slot export: the snapshot's applied index, items and the keys among them. */
+    public record ExportChunk(long index, List<byte[]> items, long keys) {
+    }
+
+    /**
+     * Exports the slots {@code first..last} from one consistent snapshot of this replica
+     * (docs/slot-migration.md, "COPY"): every key of the range ({@code since == 0}) or every key
+     * with a dirty marker above {@code since}, each as its whole value or as absent, and with
+     * {@code withSessions} every exactly-once session of the group, in chunks of about
+     * {@code chunkBytes} (a bigger collection goes over several). Every slot must be MIGRATING or
+     * FROZEN with exactly {@code attempt} in that snapshot ({@link IllegalStateException} if
+     * not). The caller passes a read barrier first. Returns the snapshot's applied index.
+     */
+    public long export(int first, int last, long attempt, long since, boolean withSessions, int chunkBytes,
+                       java.util.function.Consumer<ExportChunk> sink) {
+        try (RocksKv kv = consistentView()) {
+            byte[] state = kv.get(KeyCodec.appliedKey(group));
+            long index = state == null ? 0 : KeyCodec.getLong(state, 0);
+            for (int slot = first; slot <= last; slot++) {
+                byte[] rec = kv.get(KeyCodec.slotStateKey(group, slot));
+                SlotStates.Slot s = rec == null ? SlotStates.Slot.NONE : SlotStates.Slot.decode(rec);
+                if ((s.state() != SlotStates.State.MIGRATING && s.state() != SlotStates.State.FROZEN)
+                        || s.attempt() != attempt) {
+                    throw new IllegalStateException("group " + group + ": slot " + slot + " is " + s.state()
+                            + " of attempt " + s.attempt() + ", not migrating in attempt " + attempt);
+                }
+            }
+            new SlotExport(group, kv, index, chunkBytes, sink).run(first, last, since, withSessions ? sessions : null);
+            return index;
+        }
+    }
+
+    /** The slots' states (tests). */
+    SlotStates slotStates() {
+        return slotStates;
     }
 
     /** The exactly-once state (tests). */

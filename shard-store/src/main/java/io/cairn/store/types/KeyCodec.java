@@ -12,6 +12,8 @@ import java.util.Arrays;
  *   group(8) 0x01                                  applied state: index(8) term(8)
  *   group(8) 0x02 session(8)                       session header (SessionTable)
  *   group(8) 0x03 session(8) seq(8)                remembered reply of one write
+ *   group(8) 0x04 slot(2)                          slot state (migration): state(1) attempt(8)
+ *   group(8) 0x05 slot(2) key                      dirty marker (migration): index(8)
  *   group(8) 0x10 slot(2) key                      key metadata record (Meta)
  *   group(8) 0x11 slot(2) version(8) subkey        member of a collection version
  *   group(8) 0x12 expireAt(8) slot(2) key          expiry index (active expiry)
@@ -21,6 +23,10 @@ public final class KeyCodec {
     public static final byte KIND_APPLIED = 0x01;
     public static final byte KIND_SESSION = 0x02;
     public static final byte KIND_SESSION_REPLY = 0x03;
+    /** Slot migration: the slot's state and attempt (docs/slot-migration.md). */
+    public static final byte KIND_SLOT_STATE = 0x04;
+    /** Slot migration: a key written while its slot was MIGRATING, with the entry's index. */
+    public static final byte KIND_DIRTY = 0x05;
     public static final byte KIND_META = 0x10;
     public static final byte KIND_SUB = 0x11;
     public static final byte KIND_EXPIRE = 0x12;
@@ -68,13 +74,7 @@ public final class KeyCodec {
     }
 
     public static byte[] metaKey(long group, int slot, byte[] key) {
-        byte[] b = new byte[11 + key.length];
-        putLong(b, 0, group);
-        b[8] = KIND_META;
-        b[9] = (byte) (slot >>> 8);
-        b[10] = (byte) slot;
-        System.arraycopy(key, 0, b, 11, key.length);
-        return b;
+        return slotKey(group, KIND_META, slot, key);
     }
 
     public static byte[] metaKey(long group, byte[] key) {
@@ -83,12 +83,50 @@ public final class KeyCodec {
 
     /** The first meta key of {@code slot}; {@code metaSlotPrefix(g, slot + 1)} ends the range. */
     public static byte[] metaSlotPrefix(long group, int slot) {
+        return slotPrefix(group, KIND_META, slot);
+    }
+
+    /**
+     * {@code group(8) kind(1) slot(2)}: the first key of {@code slot} in a kind keyed by slot
+     * (0x04, 0x05, 0x10, 0x11); {@code slotPrefix(g, kind, slot + 1)} ends the slot's range
+     * (slot + 1 may be {@link Slots#COUNT}).
+     */
+    public static byte[] slotPrefix(long group, byte kind, int slot) {
         byte[] b = new byte[11];
         putLong(b, 0, group);
-        b[8] = KIND_META;
+        b[8] = kind;
         b[9] = (byte) (slot >>> 8);
         b[10] = (byte) slot;
         return b;
+    }
+
+    public static byte[] slotStateKey(long group, int slot) {
+        return slotPrefix(group, KIND_SLOT_STATE, slot);
+    }
+
+    public static byte[] dirtyKey(long group, int slot, byte[] key) {
+        return slotKey(group, KIND_DIRTY, slot, key);
+    }
+
+    /** {@code group(8) kind(1) slot(2) key}. */
+    private static byte[] slotKey(long group, byte kind, int slot, byte[] key) {
+        byte[] b = new byte[11 + key.length];
+        putLong(b, 0, group);
+        b[8] = kind;
+        b[9] = (byte) (slot >>> 8);
+        b[10] = (byte) slot;
+        System.arraycopy(key, 0, b, 11, key.length);
+        return b;
+    }
+
+    /** The slot of a key of a kind keyed by slot (0x04, 0x05, 0x10, 0x11). */
+    public static int slotOf(byte[] key) {
+        return ((key[9] & 0xFF) << 8) | (key[10] & 0xFF);
+    }
+
+    /** The user key of a dirty marker key. */
+    public static byte[] userKeyOfDirty(byte[] dirtyKey) {
+        return Arrays.copyOfRange(dirtyKey, 11, dirtyKey.length);
     }
 
     /** The user key of a meta key. */

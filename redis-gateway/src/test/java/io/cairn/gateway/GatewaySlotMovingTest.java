@@ -1,0 +1,102 @@
+package io.cairn.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.cairn.gateway.route.RouteConfig;
+import io.cairn.meta.client.StaticClusterView;
+import io.cairn.meta.map.MapCommand;
+import io.cairn.meta.map.Replica;
+import io.cairn.meta.map.ShardMap;
+import io.cairn.meta.map.SlotRange;
+import io.cairn.meta.map.StoreInfo;
+import io.cairn.meta.map.StoreState;
+import io.cairn.store.node.proto.Command;
+import io.cairn.store.node.proto.ExecuteRequest;
+import io.cairn.store.node.proto.ExecuteResponse;
+import io.cairn.store.node.proto.Result;
+import io.cairn.store.node.proto.StoreServiceGrpc;
+import io.cairn.store.node.proto.WrongGroup;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A group that refuses a slot because it is moving (WRONG_GROUP with {@code moving}, see
+ * docs/slot-migration.md) while the gateway's map never changes: the gateway retries on its own
+ * after a short backoff instead of waiting for a newer map version, and answers {@code -TRYAGAIN}
+ * when the slot keeps moving past {@code route.timeout.ms}. The store is a fake StoreService on a
+ * real port that refuses the first N attempts of every command.
+ */
+class GatewaySlotMovingTest {
+  private Server store;
+  private final AtomicInteger calls = new AtomicInteger();
+  private volatile int refusals;
+
+  @BeforeEach
+  void startStore() throws Exception {
+    store = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(new StoreServiceGrpc.StoreServiceImplBase() {
+          @Override
+          public void execute(ExecuteRequest req, StreamObserver<ExecuteResponse> out) {
+            boolean refuse = calls.incrementAndGet() <= refusals;
+            ExecuteResponse.Builder b = ExecuteResponse.newBuilder();
+            for (Command c : req.getCommandsList()) {
+              b.addResults(refuse
+                  ? Result.newBuilder().setWrongGroup(WrongGroup.newBuilder().setMapVersion(req.getMapVersion())
+                      .setMoving(true))
+                  : Result.newBuilder().setResp(ByteString.copyFromUtf8("+OK\r\n")));
+            }
+            out.onNext(b.build());
+            out.onCompleted();
+          }
+        }).build().start();
+  }
+
+  @AfterEach
+  void stopStore() throws Exception {
+    store.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+  /** One store at the fake's address, one group of it owning every slot. */
+  private ShardMap map() {
+    String address = "127.0.0.1:" + store.getPort();
+    return ShardMap.empty()
+        .apply(new MapCommand.AddStore(new StoreInfo(1, address, address, StoreState.UP)))
+        .apply(new MapCommand.CreateGroup(1, List.of(Replica.voter(1))))
+        .apply(new MapCommand.AssignSlots(List.of(new SlotRange(0, 16383)), 1));
+  }
+
+  private GatewayServer gateway(long timeoutMillis) throws Exception {
+    return GatewayServer.start(GatewayConfig.loopback(0)
+        .withRoute(RouteConfig.DEFAULTS.withTimeoutMillis(timeoutMillis)), new StaticClusterView(map()));
+  }
+
+  @Test
+  void aMovingSlotIsRetriedWithoutANewerMap() throws Exception {
+    // Five refusals: waiting for a newer map (500 ms each, none ever comes) would spend 2.5 s, more
+    // than the 2 s budget; the moving backoff (5, 10, 20, 40, 50 ms) is well inside it.
+    refusals = 5;
+    try (GatewayServer g = gateway(2_000); RespTestClient c = new RespTestClient(g.port())) {
+      assertThat(c.call("SET", "k", "v")).isEqualTo("+OK");
+      assertThat(calls.get()).isEqualTo(6);
+    }
+  }
+
+  @Test
+  void aSlotThatKeepsMovingIsTryagainAfterTheBudget() throws Exception {
+    refusals = Integer.MAX_VALUE;
+    try (GatewayServer g = gateway(300); RespTestClient c = new RespTestClient(g.port())) {
+      assertThat((String) c.call("GET", "k")).startsWith("-TRYAGAIN Cairn group 1 refused the slot for 300 ms"
+          + " while it moves between groups");
+      assertThat(calls.get()).isGreaterThan(2);
+    }
+  }
+}

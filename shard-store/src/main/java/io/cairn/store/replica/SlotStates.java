@@ -1,0 +1,147 @@
+package io.cairn.store.replica;
+
+import io.cairn.store.types.KeyCodec;
+import io.cairn.store.types.Kv;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The slot states of one group (docs/slot-migration.md): per slot that ever took part in a
+ * migration, a replicated record {@code group(8) 0x04 slot(2) → state(1) attempt(8)}
+ * (docs/storage-format.md) and an in-memory copy of all of them. No record = {@link State#SERVED}
+ * with attempt 0.
+ *
+ * <p>Threads: the apply thread is the only writer. Changes made by an apply batch are staged in a
+ * working copy that the batch's own later commands see, and published once the batch is
+ * committed ({@link #committed()}), dropped if it was not ({@link #abandoned()}), like the
+ * session header cache. Readers on other threads ({@link #committedState}) see the published map
+ * only. {@link #anyActive()} is the fast path of every command: false while no slot of the group
+ * is in a state other than SERVED (the common case), so the check costs one volatile read.
+ */
+final class SlotStates {
+    /** Persisted codes, frozen (docs/storage-format.md). */
+    enum State {
+        SERVED(0), MIGRATING(1), FROZEN(2), IMPORTING(3);
+
+        final int code;
+
+        State(int code) {
+            this.code = code;
+        }
+
+        static State of(int code) {
+            for (State s : values()) {
+                if (s.code == code) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("unknown slot state code " + code);
+        }
+
+        /** Client commands for the slot are refused (answered "moving"). */
+        boolean refusesClients() {
+            return this == FROZEN || this == IMPORTING;
+        }
+    }
+
+    record Slot(State state, long attempt) {
+        static final Slot NONE = new Slot(State.SERVED, 0);
+
+        byte[] encode() {
+            byte[] b = new byte[9];
+            b[0] = (byte) state.code;
+            KeyCodec.putLong(b, 1, attempt);
+            return b;
+        }
+
+        static Slot decode(byte[] b) {
+            return new Slot(State.of(b[0] & 0xFF), KeyCodec.getLong(b, 1));
+        }
+    }
+
+    private final long group;
+    private volatile Map<Integer, Slot> published = Map.of();
+    private volatile boolean publishedActive;
+    /** The apply batch's copy, or null while the batch changed nothing. */
+    private Map<Integer, Slot> working;
+    /** Slots of {@link #working} not SERVED. */
+    private int workingActive;
+
+    SlotStates(long group) {
+        this.group = group;
+    }
+
+    /** Reads every record of the group from {@code kv} (open, after a snapshot install). */
+    void load(Kv kv) {
+        Map<Integer, Slot> m = new HashMap<>();
+        byte[] from = KeyCodec.kindPrefix(group, KeyCodec.KIND_SLOT_STATE);
+        try (Kv.Cursor c = kv.scan(from, KeyCodec.prefixEnd(from))) {
+            while (c.next()) {
+                m.put(KeyCodec.slotOf(c.key()), Slot.decode(c.value()));
+            }
+        }
+        working = null;
+        publish(m);
+    }
+
+    private void publish(Map<Integer, Slot> m) {
+        published = Map.copyOf(m);
+        publishedActive = m.values().stream().anyMatch(s -> s.state() != State.SERVED);
+    }
+
+    /** Whether some slot is not SERVED, as published (any thread). */
+    boolean anyActive() {
+        return publishedActive;
+    }
+
+    /** Whether some slot is not SERVED, with the apply batch's changes (apply thread). */
+    boolean anyActiveInBatch() {
+        return working == null ? publishedActive : workingActive > 0;
+    }
+
+    /** Every record with the apply batch's changes (apply thread). */
+    java.util.Collection<Slot> allInBatch() {
+        return (working != null ? working : published).values();
+    }
+
+    /** The slot's state with the apply batch's changes (apply thread). */
+    Slot get(int slot) {
+        Map<Integer, Slot> m = working != null ? working : published;
+        return m.getOrDefault(slot, Slot.NONE);
+    }
+
+    /** The slot's state as published (any thread). */
+    State committedState(int slot) {
+        return published.getOrDefault(slot, Slot.NONE).state();
+    }
+
+    /** Records a slot's new state in the batch {@code kv} (apply thread). */
+    void set(Kv kv, int slot, State state, long attempt) {
+        if (working == null) {
+            working = new HashMap<>(published);
+            workingActive = (int) published.values().stream().filter(x -> x.state() != State.SERVED).count();
+        }
+        Slot s = new Slot(state, attempt);
+        Slot old = working.put(slot, s);
+        workingActive += (state != State.SERVED ? 1 : 0) - (old != null && old.state() != State.SERVED ? 1 : 0);
+        kv.put(KeyCodec.slotStateKey(group, slot), s.encode());
+    }
+
+    /** The batch that made the latest changes was committed. */
+    void committed() {
+        if (working != null) {
+            publish(working);
+            working = null;
+        }
+    }
+
+    /** The batch that made the latest changes was not written. */
+    void abandoned() {
+        working = null;
+    }
+
+    /** The published records (tests, Status). */
+    Map<Integer, Slot> all() {
+        return published;
+    }
+}
