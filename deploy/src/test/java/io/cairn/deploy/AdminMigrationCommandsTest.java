@@ -5,6 +5,7 @@ import static io.cairn.deploy.AdminReplicaCommandsTest.admin;
 import static org.awaitility.Awaitility.await;
 
 import io.cairn.deploy.it.ClusterProcesses;
+import io.cairn.deploy.it.RespCall;
 import io.cairn.meta.client.MetaClient;
 import io.cairn.meta.map.ShardMap;
 import io.cairn.meta.proto.MigrateSlotsRequest;
@@ -13,8 +14,10 @@ import io.cairn.meta.proto.StoreControlGrpc;
 import io.cairn.meta.server.MetaConfig;
 import io.cairn.meta.server.MetaNode;
 import io.cairn.raft.transport.GrpcServers;
+import io.cairn.store.types.Slots;
 import io.grpc.Server;
 import io.grpc.stub.StreamObserver;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,6 +110,40 @@ class AdminMigrationCommandsTest {
             assertThat(usage.err()).contains("Missing required parameter: 'GROUP'");
         } finally {
             stores.forEach(s -> GrpcServers.stop(s, Duration.ofSeconds(1)));
+        }
+    }
+
+    /** With the real store side (shard-store's MigrateSlots): the keys of the moved slots stay readable. */
+    @Test
+    @Timeout(240)
+    void moveWithRealStoresKeepsTheData() throws Exception {
+        DevCluster.Options options = new DevCluster.Options(tmp.resolve("data"), "127.0.0.1", 0,
+                ClusterProcesses.freePortBlock(DevCluster.PORTS));
+        try (DevCluster dev = DevCluster.start(options)) {
+            dev.awaitLeaders(Duration.ofSeconds(60));
+            int port = dev.gatewayPort();
+            List<String> keys = new ArrayList<>();
+            for (int i = 0; keys.size() < 40; i++) {
+                String k = "key" + i;
+                if (Slots.slot(k.getBytes(StandardCharsets.UTF_8)) < 100) {
+                    keys.add(k);
+                }
+            }
+            for (String k : keys) {
+                assertThat(RespCall.call(port, "SET", k, "v-" + k)).isEqualTo("+OK\r\n");
+            }
+            AdminReplicaCommandsTest.Run move = admin(options.metaAddress(), "move", "0-99", "2", "--wait");
+            assertThat(move.code()).as("%s", move.err()).isEqualTo(Cairn.EXIT_OK);
+            assertThat(move.out()).startsWith("moved slots 0-99 to group 2 (map version ");
+            ShardMap m = dev.map();
+            assertThat(m.migrations()).isEmpty();
+            assertThat(m.slotRangesText(2)).isEqualTo("0-99,5462-10922");
+            for (String k : keys) {
+                assertThat(RespCall.call(port, "GET", k)).as("GET %s", k)
+                        .isEqualTo("$" + ("v-" + k).length() + "\r\nv-" + k + "\r\n");
+            }
+            AdminReplicaCommandsTest.Run list = admin(options.metaAddress(), "migrations");
+            assertThat(list.out()).contains("no migrations in flight", "pauses: 7 measured");
         }
     }
 }

@@ -69,7 +69,7 @@ final class SlotMigrations implements AutoCloseable {
   /** How long a step may go unanswered by the group's leader before the migration restarts. */
   private static final long STEP_TIMEOUT_MS = 60_000;
   /** Deadline of one COPY call (the target copies a whole range in it). */
-  private static final long COPY_CALL_MS = 300_000;
+  private static final long COPY_CALL_MS = 660_000; // above the store's 10 min export limit
   private static final long CALL_MS = 30_000;
 
   private final MetaNode node;
