@@ -35,20 +35,36 @@ final class ProcessCluster implements E2eCluster {
     private static final Duration READY = Duration.ofSeconds(180);
 
     private final Path dir;
+    private final int metaReplicas;
+    /** Extra settings of every meta replica. */
+    private final Properties metaSettings;
     private final ClusterProcesses processes;
+    /** MetaService addresses of the meta replicas, replica i + 1 at index i. */
+    private final List<String> metaAddresses = new ArrayList<>();
     /** Stores killed by {@link #killLeaderOf}; their Status is not asked (they stay down). */
     private final Set<Long> killed = ConcurrentHashMap.newKeySet();
     private int gatewayPort;
     private ShardMap map;
     private StoreServiceClient stores;
 
-    private ProcessCluster(Path dir) {
+    private ProcessCluster(Path dir, int metaReplicas, Properties metaSettings) {
         this.dir = dir;
+        this.metaReplicas = metaReplicas;
+        this.metaSettings = metaSettings;
         this.processes = new ClusterProcesses(dir);
     }
 
     static ProcessCluster start(Path dir) throws Exception {
-        ProcessCluster c = new ProcessCluster(Files.createDirectories(dir.resolve("cluster")));
+        return start(dir, 1, new Properties());
+    }
+
+    /**
+     * A cluster whose meta group has {@code metaReplicas} replicas (each its own process), each
+     * with {@code metaSettings} on top of the defaults.
+     */
+    static ProcessCluster start(Path dir, int metaReplicas, Properties metaSettings) throws Exception {
+        ProcessCluster c = new ProcessCluster(Files.createDirectories(dir.resolve("cluster")), metaReplicas,
+                metaSettings);
         try {
             c.startAll();
             return c;
@@ -60,17 +76,30 @@ final class ProcessCluster implements E2eCluster {
     }
 
     private void startAll() {
-        int metaPort = ClusterProcesses.freePort();
-        String metaAddress = "127.0.0.1:" + metaPort;
-        Properties meta = new Properties();
-        meta.setProperty("node.id", "1");
-        meta.setProperty("data.dir", dir.resolve("meta-1").toString());
-        meta.setProperty("host", "127.0.0.1");
-        meta.setProperty("service.port", Integer.toString(metaPort));
-        meta.setProperty("raft.port", Integer.toString(ClusterProcesses.freePort()));
-        meta.setProperty("raft.tick.ms", "50");
-        meta.setProperty("leader.task.ms", "50");
-        processes.start("meta-1", "meta", processes.writeConfig("meta-1", meta));
+        StringBuilder peers = new StringBuilder();
+        int[][] metaPorts = new int[metaReplicas][];
+        for (int i = 0; i < metaReplicas; i++) {
+            metaPorts[i] = new int[] {ClusterProcesses.freePort(), ClusterProcesses.freePort()};
+            metaAddresses.add("127.0.0.1:" + metaPorts[i][0]);
+            peers.append(i == 0 ? "" : ",").append(i + 1).append("@127.0.0.1:").append(metaPorts[i][1]).append(':')
+                    .append(metaPorts[i][0]);
+        }
+        String metaAddress = String.join(",", metaAddresses);
+        for (int i = 0; i < metaReplicas; i++) {
+            Properties meta = new Properties();
+            meta.setProperty("node.id", Integer.toString(i + 1));
+            meta.setProperty("data.dir", dir.resolve(metaName(i + 1)).toString());
+            meta.setProperty("host", "127.0.0.1");
+            meta.setProperty("service.port", Integer.toString(metaPorts[i][0]));
+            meta.setProperty("raft.port", Integer.toString(metaPorts[i][1]));
+            if (metaReplicas > 1) {
+                meta.setProperty("peers", peers.toString());
+            }
+            meta.setProperty("raft.tick.ms", "50");
+            meta.setProperty("leader.task.ms", "50");
+            meta.putAll(metaSettings);
+            processes.start(metaName(i + 1), "meta", processes.writeConfig(metaName(i + 1), meta));
+        }
 
         for (long id = 1; id <= STORES; id++) {
             Properties p = new Properties();
@@ -99,7 +128,7 @@ final class ProcessCluster implements E2eCluster {
         processes.awaitReady("gateway-1", READY,
                 () -> processes.log("gateway-1", 1_000_000).contains("gateway ready"));
 
-        try (MetaClient metaClient = new MetaClient(List.of(metaAddress))) {
+        try (MetaClient metaClient = new MetaClient(metaAddresses)) {
             map = metaClient.currentMap();
         }
         stores = new StoreServiceClient(map, 1);
@@ -116,6 +145,52 @@ final class ProcessCluster implements E2eCluster {
 
     private static String storeName(long id) {
         return "store-" + id;
+    }
+
+    private static String metaName(long id) {
+        return "meta-" + id;
+    }
+
+    /** The MetaService addresses of the meta replicas. */
+    List<String> metaAddresses() {
+        return List.copyOf(metaAddresses);
+    }
+
+    /** Starts a killed store again, with its data. */
+    void restartStore(long id) {
+        processes.restart(storeName(id));
+        killed.remove(id);
+    }
+
+    /**
+     * Kills (SIGKILL) the meta replica that says it leads, waiting for one first; returns its id.
+     * Needs a meta group of 3 replicas to keep working.
+     */
+    long killMetaLeader() {
+        long[] leader = {0};
+        await("a meta leader").atMost(READY).pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> {
+            try (MetaClient c = new MetaClient(metaAddresses)) {
+                for (var r : c.status().getReplicasList()) {
+                    if (r.getLeader()) {
+                        leader[0] = r.getId();
+                        return true;
+                    }
+                }
+            }
+            return false;
+        });
+        processes.kill9(metaName(leader[0]));
+        return leader[0];
+    }
+
+    /** Starts a killed meta replica again, with its data. */
+    void restartMeta(long id) {
+        processes.restart(metaName(id));
+    }
+
+    /** The tails of every role's log (for a failure message). */
+    String logs() {
+        return processes.logs();
     }
 
     @Override
