@@ -20,6 +20,9 @@ import io.cairn.raft.transport.GrpcChannels;
 import io.cairn.meta.proto.AddReplicaRequest;
 import io.cairn.meta.proto.RemoveReplicaRequest;
 import io.cairn.meta.proto.ReplicaChangeResponse;
+import io.cairn.meta.proto.AddStoreRequest;
+import io.cairn.meta.proto.RemoveStoreRequest;
+import io.cairn.meta.proto.StoreChangeResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -71,6 +74,8 @@ public final class MetaClient implements AutoCloseable {
   private final Options options;
   /** Longest one AddReplica / RemoveReplica call may take (the meta leader gives up at this too). */
   public static final Duration REPLICA_CHANGE_TIMEOUT = Duration.ofMinutes(2);
+  /** Longest one AddStore / RemoveStore call may take: it makes one replica change after another. */
+  public static final Duration STORE_CHANGE_TIMEOUT = Duration.ofMinutes(30);
 
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private volatile String preferred;
@@ -186,6 +191,26 @@ public final class MetaClient implements AutoCloseable {
     RemoveReplicaRequest req = RemoveReplicaRequest.newBuilder().setGroupId(group).setStoreId(store).build();
     return call("RemoveReplica", s -> s.removeReplica(req), r -> r.hasRedirect() ? r.getRedirect() : null,
         options.totalTimeout().toNanos(), REPLICA_CHANGE_TIMEOUT.toMillis());
+  }
+
+  /**
+   * Takes the store with this StoreService address into use once it registered and is UP (the
+   * meta leader waits up to {@code wait}; zero = its default, 30 s) and spreads replicas onto it;
+   * answers when done, with the moves made (up to {@link #STORE_CHANGE_TIMEOUT}; after a meta
+   * leader change the call is repeated there, which carries on). A refusal is in {@code error}.
+   */
+  public StoreChangeResponse addStore(String serviceAddress, Duration wait) {
+    AddStoreRequest req = AddStoreRequest.newBuilder().setServiceAddress(serviceAddress)
+        .setWaitMs(wait.toMillis()).build();
+    return call("AddStore", s -> s.addStore(req), r -> r.hasRedirect() ? r.getRedirect() : null,
+        options.totalTimeout().toNanos(), STORE_CHANGE_TIMEOUT.toMillis());
+  }
+
+  /** Moves every replica off a store, then marks it REMOVED; waits until done (as {@link #addStore}). */
+  public StoreChangeResponse removeStore(long storeId) {
+    RemoveStoreRequest req = RemoveStoreRequest.newBuilder().setStoreId(storeId).build();
+    return call("RemoveStore", s -> s.removeStore(req), r -> r.hasRedirect() ? r.getRedirect() : null,
+        options.totalTimeout().toNanos(), STORE_CHANGE_TIMEOUT.toMillis());
   }
 
   /** The channel to one replica (for streams: MetaClusterView). */

@@ -65,6 +65,7 @@ public final class MetaNode implements AutoCloseable {
   private final ScheduledExecutorService leaderTasks;
   private final AtomicInteger bootstrapProposals = new AtomicInteger();
   private final ReplicaChanges replicaChanges;
+  private final StoreChanges storeChanges;
   private volatile long leaderSinceNanos;
   /** When the leader balancer last looked (leader-tasks thread only). */
   private long lastBalanceNanos;
@@ -75,6 +76,7 @@ public final class MetaNode implements AutoCloseable {
   private MetaNode(MetaConfig config) {
     this.config = config;
     this.replicaChanges = new ReplicaChanges(this);
+    this.storeChanges = new StoreChanges(this);
     this.state = new MetaStateMachine(config.dataDir().resolve("meta"), config.historyVersions());
     Path raftDir = config.dataDir().resolve("raft");
     RuntimeOptions options = RuntimeOptions.defaults(raftDir.resolve("snapshots"))
@@ -179,6 +181,10 @@ public final class MetaNode implements AutoCloseable {
 
   ReplicaChanges replicaChanges() {
     return replicaChanges;
+  }
+
+  StoreChanges storeChanges() {
+    return storeChanges;
   }
 
   MapWatchers watchers() {
@@ -370,8 +376,8 @@ public final class MetaNode implements AutoCloseable {
       return;
     }
     lastBalanceNanos = now;
-    if (transfers.inFlight() > 0) {
-      return;
+    if (transfers.inFlight() > 0 || storeChanges.inProgress()) {
+      return; // a store change moves replicas (and with them leaders): let it finish first
     }
     ShardMap m = state.current();
     Set<Long> live = new TreeSet<>();
@@ -408,6 +414,7 @@ public final class MetaNode implements AutoCloseable {
     }
     closed = true;
     leaderTasks.shutdownNow();
+    storeChanges.close();
     replicaChanges.close();
     if (metrics != null) {
       metrics.close();

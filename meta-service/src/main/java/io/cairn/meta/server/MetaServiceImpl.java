@@ -10,6 +10,9 @@ import io.cairn.meta.map.StoreInfo;
 import io.cairn.meta.map.StoreState;
 import io.cairn.meta.map.MapCommand;
 import io.cairn.meta.proto.AddReplicaRequest;
+import io.cairn.meta.proto.AddStoreRequest;
+import io.cairn.meta.proto.RemoveStoreRequest;
+import io.cairn.meta.proto.StoreChangeResponse;
 import io.cairn.meta.proto.GetMapRequest;
 import io.cairn.meta.proto.GetMapResponse;
 import io.cairn.meta.proto.GroupSize;
@@ -223,6 +226,24 @@ final class MetaServiceImpl extends MetaServiceGrpc.MetaServiceImplBase {
       return;
     }
     answer(out, node.replicaChanges().remove(req.getGroupId(), req.getStoreId()));
+  }
+
+  @Override
+  public void addStore(AddStoreRequest req, StreamObserver<StoreChangeResponse> out) {
+    if (!node.isLeader()) {
+      reply(out, StoreChangeResponse.newBuilder().setRedirect(node.redirect()).build());
+      return;
+    }
+    answer(out, node.storeChanges().addStore(req.getServiceAddress().trim(), req.getWaitMs()));
+  }
+
+  @Override
+  public void removeStore(RemoveStoreRequest req, StreamObserver<StoreChangeResponse> out) {
+    if (!node.isLeader()) {
+      reply(out, StoreChangeResponse.newBuilder().setRedirect(node.redirect()).build());
+      return;
+    }
+    answer(out, node.storeChanges().removeStore(req.getStoreId()));
   }
 
   private static <T> void reply(StreamObserver<T> out, T value) {
