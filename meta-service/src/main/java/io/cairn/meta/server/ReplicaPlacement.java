@@ -82,18 +82,42 @@ final class ReplicaPlacement {
 
   /**
    * Why {@code store} cannot be removed, or null: a group it hosts has more replicas than there
-   * would be other stores (not REMOVED) left to host them.
+   * would be other stores (not REMOVED) left to host them — unless the replica's replacement is
+   * already there (a move interrupted half-way, see {@link #nextDrainMove}).
    */
-  static String removalRefusal(ShardMap map, long store) {
+  static String removalRefusal(ShardMap map, long store, int replicationFactor) {
     List<Long> others = map.stores().stream()
         .filter(s -> s.id() != store && s.state() != StoreState.REMOVED).map(StoreInfo::id).toList();
     for (GroupInfo g : map.groups()) {
-      if (g.replicaOn(store).isPresent() && g.replicas().size() > others.size()) {
+      Replica r = g.replicaOn(store).orElse(null);
+      if (r != null && g.replicas().size() > others.size()
+          && replacementUnderWay(g, r, replicationFactor, others).isEmpty()) {
         return "cannot remove store " + store + ": group " + g.id() + " has " + g.replicas().size()
             + " replicas and only " + others.size() + " other stores would be left " + others;
       }
     }
     return null;
+  }
+
+  /**
+   * For a voter on the drained store: the move that needs no new store — only the removal when
+   * the group keeps {@code replicationFactor} voters without it, the promotion of a LEARNER on one
+   * of {@code candidates} (an interrupted move's add) — or empty.
+   */
+  private static Optional<Move> replacementUnderWay(GroupInfo g, Replica r, int replicationFactor,
+                                                    java.util.Collection<Long> candidates) {
+    if (r.role() != ReplicaRole.VOTER) {
+      return Optional.empty();
+    }
+    if (g.voterCount() - 1 >= replicationFactor) {
+      return Optional.of(new Move(g.id(), r.storeId(), 0, ReplicaRole.VOTER));
+    }
+    for (Replica other : g.replicas()) {
+      if (other.role() == ReplicaRole.LEARNER && candidates.contains(other.storeId())) {
+        return Optional.of(new Move(g.id(), r.storeId(), other.storeId(), ReplicaRole.VOTER));
+      }
+    }
+    return Optional.empty();
   }
 
   /**
@@ -119,15 +143,9 @@ final class ReplicaPlacement {
       if (r == null) {
         continue;
       }
-      if (r.role() == ReplicaRole.VOTER) {
-        if (g.voterCount() - 1 >= replicationFactor) {
-          return Optional.of(new Move(g.id(), store, 0, ReplicaRole.VOTER));
-        }
-        for (Replica other : g.replicas()) {
-          if (other.role() == ReplicaRole.LEARNER && counts.containsKey(other.storeId())) {
-            return Optional.of(new Move(g.id(), store, other.storeId(), ReplicaRole.VOTER));
-          }
-        }
+      Optional<Move> underWay = replacementUnderWay(g, r, replicationFactor, counts.keySet());
+      if (underWay.isPresent()) {
+        return underWay;
       }
       long to = 0;
       for (Map.Entry<Long, Integer> e : counts.entrySet()) { // in id order: the lowest id wins a tie

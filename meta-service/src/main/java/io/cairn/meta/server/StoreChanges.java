@@ -175,13 +175,13 @@ final class StoreChanges implements AutoCloseable {
     if (s.state() == StoreState.REMOVED) {
       return store; // an earlier call finished it
     }
-    String refused = ReplicaPlacement.removalRefusal(m, store);
+    int rf = node.config().replicationFactor();
+    String refused = ReplicaPlacement.removalRefusal(m, store, rf);
     if (refused != null) {
       throw new ReplicaChanges.Refused(refused);
     }
     draining = store;
     LOG.info("remove-store: draining store {}", store);
-    int rf = node.config().replicationFactor();
     ReplicaPlacement.Move last = null;
     while (true) {
       checkLeader();

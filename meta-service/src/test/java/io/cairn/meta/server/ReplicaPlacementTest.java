@@ -125,7 +125,7 @@ class ReplicaPlacementTest {
     // 4 stores, 3 groups spread 2,2,3,2 (as after add-store); remove store 3 (groups 1, 2, 3).
     ShardMap[] m = {ShardMap.bootstrap(stores(3), 3, RF).apply(new MapCommand.AddStore(store(4)))};
     spread(m);
-    assertThat(ReplicaPlacement.removalRefusal(m[0], 3)).isNull();
+    assertThat(ReplicaPlacement.removalRefusal(m[0], 3, RF)).isNull();
     List<ReplicaPlacement.Move> moves = drain(m, 3);
     assertThat(moves).extracting(ReplicaPlacement.Move::from).containsOnly(3L);
     assertThat(moves).extracting(ReplicaPlacement.Move::groupId).containsExactly(1L, 2L, 3L);
@@ -148,7 +148,7 @@ class ReplicaPlacementTest {
     m = m.apply(new MapCommand.SetStoreState(4, StoreState.DOWN));
     assertThat(ReplicaPlacement.nextDrainMove(m, 2, RF)).contains(new ReplicaPlacement.Move(1, 2, 5, ReplicaRole.VOTER));
     ShardMap down = m.apply(new MapCommand.SetStoreState(5, StoreState.DOWN));
-    assertThat(ReplicaPlacement.removalRefusal(down, 2)).isNull(); // enough stores, just not UP now
+    assertThat(ReplicaPlacement.removalRefusal(down, 2, RF)).isNull(); // enough stores, just not UP now
     assertThatThrownBy(() -> ReplicaPlacement.nextDrainMove(down, 2, RF))
         .isInstanceOf(ReplicaChanges.Refused.class)
         .hasMessage("no UP store can take the voter replica of group 1 from store 2"
@@ -160,6 +160,11 @@ class ReplicaPlacementTest {
     ShardMap m = ShardMap.bootstrap(stores(5), 1, RF); // group 1 on {1,2,3}
     // The add began (a LEARNER on 5, not the store a fresh plan would pick): it is finished.
     ShardMap learner = m.apply(new MapCommand.SetReplicaRole(1, 5, ReplicaRole.LEARNER));
+    // Not refused for its 4 replicas on 5 stores, even with the other two stores gone: the
+    // replacement is there already.
+    ShardMap few = learner.apply(new MapCommand.AddStore(store(6)));
+    assertThat(ReplicaPlacement.removalRefusal(few.apply(new MapCommand.RemoveStore(4))
+        .apply(new MapCommand.RemoveStore(6)), 1, RF)).isNull();
     assertThat(ReplicaPlacement.nextDrainMove(learner, 1, RF))
         .contains(new ReplicaPlacement.Move(1, 1, 5, ReplicaRole.VOTER));
     // The add finished (4 voters): only the removal is left.
@@ -187,15 +192,15 @@ class ReplicaPlacementTest {
   @Test
   void removalIsRefusedWhenTooFewStoresWouldBeLeft() {
     ShardMap m = ShardMap.bootstrap(stores(3), 2, RF);
-    assertThat(ReplicaPlacement.removalRefusal(m, 2))
+    assertThat(ReplicaPlacement.removalRefusal(m, 2, RF))
         .isEqualTo("cannot remove store 2: group 1 has 3 replicas and only 2 other stores would be left [1, 3]");
     ShardMap four = m.apply(new MapCommand.AddStore(store(4)));
-    assertThat(ReplicaPlacement.removalRefusal(four, 2)).isNull();
+    assertThat(ReplicaPlacement.removalRefusal(four, 2, RF)).isNull();
     // A REMOVED store does not count; a store without replicas is always removable.
     ShardMap five = four.apply(new MapCommand.AddStore(store(5)));
-    assertThat(ReplicaPlacement.removalRefusal(five, 5)).isNull();
+    assertThat(ReplicaPlacement.removalRefusal(five, 5, RF)).isNull();
     ShardMap removed = five.apply(new MapCommand.RemoveStore(5)).apply(new MapCommand.RemoveStore(4));
-    assertThat(ReplicaPlacement.removalRefusal(removed, 1)).startsWith("cannot remove store 1: group 1 has 3 replicas");
+    assertThat(ReplicaPlacement.removalRefusal(removed, 1, RF)).startsWith("cannot remove store 1: group 1 has 3 replicas");
   }
 
   /**
@@ -215,7 +220,7 @@ class ReplicaPlacementTest {
       assertEven(m[0]);
       assertThat(m[0].groups().stream().mapToInt(g -> g.replicas().size()).sum()).isEqualTo(replicas);
       long victim = 1 + rnd.nextInt(n + 1);
-      assertThat(ReplicaPlacement.removalRefusal(m[0], victim)).as("seed %d", seed).isNull();
+      assertThat(ReplicaPlacement.removalRefusal(m[0], victim, RF)).as("seed %d", seed).isNull();
       drain(m, victim);
       for (GroupInfo g : m[0].groups()) {
         assertThat(g.replicaOn(victim)).as("seed %d", seed).isEmpty();

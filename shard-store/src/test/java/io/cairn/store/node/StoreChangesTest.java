@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.cairn.meta.client.MetaClient;
 import io.cairn.meta.map.GroupInfo;
+import io.cairn.meta.map.Replica;
+import io.cairn.meta.map.ReplicaRole;
 import io.cairn.meta.map.ShardMap;
 import io.cairn.meta.map.StoreState;
 import io.cairn.meta.proto.ReplicaMove;
@@ -30,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +61,7 @@ class StoreChangesTest {
     @TempDir
     Path tmp;
 
-    private MetaNode meta;
+    private final List<MetaNode> metas = new CopyOnWriteArrayList<>();
     private final StoreConfig[] configs = new StoreConfig[4];
     private final StoreNode[] stores = new StoreNode[4];
     private final Map<Integer, ManagedChannel> channels = new ConcurrentHashMap<>();
@@ -77,26 +80,50 @@ class StoreChangesTest {
                 s.close();
             }
         }
-        if (meta != null) {
-            meta.close();
+        for (MetaNode m : metas) {
+            if (m != null) {
+                m.close();
+            }
         }
     }
 
-    private void startCluster() throws Exception {
-        int raft = freePort();
-        int service = freePort();
-        Properties mp = new Properties();
-        mp.setProperty("node.id", "1");
-        mp.setProperty("data.dir", tmp.resolve("meta").toString());
-        mp.setProperty("raft.port", Integer.toString(raft));
-        mp.setProperty("service.port", Integer.toString(service));
-        mp.setProperty("peers", "1@127.0.0.1:" + raft + ":" + service);
-        mp.setProperty("raft.tick.ms", "20");
-        mp.setProperty("leader.task.ms", "50");
-        mp.setProperty("bootstrap.groups", "3");
-        mp.setProperty("store.heartbeat.timeout.ms", "5000");
-        meta = MetaNode.start(MetaConfig.from(mp));
-        String metaAddress = "127.0.0.1:" + service;
+    /** {@code metaReplicas} meta replicas, stores 1-3 (the bootstrap places {@code groups} groups on them). */
+    private void startCluster(int metaReplicas, int groups) throws Exception {
+        List<String> peers = new ArrayList<>();
+        List<String> addresses = new ArrayList<>();
+        for (int i = 1; i <= metaReplicas; i++) {
+            int raft = freePort();
+            int service = freePort();
+            peers.add(i + "@127.0.0.1:" + raft + ":" + service);
+            addresses.add("127.0.0.1:" + service);
+        }
+        List<MetaConfig> metaConfigs = new ArrayList<>();
+        for (int i = 1; i <= metaReplicas; i++) {
+            Properties mp = new Properties();
+            mp.setProperty("node.id", Integer.toString(i));
+            mp.setProperty("data.dir", tmp.resolve("meta-" + i).toString());
+            String[] parts = peers.get(i - 1).split(":");
+            mp.setProperty("raft.port", parts[1]);
+            mp.setProperty("service.port", parts[2]);
+            mp.setProperty("peers", String.join(",", peers));
+            mp.setProperty("raft.tick.ms", "20");
+            mp.setProperty("leader.task.ms", "50");
+            mp.setProperty("bootstrap.groups", Integer.toString(groups));
+            mp.setProperty("store.heartbeat.timeout.ms", "10000");
+            metaConfigs.add(MetaConfig.from(mp));
+            metas.add(null);
+        }
+        List<Thread> starting = new ArrayList<>();
+        for (int i = 0; i < metaReplicas; i++) {
+            int idx = i;
+            Thread t = new Thread(() -> metas.set(idx, MetaNode.start(metaConfigs.get(idx))));
+            t.start();
+            starting.add(t);
+        }
+        for (Thread t : starting) {
+            t.join();
+        }
+        String metaAddress = String.join(",", addresses);
         for (int i = 0; i < 4; i++) {
             configs[i] = MetaModeClusterTest.metaModeStore(i + 1, tmp.resolve("store-" + (i + 1)), metaAddress);
         }
@@ -104,12 +131,23 @@ class StoreChangesTest {
         for (int i = 0; i < 3; i++) {
             stores[i] = StoreNode.start(configs[i]);
         }
-        await().atMost(WAIT).until(() -> meta.map().groups().size() == 3
-                && meta.map().slotCount(ShardMap.UNASSIGNED) == 0);
-        for (long g = 1; g <= 3; g++) {
+        await().atMost(WAIT).until(() -> map().groups().size() == groups
+                && map().slotCount(ShardMap.UNASSIGNED) == 0);
+        for (long g = 1; g <= groups; g++) {
             long group = g;
             await().atMost(WAIT).until(() -> leaderIndex(group) >= 0);
         }
+    }
+
+    /** The newest map any running meta replica applied. */
+    private ShardMap map() {
+        ShardMap newest = ShardMap.empty();
+        for (MetaNode m : metas) {
+            if (m != null && m.map().version() > newest.version()) {
+                newest = m.map();
+            }
+        }
+        return newest;
     }
 
     private StoreServiceGrpc.StoreServiceBlockingStub stub(int i) {
@@ -124,10 +162,10 @@ class StoreChangesTest {
 
     private GroupStatus status(int i, long group) {
         StoreNode s = stores[i];
-        if (s == null || !s.runtime().groupIds().contains(group)) {
-            return null;
-        }
         try {
+            if (s == null || !s.runtime().groupIds().contains(group)) {
+                return null;
+            }
             return s.runtime().status(group).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             return null;
@@ -180,7 +218,7 @@ class StoreChangesTest {
         private void run() {
             for (int i = 0; !stop.get(); i++) {
                 String k = "w" + i;
-                long group = groupOf(meta.map(), k);
+                long group = groupOf(map(), k);
                 int leader = leaderIndex(group);
                 boolean ok = false;
                 if (leader >= 0) {
@@ -229,7 +267,7 @@ class StoreChangesTest {
 
         private void run() {
             while (!stop.get()) {
-                ShardMap m = meta.map();
+                ShardMap m = map();
                 for (GroupInfo g : m.groups()) {
                     if (g.voterCount() < RF) {
                         violations.add("map version " + m.version() + ": group " + g.id() + " has voters "
@@ -270,7 +308,7 @@ class StoreChangesTest {
 
     @Test
     void addStoreThenRemoveStoreUnderWritesKeepsThreeVotersThroughout() throws Exception {
-        startCluster();
+        startCluster(1, 3);
         Map<String, String> acked;
         try (Monitor monitor = new Monitor(); Writer writer = new Writer()) {
             acked = writer.acked;
@@ -344,5 +382,94 @@ class StoreChangesTest {
         assertThat(client.addStore("127.0.0.1:1", Duration.ofMillis(200)).getError())
                 .startsWith("no store registered with service address 127.0.0.1:1 within 200 ms");
         assertThat(client.currentMap().version()).isEqualTo(version);
+    }
+
+    /**
+     * The meta leader stops while remove-store waits for the new replica to catch up (a LEARNER on
+     * store 4, whose process is stopped, so it cannot): the client repeats the call on the new
+     * meta leader, which carries on from the map — it promotes that learner rather than adding
+     * another — once store 4 is back, and finishes. The group has three voters throughout.
+     */
+    @Test
+    void aMetaLeaderChangeInTheMiddleOfARemoveStoreFinishesIt() throws Exception {
+        startCluster(3, 1);
+        stores[3] = StoreNode.start(configs[3]);
+        await().atMost(WAIT).until(() -> map().stores().size() == 4);
+        Map<String, String> acked;
+        try (Monitor monitor = new Monitor(); Writer writer = new Writer()) {
+            acked = writer.acked;
+            await().atMost(WAIT).until(() -> acked.size() >= 20);
+            stores[3].close(); // still UP in the map (store.heartbeat.timeout.ms 10 s), but it cannot catch up
+            stores[3] = null;
+            CompletableFuture<StoreChangeResponse> remove = CompletableFuture.supplyAsync(() -> client.removeStore(1));
+            await().atMost(WAIT).until(() -> map().findGroup(1).orElseThrow().replicaOn(4)
+                    .map(r -> r.role() == ReplicaRole.LEARNER).orElse(false));
+            assertThat(remove).isNotDone();
+            int leader = -1;
+            for (int i = 0; i < metas.size(); i++) {
+                if (metas.get(i) != null && metas.get(i).isLeader()) {
+                    leader = i;
+                }
+            }
+            assertThat(leader).isNotNegative();
+            metas.get(leader).close();
+            metas.set(leader, null);
+            stores[3] = StoreNode.start(configs[3]);
+
+            StoreChangeResponse r = remove.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(r.getError()).isEmpty();
+            assertThat(moves(r)).isEqualTo("1:1->4");
+            long before = acked.size();
+            await().atMost(WAIT).until(() -> acked.size() >= before + 20);
+            monitor.close();
+            assertThat(monitor.violations).isEmpty();
+            assertThat(monitor.samples.get()).isGreaterThan(50);
+        }
+        ShardMap m = map();
+        assertThat(m.store(1).orElseThrow().state()).isEqualTo(StoreState.REMOVED);
+        assertThat(m.findGroup(1).orElseThrow().replicas())
+                .containsExactly(Replica.voter(2), Replica.voter(3), Replica.voter(4));
+        await().atMost(WAIT).until(() -> stores[0].runtime().groupIds().isEmpty() && keysInRange(stores[0], 1) == 0);
+        await().atMost(WAIT).until(() -> leaderIndex(1) > 0);
+        int leader = leaderIndex(1);
+        for (Map.Entry<String, String> e : acked.entrySet()) {
+            assertThat(exec(leader, cmd(1, "GET", e.getKey())).getResp().toStringUtf8()).as("key %s", e.getKey())
+                    .isEqualTo(bulk(e.getValue()));
+        }
+    }
+
+    /** A store whose process is gone (a dead machine) is drained the same way: its group keeps three voters. */
+    @Test
+    void aStoppedStoreIsRemovedAndItsReplicaRebuiltElsewhere() throws Exception {
+        startCluster(1, 1);
+        stores[3] = StoreNode.start(configs[3]);
+        await().atMost(WAIT).until(() -> map().stores().size() == 4);
+        Map<String, String> acked;
+        try (Writer writer = new Writer()) {
+            acked = writer.acked;
+            await().atMost(WAIT).until(() -> acked.size() >= 20);
+            stores[0].close();
+            stores[0] = null;
+            try (Monitor monitor = new Monitor()) {
+                StoreChangeResponse r = client.removeStore(1);
+                assertThat(r.getError()).isEmpty();
+                assertThat(moves(r)).isEqualTo("1:1->4");
+                long before = acked.size();
+                await().atMost(WAIT).until(() -> acked.size() >= before + 20);
+                monitor.close();
+                assertThat(monitor.violations).isEmpty();
+            }
+        }
+        assertThat(map().store(1).orElseThrow().state()).isEqualTo(StoreState.REMOVED);
+        assertThat(map().findGroup(1).orElseThrow().replicas())
+                .containsExactly(Replica.voter(2), Replica.voter(3), Replica.voter(4));
+        await().atMost(WAIT).until(() -> leaderIndex(1) > 0
+                && status(leaderIndex(1), 1).membership().voters().equals(java.util.Set.of(2L, 3L, 4L)));
+        GroupStatus four = status(3, 1);
+        assertThat(four).isNotNull();
+        for (Map.Entry<String, String> e : acked.entrySet()) {
+            assertThat(exec(3, cmd(1, "GET", e.getKey())).getResp().toStringUtf8()).as("key %s", e.getKey())
+                    .isEqualTo(bulk(e.getValue()));
+        }
     }
 }
