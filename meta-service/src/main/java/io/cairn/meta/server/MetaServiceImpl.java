@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The MetaService of one meta replica (meta_service.proto). Leader-only calls (RegisterStore,
- * Heartbeat, Status, TransferLeader) answer {@code redirect} on other replicas; GetMap, WatchMap and History are
+ * Heartbeat, Status, TransferLeader, the replica and store changes) answer {@code redirect} on other replicas; GetMap, WatchMap and History are
  * answered by any replica from its applied state (GetMap of the current map linearizably on the
  * leader). Calls do not block gRPC threads on Raft: they complete from futures. A transient
  * failure (timeout, leadership lost mid-call) fails the call with UNAVAILABLE, so the client
