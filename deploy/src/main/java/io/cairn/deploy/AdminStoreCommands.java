@@ -51,11 +51,7 @@ final class AdminStoreCommands {
             }
             try (MetaClient client = admin.client()) {
                 StoreChangeResponse r = client.addStore(address, Duration.ofSeconds(waitSeconds));
-                PrintWriter out = spec.commandLine().getOut();
-                printMoves(out, r);
-                failIfRefused(r);
-                out.printf("store %d (%s) added, %d replica%s moved (map version %d)%n", r.getStoreId(), address,
-                        r.getMovesCount(), r.getMovesCount() == 1 ? "" : "s", r.getMapVersion());
+                report(spec.commandLine().getOut(), r, "store " + r.getStoreId() + " (" + address + ") added");
             }
             return Cairn.EXIT_OK;
         }
@@ -82,19 +78,18 @@ final class AdminStoreCommands {
                 throw new ParameterException(spec.commandLine(), "ID: " + store + " (expected: > 0)");
             }
             try (MetaClient client = admin.client()) {
-                StoreChangeResponse r = client.removeStore(store);
-                PrintWriter out = spec.commandLine().getOut();
-                printMoves(out, r);
-                failIfRefused(r);
-                out.printf("store %d removed, %d replica%s moved (map version %d)%n", store, r.getMovesCount(),
-                        r.getMovesCount() == 1 ? "" : "s", r.getMapVersion());
+                report(spec.commandLine().getOut(), client.removeStore(store), "store " + store + " removed");
             }
             return Cairn.EXIT_OK;
         }
     }
 
-    /** One line per move: {@code group 2: voter moved from store 1 to store 4}. */
-    static void printMoves(PrintWriter out, StoreChangeResponse r) {
+    /**
+     * Prints one line per move ({@code group 2: voter replica moved from store 1 to store 4}), even
+     * when a later step was refused; then the refusal as an IllegalArgumentException (its message
+     * on stderr, exit code 1), or {@code done} with the count and the map version.
+     */
+    static void report(PrintWriter out, StoreChangeResponse r, String done) {
         for (ReplicaMove mv : r.getMovesList()) {
             if (mv.getToStore() == 0) {
                 out.printf("group %d: %s replica removed from store %d (the group keeps enough voters)%n",
@@ -105,12 +100,10 @@ final class AdminStoreCommands {
             }
         }
         out.flush();
-    }
-
-    /** A refusal becomes an IllegalArgumentException: its message on stderr, exit code 1. */
-    private static void failIfRefused(StoreChangeResponse r) {
         if (!r.getError().isEmpty()) {
             throw new IllegalArgumentException(r.getError());
         }
+        out.printf("%s, %d replica%s moved (map version %d)%n", done, r.getMovesCount(),
+                r.getMovesCount() == 1 ? "" : "s", r.getMapVersion());
     }
 }

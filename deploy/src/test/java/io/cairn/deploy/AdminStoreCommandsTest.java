@@ -7,13 +7,9 @@ import io.cairn.deploy.it.ClusterProcesses;
 import io.cairn.deploy.it.RespCall;
 import io.cairn.meta.map.GroupInfo;
 import io.cairn.meta.map.StoreState;
-import io.cairn.store.node.StoreConfig;
 import io.cairn.store.node.StoreNode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,20 +23,6 @@ class AdminStoreCommandsTest {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run admin(String meta, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        String[] all = new String[args.length + 3];
-        all[0] = "admin";
-        all[1] = "--meta";
-        all[2] = meta;
-        System.arraycopy(args, 0, all, 3, args.length);
-        int code = Cairn.execute(new PrintWriter(out), new PrintWriter(err), all);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     @Timeout(180)
     void addStoreThenRemoveStoreThenRefusals() throws Exception {
@@ -53,28 +35,20 @@ class AdminStoreCommandsTest {
                 assertThat(RespCall.call(port, "SET", "key" + i, "value" + i)).isEqualTo("+OK\r\n");
             }
             int servicePort = ClusterProcesses.freePort();
-            Properties p = new Properties();
-            p.setProperty("node.id", "4");
-            p.setProperty("data.dir", tmp.resolve("store-4").toString());
-            p.setProperty("host", "127.0.0.1");
-            p.setProperty("raft.port", Integer.toString(ClusterProcesses.freePort()));
-            p.setProperty("service.port", Integer.toString(servicePort));
-            p.setProperty("meta.address", options.metaAddress());
-            p.setProperty("raft.workers", "1");
-            p.setProperty("read.threads", "1");
-            try (StoreNode four = StoreNode.start(StoreConfig.from(p))) {
+            try (StoreNode four = StoreNode.start(AdminRun.fourthStore(tmp.resolve("store-4"), options.metaAddress(),
+                    servicePort))) {
                 String meta = options.metaAddress();
                 String address = "127.0.0.1:" + servicePort;
 
                 // 3 groups x 3 replicas on stores 1-3: the fourth takes one from store 1 and one from store 2.
-                Run add = admin(meta, "add-store", address);
+                AdminRun add = AdminRun.admin(meta, "add-store", address);
                 assertThat(add.code()).as("%s", add.err()).isEqualTo(Cairn.EXIT_OK);
                 assertThat(add.out()).contains("group 1: voter replica moved from store 1 to store 4\n",
                         "group 2: voter replica moved from store 2 to store 4\n",
                         "store 4 (" + address + ") added, 2 replicas moved (map version ");
                 assertThat(dev.map().findGroup(1).orElseThrow().replicaOn(4)).isPresent();
 
-                Run remove = admin(meta, "remove-store", "1");
+                AdminRun remove = AdminRun.admin(meta, "remove-store", "1");
                 assertThat(remove.code()).as("%s", remove.err()).isEqualTo(Cairn.EXIT_OK);
                 assertThat(remove.out()).contains("group 2: voter replica moved from store 1 to store 2\n",
                         "group 3: voter replica moved from store 1 to store 4\n",
@@ -91,18 +65,18 @@ class AdminStoreCommandsTest {
                             .equals("$" + ("value" + key.substring(3)).length() + "\r\nvalue" + key.substring(3) + "\r\n"));
                 }
 
-                Run again = admin(meta, "remove-store", "1");
+                AdminRun again = AdminRun.admin(meta, "remove-store", "1");
                 assertThat(again.code()).as("%s", again.err()).isEqualTo(Cairn.EXIT_OK);
                 assertThat(again.out()).startsWith("store 1 removed, 0 replicas moved");
-                Run tooFew = admin(meta, "remove-store", "2");
+                AdminRun tooFew = AdminRun.admin(meta, "remove-store", "2");
                 assertThat(tooFew.code()).isEqualTo(Cairn.EXIT_FAILED);
                 assertThat(tooFew.err()).isEqualTo("cairn admin remove-store: cannot remove store 2: group 1 has 3"
                         + " replicas and only 2 other stores would be left [3, 4]\n");
-                Run nobody = admin(meta, "add-store", "127.0.0.1:1", "--wait", "1");
+                AdminRun nobody = AdminRun.admin(meta, "add-store", "127.0.0.1:1", "--wait", "1");
                 assertThat(nobody.code()).isEqualTo(Cairn.EXIT_FAILED);
                 assertThat(nobody.err()).startsWith("cairn admin add-store: no store registered with service address"
                         + " 127.0.0.1:1 within 1000 ms");
-                Run usage = admin(meta, "add-store", "nohost");
+                AdminRun usage = AdminRun.admin(meta, "add-store", "nohost");
                 assertThat(usage.code()).isEqualTo(Cairn.EXIT_USAGE);
                 assertThat(usage.err()).contains("ADDR: nohost (expected: host:port)");
             }
