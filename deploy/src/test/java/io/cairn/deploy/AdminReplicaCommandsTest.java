@@ -25,14 +25,9 @@ class AdminReplicaCommandsTest {
     @Test
     @Timeout(180)
     void moveReplicaThenRefusals() throws Exception {
-        DevCluster.Options options = new DevCluster.Options(tmp.resolve("data"), "127.0.0.1", 0,
-                ClusterProcesses.freePortBlock(DevCluster.PORTS));
-        try (DevCluster dev = DevCluster.start(options)) {
-            dev.awaitLeaders(Duration.ofSeconds(60));
+        try (DevCluster dev = AdminRun.devWithKeys(tmp.resolve("data"))) {
+            DevCluster.Options options = dev.options();
             int port = dev.gatewayPort();
-            for (int i = 0; i < 50; i++) {
-                assertThat(RespCall.call(port, "SET", "key" + i, "value" + i)).isEqualTo("+OK\r\n");
-            }
             try (StoreNode four = StoreNode.start(AdminRun.fourthStore(tmp.resolve("store-4"), options.metaAddress(),
                     ClusterProcesses.freePort()))) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> dev.map().store(4).isPresent());

@@ -1,11 +1,13 @@
 package io.cairn.deploy;
 
 import io.cairn.deploy.it.ClusterProcesses;
+import io.cairn.deploy.it.RespCall;
 import io.cairn.store.node.StoreConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Properties;
 
 /** One {@code cairn admin --meta META ...} run in this JVM: its exit code and what it printed. */
@@ -20,6 +22,25 @@ record AdminRun(int code, String out, String err) {
         System.arraycopy(args, 0, all, 3, args.length);
         int code = Cairn.execute(new PrintWriter(out), new PrintWriter(err), all);
         return new AdminRun(code, out.toString(), err.toString());
+    }
+
+    /** {@code cairn dev}'s cluster on free ports under {@code dir}, leaders elected, key0..key49 = value0..value49 set. */
+    static DevCluster devWithKeys(Path dir) throws Exception {
+        DevCluster dev = DevCluster.start(new DevCluster.Options(dir, "127.0.0.1", 0,
+                ClusterProcesses.freePortBlock(DevCluster.PORTS)));
+        try {
+            dev.awaitLeaders(Duration.ofSeconds(60));
+            for (int i = 0; i < 50; i++) {
+                String reply = RespCall.call(dev.gatewayPort(), "SET", "key" + i, "value" + i);
+                if (!reply.equals("+OK\r\n")) {
+                    throw new AssertionError("SET key" + i + ": " + reply);
+                }
+            }
+            return dev;
+        } catch (Exception | AssertionError e) {
+            dev.close();
+            throw e;
+        }
     }
 
     /** A store 4 in meta mode for {@code cairn dev}'s cluster (free ports, one thread each), not started. */
