@@ -28,7 +28,12 @@ import picocli.CommandLine.Spec;
             + "its replicas are. Exits with 1 when no meta replica answers within --timeout or the meta service refuses.", ""},
         subcommands = {AdminCommand.Status.class, AdminCommand.Query.class, AdminCommand.History.class,
             AdminCommand.TransferLeader.class, AdminCommand.AddReplica.class, AdminCommand.RemoveReplica.class,
-            AdminCommand.MoveReplica.class, AdminStoreCommands.AddStore.class, AdminStoreCommands.RemoveStore.class},
+            AdminCommand.MoveReplica.class,
+            AdminMigrationCommands.Move.class, AdminMigrationCommands.Rebalance.class, AdminMigrationCommands.Join.class,
+            AdminMigrationCommands.Leave.class, AdminMigrationCommands.Migrations.class,
+            AdminMigrationCommands.AbortMigration.class, AdminMigrationCommands.AddObserver.class,
+            AdminMigrationCommands.RemoveObserver.class, AdminStoreCommands.AddStore.class,
+            AdminStoreCommands.RemoveStore.class},
         synopsisSubcommandLabel = "COMMAND",
         commandListHeading = "%nCommands:%n")
 final class AdminCommand implements Runnable {

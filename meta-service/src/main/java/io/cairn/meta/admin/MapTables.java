@@ -2,6 +2,7 @@ package io.cairn.meta.admin;
 
 import io.cairn.meta.map.GroupInfo;
 import io.cairn.meta.map.MapCommand;
+import io.cairn.meta.map.Migration;
 import io.cairn.meta.map.Replica;
 import io.cairn.meta.map.ShardMap;
 import io.cairn.meta.map.ShardMapCodec;
@@ -11,6 +12,8 @@ import io.cairn.meta.proto.GroupSize;
 import io.cairn.meta.proto.HistoryEntry;
 import io.cairn.meta.proto.LeaderHint;
 import io.cairn.meta.proto.MetaReplica;
+import io.cairn.meta.proto.MigrationInfo;
+import io.cairn.meta.proto.MigrationPauses;
 import io.cairn.meta.proto.MetaStatusResponse;
 import io.cairn.meta.proto.StoreReport;
 import java.util.ArrayList;
@@ -111,6 +114,14 @@ public final class MapTables {
       sb.append("\nunassigned slots: ").append(free).append(" (").append(map.slotRangesText(ShardMap.UNASSIGNED))
           .append(")\n");
     }
+    if (!map.leavingGroups().isEmpty()) {
+      StringJoiner l = new StringJoiner(",");
+      map.leavingGroups().forEach(g -> l.add(Long.toString(g)));
+      sb.append("\nleaving groups: ").append(l).append('\n');
+    }
+    if (!map.migrations().isEmpty()) {
+      sb.append('\n').append(migrations(map.migrations()));
+    }
     return sb.toString();
   }
 
@@ -127,6 +138,38 @@ public final class MapTables {
     sb.append(render(ShardMapCodec.decodeMap(status.getMap().toByteArray()), leaders(status.getLeadersList()),
         status.getStoresList(), sizes));
     return sb.toString();
+  }
+
+  /** The migrations in flight as a table: id, slots, source, target, phase. */
+  public static String migrations(Collection<Migration> migrations) {
+    Table t = new Table("MIGRATION", "SLOTS", "FROM", "TO", "PHASE");
+    for (Migration m : migrations) {
+      t.row(Long.toString(m.id()), m.range().toString(), Long.toString(m.source()), Long.toString(m.target()),
+          m.phase().name());
+    }
+    return t.isEmpty() ? "no migrations in flight\n" : t.render();
+  }
+
+  /** Migrations as a call answered them (MoveSlots, Migrations, ...): id, slots, from, to, phase. */
+  public static String migrationInfos(Collection<MigrationInfo> infos) {
+    Table t = new Table("MIGRATION", "SLOTS", "FROM", "TO", "PHASE");
+    for (MigrationInfo m : infos) {
+      String slots = m.getFirstSlot() == m.getLastSlot() ? Integer.toString(m.getFirstSlot())
+          : m.getFirstSlot() + "-" + m.getLastSlot();
+      t.row(Long.toString(m.getId()), m.getSourceGroup() == 0 ? "-" : slots,
+          m.getSourceGroup() == 0 ? "-" : Long.toString(m.getSourceGroup()),
+          m.getTargetGroup() == 0 ? "-" : Long.toString(m.getTargetGroup()), m.getPhase());
+    }
+    return t.isEmpty() ? "no migrations\n" : t.render();
+  }
+
+  /** The measured pauses as one line: {@code pauses: 12 measured, p50 3.1 ms, p99 40.0 ms, max 41.2 ms}. */
+  public static String pauses(MigrationPauses p) {
+    if (p.getCount() == 0) {
+      return "pauses: none measured by this meta leader\n";
+    }
+    return String.format(Locale.ROOT, "pauses: %d measured, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", p.getCount(),
+        p.getP50Ms(), p.getP99Ms(), p.getMaxMs());
   }
 
   /** Bytes for people: {@code 512 B}, {@code 1.5 KiB}, {@code 20.0 MiB}, ... */
@@ -187,6 +230,18 @@ public final class MapTables {
       return "assign slots " + SlotRange.render(a.ranges()) + " to group " + a.groupId();
     } else if (c instanceof MapCommand.DestroyGroup d) {
       return "destroy group " + d.groupId();
+    } else if (c instanceof MapCommand.BeginMigration b) {
+      StringJoiner moves = new StringJoiner(", ");
+      b.migrations().forEach(m -> moves.add(m.id() + ": " + m.range() + " " + m.source() + "->" + m.target()));
+      return "begin migration" + (b.migrations().size() == 1 ? " " : "s ") + moves;
+    } else if (c instanceof MapCommand.CommitMigration m) {
+      return "commit migration " + m.migrationId();
+    } else if (c instanceof MapCommand.EndMigration m) {
+      return "end migration " + m.migrationId();
+    } else if (c instanceof MapCommand.AbortMigration m) {
+      return "abort migration " + m.migrationId();
+    } else if (c instanceof MapCommand.LeaveGroup l) {
+      return "group " + l.groupId() + " is leaving";
     }
     return c.toString();
   }

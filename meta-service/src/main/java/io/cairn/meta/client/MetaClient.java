@@ -20,6 +20,13 @@ import io.cairn.raft.transport.GrpcChannels;
 import io.cairn.meta.proto.AddReplicaRequest;
 import io.cairn.meta.proto.RemoveReplicaRequest;
 import io.cairn.meta.proto.ReplicaChangeResponse;
+import io.cairn.meta.proto.AbortMigrationRequest;
+import io.cairn.meta.proto.JoinGroupRequest;
+import io.cairn.meta.proto.LeaveGroupRequest;
+import io.cairn.meta.proto.MigrationsRequest;
+import io.cairn.meta.proto.MoveSlotsRequest;
+import io.cairn.meta.proto.RebalanceRequest;
+import io.cairn.meta.proto.SlotMoveResponse;
 import io.cairn.meta.proto.AddStoreRequest;
 import io.cairn.meta.proto.RemoveStoreRequest;
 import io.cairn.meta.proto.StoreChangeResponse;
@@ -74,6 +81,8 @@ public final class MetaClient implements AutoCloseable {
   private final Options options;
   /** Longest one AddReplica / RemoveReplica call may take (the meta leader gives up at this too). */
   public static final Duration REPLICA_CHANGE_TIMEOUT = Duration.ofMinutes(2);
+  /** Longest one waiting slot-migration call (move, rebalance, join, leave with wait; abort) may take. */
+  public static final Duration MIGRATION_TIMEOUT = Duration.ofMinutes(30);
   /** Longest one AddStore / RemoveStore call may take: it makes one replica change after another. */
   public static final Duration STORE_CHANGE_TIMEOUT = Duration.ofMinutes(30);
 
@@ -191,6 +200,56 @@ public final class MetaClient implements AutoCloseable {
     RemoveReplicaRequest req = RemoveReplicaRequest.newBuilder().setGroupId(group).setStoreId(store).build();
     return call("RemoveReplica", s -> s.removeReplica(req), r -> r.hasRedirect() ? r.getRedirect() : null,
         options.totalTimeout().toNanos(), REPLICA_CHANGE_TIMEOUT.toMillis());
+  }
+
+  // ---------------------------------------------------------------- slot migration
+
+  /**
+   * Moves slot ranges ({@code "0-4095,8000"}) to a group (docs/slot-migration.md). Answers with
+   * the migrations begun (and those already moving the slots there) at once, or with
+   * {@code wait} once they all ended, up to {@link #MIGRATION_TIMEOUT} per call; after a meta
+   * leader change the call is repeated on the new leader, which continues what the map holds.
+   * A refusal (or an aborted migration, when waiting) is returned in {@code error}.
+   */
+  public SlotMoveResponse moveSlots(String ranges, long group, boolean wait) {
+    MoveSlotsRequest req = MoveSlotsRequest.newBuilder().setSlots(ranges).setTargetGroup(group).setWait(wait).build();
+    return migrationCall("MoveSlots", s -> s.moveSlots(req), wait);
+  }
+
+  /** Evens out the groups' slot counts (as {@link #moveSlots}: at once or, {@code wait}, once done). */
+  public SlotMoveResponse rebalance(boolean wait) {
+    RebalanceRequest req = RebalanceRequest.newBuilder().setWait(wait).build();
+    return migrationCall("Rebalance", s -> s.rebalance(req), wait);
+  }
+
+  /** Creates a group of {@code replicas} voters (0: the replication factor) on the least loaded stores, then rebalances. */
+  public SlotMoveResponse joinGroup(long group, int replicas, boolean wait) {
+    JoinGroupRequest req = JoinGroupRequest.newBuilder().setGroupId(group).setReplicas(replicas).setWait(wait).build();
+    return migrationCall("JoinGroup", s -> s.joinGroup(req), wait);
+  }
+
+  /** Drains a group (its slots to the others) and destroys it; {@code wait}: answers once it is gone. */
+  public SlotMoveResponse leaveGroup(long group, boolean wait) {
+    LeaveGroupRequest req = LeaveGroupRequest.newBuilder().setGroupId(group).setWait(wait).build();
+    return migrationCall("LeaveGroup", s -> s.leaveGroup(req), wait);
+  }
+
+  /** The migrations in flight and the meta leader's measured pauses. */
+  public SlotMoveResponse migrations() {
+    return call("Migrations", s -> s.migrations(MigrationsRequest.getDefaultInstance()),
+        r -> r.hasRedirect() ? r.getRedirect() : null);
+  }
+
+  /** Rolls back a migration still MOVING; answers once it is gone (it may take a step's time). */
+  public SlotMoveResponse abortMigration(long id) {
+    AbortMigrationRequest req = AbortMigrationRequest.newBuilder().setMigrationId(id).build();
+    return migrationCall("AbortMigration", s -> s.abortMigration(req), true);
+  }
+
+  private SlotMoveResponse migrationCall(String what, Function<MetaServiceGrpc.MetaServiceBlockingStub,
+      SlotMoveResponse> rpc, boolean waits) {
+    return call(what, rpc, r -> r.hasRedirect() ? r.getRedirect() : null, options.totalTimeout().toNanos(),
+        waits ? MIGRATION_TIMEOUT.toMillis() : Math.max(options.callTimeout().toMillis(), 10_000));
   }
 
   /**

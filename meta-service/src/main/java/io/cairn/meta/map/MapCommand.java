@@ -57,4 +57,31 @@ public sealed interface MapCommand {
 
   /** Destroys a group. Refused while it still owns a slot (move them away first). */
   record DestroyGroup(long groupId) implements MapCommand {}
+
+  /**
+   * Begins slot migrations (one map version for a whole {@code move}): each range moves from its
+   * source to its target group. Ids ascending, at least {@link ShardMap#nextMigrationId()}; every
+   * slot owned by the migration's source and in no other migration; both groups exist, differ,
+   * and the target is not leaving.
+   */
+  record BeginMigration(List<Migration> migrations) implements MapCommand {
+    public BeginMigration {
+      migrations = List.copyOf(migrations);
+    }
+  }
+
+  /** The migration's range now belongs to its target; phase MOVING → COMMITTED. */
+  record CommitMigration(long migrationId) implements MapCommand {}
+
+  /** A COMMITTED migration is finished: its record goes. */
+  record EndMigration(long migrationId) implements MapCommand {}
+
+  /** A MOVING migration is rolled back: its record goes, the source keeps the range. */
+  record AbortMigration(long migrationId) implements MapCommand {}
+
+  /**
+   * Marks a group as leaving: the meta leader moves its slots to the other groups and destroys it
+   * once it owns none (restartable from the map alone). A leaving group takes no new slots.
+   */
+  record LeaveGroup(long groupId) implements MapCommand {}
 }

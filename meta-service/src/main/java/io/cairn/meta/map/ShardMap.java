@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The shard map: stores, groups with their replicas, and the owner group of each of the 16384
@@ -31,20 +33,42 @@ public final class ShardMap {
   public static final long UNASSIGNED = 0;
 
   private static final ShardMap EMPTY =
-      new ShardMap(0, new TreeMap<>(), new TreeMap<>(), new int[SLOT_COUNT]);
+      new ShardMap(0, new TreeMap<>(), new TreeMap<>(), new int[SLOT_COUNT], new TreeMap<>(), 1, new TreeSet<>());
 
   private final long version;
   private final SortedMap<Long, StoreInfo> stores;
   private final SortedMap<Long, GroupInfo> groups;
   /** slot → group id (0 = unassigned). Never mutated after construction; shared between versions. */
   private final int[] slotOwner;
+  /** Migrations in flight by id. */
+  private final SortedMap<Long, Migration> migrations;
+  /** The id the next BeginMigration may use at the least (ids are never reused). */
+  private final long nextMigrationId;
+  /** Groups marked by LeaveGroup: drained by the meta leader, then destroyed. */
+  private final SortedSet<Long> leaving;
 
   private ShardMap(long version, SortedMap<Long, StoreInfo> stores,
-      SortedMap<Long, GroupInfo> groups, int[] slotOwner) {
+      SortedMap<Long, GroupInfo> groups, int[] slotOwner, SortedMap<Long, Migration> migrations,
+      long nextMigrationId, SortedSet<Long> leaving) {
     this.version = version;
     this.stores = Collections.unmodifiableSortedMap(stores);
     this.groups = Collections.unmodifiableSortedMap(groups);
     this.slotOwner = slotOwner;
+    this.migrations = Collections.unmodifiableSortedMap(migrations);
+    this.nextMigrationId = nextMigrationId;
+    this.leaving = Collections.unmodifiableSortedSet(leaving);
+  }
+
+  /** The next version with these parts changed (the others shared). */
+  private ShardMap next(SortedMap<Long, StoreInfo> s, SortedMap<Long, GroupInfo> g, int[] slots) {
+    // Copies, not the unmodifiable views (wrapping views of views would nest a level per version).
+    return new ShardMap(version + 1, new TreeMap<>(s), new TreeMap<>(g), slots, new TreeMap<>(migrations),
+        nextMigrationId, new TreeSet<>(leaving));
+  }
+
+  private ShardMap next(int[] slots, SortedMap<Long, Migration> m, long nextId, SortedSet<Long> l) {
+    return new ShardMap(version + 1, new TreeMap<>(stores), new TreeMap<>(groups), slots, new TreeMap<>(m), nextId,
+        new TreeSet<>(l));
   }
 
   /** The map of a new cluster: version 0, nothing in it. */
@@ -58,6 +82,13 @@ public final class ShardMap {
    */
   static ShardMap restore(long version, Collection<StoreInfo> storeList,
       Collection<GroupInfo> groupList, int[] slotOwner) {
+    return restore(version, storeList, groupList, slotOwner, List.of(), 1, List.of());
+  }
+
+  /** The same with the migrations in flight and the leaving groups (map format 3). */
+  static ShardMap restore(long version, Collection<StoreInfo> storeList,
+      Collection<GroupInfo> groupList, int[] slotOwner, Collection<Migration> migrationList,
+      long nextMigrationId, Collection<Long> leavingList) {
     if (version < 0) {
       throw new MapException("invalid map version: " + version + " (expected: >= 0)");
     }
@@ -90,7 +121,61 @@ public final class ShardMap {
         throw new MapException("slot " + slot + " owned by unknown group " + slotOwner[slot]);
       }
     }
-    return new ShardMap(version, s, g, slotOwner);
+    TreeMap<Long, Migration> m = new TreeMap<>();
+    boolean[] moving = new boolean[SLOT_COUNT];
+    for (Migration mig : migrationList) {
+      if (mig.id() <= 0 || mig.id() >= nextMigrationId) {
+        throw new MapException("invalid migration id: " + mig.id() + " (expected: 1.." + (nextMigrationId - 1) + ")");
+      }
+      if (m.put(mig.id(), mig) != null) {
+        throw new MapException("duplicate migration id: " + mig.id());
+      }
+      checkMigration(mig, g, moving);
+      long owner = slotOwner[mig.range().first()];
+      long expected = mig.phase() == Migration.Phase.MOVING ? mig.source() : mig.target();
+      if (owner != expected || !ownsAll(slotOwner, mig.range(), expected)) {
+        throw new MapException("migration " + mig.id() + " (" + mig.phase() + "): slots " + mig.range()
+            + " are not all owned by group " + expected);
+      }
+    }
+    TreeSet<Long> l = new TreeSet<>();
+    for (long id : leavingList) {
+      if (!g.containsKey(id) || !l.add(id)) {
+        throw new MapException("leaving group " + id + " is unknown or listed twice");
+      }
+    }
+    if (nextMigrationId <= 0) {
+      throw new MapException("invalid next migration id: " + nextMigrationId + " (expected: > 0)");
+    }
+    return new ShardMap(version, s, g, slotOwner, m, nextMigrationId, l);
+  }
+
+  /** Checks groups and overlap of one migration; marks its slots in {@code moving}. */
+  private static void checkMigration(Migration mig, SortedMap<Long, GroupInfo> groups, boolean[] moving) {
+    if (!groups.containsKey(mig.source())) {
+      throw new MapException("migration " + mig.id() + ": unknown source group: " + mig.source());
+    }
+    if (!groups.containsKey(mig.target())) {
+      throw new MapException("migration " + mig.id() + ": unknown target group: " + mig.target());
+    }
+    if (mig.source() == mig.target()) {
+      throw new MapException("migration " + mig.id() + ": source and target are both group " + mig.source());
+    }
+    for (int slot = mig.range().first(); slot <= mig.range().last(); slot++) {
+      if (moving[slot]) {
+        throw new MapException("migration " + mig.id() + ": slot " + slot + " is already in a migration");
+      }
+      moving[slot] = true;
+    }
+  }
+
+  private static boolean ownsAll(int[] owner, SlotRange r, long group) {
+    for (int slot = r.first(); slot <= r.last(); slot++) {
+      if (owner[slot] != group) {
+        return false;
+      }
+    }
+    return true;
   }
 
   // ---------------------------------------------------------------- bootstrap
@@ -168,6 +253,16 @@ public final class ShardMap {
       return assignSlots(c);
     } else if (command instanceof MapCommand.DestroyGroup c) {
       return destroyGroup(c);
+    } else if (command instanceof MapCommand.BeginMigration c) {
+      return beginMigration(c);
+    } else if (command instanceof MapCommand.CommitMigration c) {
+      return commitMigration(c);
+    } else if (command instanceof MapCommand.EndMigration c) {
+      return endMigration(c);
+    } else if (command instanceof MapCommand.AbortMigration c) {
+      return abortMigration(c);
+    } else if (command instanceof MapCommand.LeaveGroup c) {
+      return leaveGroup(c);
     }
     throw new MapException("unknown command: " + command);
   }
@@ -192,7 +287,7 @@ public final class ShardMap {
     }
     TreeMap<Long, StoreInfo> next = new TreeMap<>(stores);
     next.put(s.id(), s);
-    return new ShardMap(version + 1, next, new TreeMap<>(groups), slotOwner);
+    return next(next, groups, slotOwner);
   }
 
   private ShardMap removeStore(MapCommand.RemoveStore c) {
@@ -277,11 +372,19 @@ public final class ShardMap {
     if (c.ranges().isEmpty()) {
       throw new MapException("no slots to assign to group " + g.id());
     }
+    for (SlotRange r : c.ranges()) {
+      for (Migration m : migrations.values()) {
+        if (overlaps(r, m.range())) {
+          throw new MapException("slots " + r + " overlap migration " + m.id() + " (" + m.range()
+              + "); let it finish or abort it first");
+        }
+      }
+    }
     int[] next = slotOwner.clone();
     for (SlotRange r : c.ranges()) {
       Arrays.fill(next, r.first(), r.last() + 1, (int) g.id());
     }
-    return new ShardMap(version + 1, new TreeMap<>(stores), new TreeMap<>(groups), next);
+    return next(stores, groups, next);
   }
 
   private ShardMap destroyGroup(MapCommand.DestroyGroup c) {
@@ -291,9 +394,107 @@ public final class ShardMap {
       throw new MapException("group " + g.id() + " still owns slots " + SlotRange.render(owned)
           + " (move them to another group first)");
     }
+    for (Migration m : migrations.values()) {
+      if (m.involves(g.id())) {
+        throw new MapException("group " + g.id() + " is in migration " + m.id() + " (" + m.range() + " from group "
+            + m.source() + " to group " + m.target() + "); let it finish or abort it first");
+      }
+    }
     TreeMap<Long, GroupInfo> next = new TreeMap<>(groups);
     next.remove(g.id());
-    return new ShardMap(version + 1, new TreeMap<>(stores), next, slotOwner);
+    TreeSet<Long> l = new TreeSet<>(leaving);
+    l.remove(g.id());
+    return new ShardMap(version + 1, new TreeMap<>(stores), next, slotOwner, new TreeMap<>(migrations),
+        nextMigrationId, l);
+  }
+
+  private ShardMap beginMigration(MapCommand.BeginMigration c) {
+    if (c.migrations().isEmpty()) {
+      throw new MapException("no migration to begin");
+    }
+    boolean[] moving = new boolean[SLOT_COUNT];
+    for (Migration m : migrations.values()) {
+      Arrays.fill(moving, m.range().first(), m.range().last() + 1, true);
+    }
+    TreeMap<Long, Migration> next = new TreeMap<>(migrations);
+    long nextId = nextMigrationId;
+    for (Migration m : c.migrations()) {
+      if (m.phase() != Migration.Phase.MOVING) {
+        throw new MapException("migration " + m.id() + " begins as " + m.phase() + " (expected: MOVING)");
+      }
+      if (m.id() < nextId) {
+        throw new MapException("migration id " + m.id() + " is used or out of order (expected: >= " + nextId + ")");
+      }
+      checkMigration(m, groups, moving);
+      if (leaving.contains(m.target())) {
+        throw new MapException("migration " + m.id() + ": target group " + m.target() + " is leaving");
+      }
+      if (!ownsAll(slotOwner, m.range(), m.source())) {
+        throw new MapException("migration " + m.id() + ": slots " + m.range() + " are not all owned by group "
+            + m.source() + " (owned: " + slotRangesText(m.source()) + ")");
+      }
+      next.put(m.id(), m);
+      nextId = m.id() + 1;
+    }
+    return next(slotOwner, next, nextId, leaving);
+  }
+
+  private ShardMap commitMigration(MapCommand.CommitMigration c) {
+    Migration m = migration(c.migrationId());
+    if (m.phase() != Migration.Phase.MOVING) {
+      throw new MapException("migration " + m.id() + " is already " + m.phase());
+    }
+    int[] slots = slotOwner.clone();
+    Arrays.fill(slots, m.range().first(), m.range().last() + 1, (int) m.target());
+    TreeMap<Long, Migration> next = new TreeMap<>(migrations);
+    next.put(m.id(), m.withPhase(Migration.Phase.COMMITTED));
+    return next(slots, next, nextMigrationId, leaving);
+  }
+
+  private ShardMap endMigration(MapCommand.EndMigration c) {
+    Migration m = migration(c.migrationId());
+    if (m.phase() != Migration.Phase.COMMITTED) {
+      throw new MapException("migration " + m.id() + " is " + m.phase() + " (expected: COMMITTED; abort it instead)");
+    }
+    TreeMap<Long, Migration> next = new TreeMap<>(migrations);
+    next.remove(m.id());
+    return next(slotOwner, next, nextMigrationId, leaving);
+  }
+
+  private ShardMap abortMigration(MapCommand.AbortMigration c) {
+    Migration m = migration(c.migrationId());
+    if (m.phase() != Migration.Phase.MOVING) {
+      throw new MapException("migration " + m.id() + " is " + m.phase() + ": it only goes forward now");
+    }
+    TreeMap<Long, Migration> next = new TreeMap<>(migrations);
+    next.remove(m.id());
+    return next(slotOwner, next, nextMigrationId, leaving);
+  }
+
+  private ShardMap leaveGroup(MapCommand.LeaveGroup c) {
+    GroupInfo g = group(c.groupId());
+    if (leaving.contains(g.id())) {
+      throw new MapException("group " + g.id() + " is already leaving");
+    }
+    boolean other = groups.keySet().stream().anyMatch(id -> id != g.id() && !leaving.contains(id));
+    if (!other && slotCount(g.id()) > 0) {
+      throw new MapException("group " + g.id() + " owns slots and no other group could take them");
+    }
+    TreeSet<Long> l = new TreeSet<>(leaving);
+    l.add(g.id());
+    return next(slotOwner, migrations, nextMigrationId, l);
+  }
+
+  private Migration migration(long id) {
+    Migration m = migrations.get(id);
+    if (m == null) {
+      throw new MapException("unknown migration: " + id);
+    }
+    return m;
+  }
+
+  private static boolean overlaps(SlotRange a, SlotRange b) {
+    return a.first() <= b.last() && b.first() <= a.last();
   }
 
   // ---------------------------------------------------------------- helpers
@@ -301,13 +502,13 @@ public final class ShardMap {
   private ShardMap withStore(StoreInfo s) {
     TreeMap<Long, StoreInfo> next = new TreeMap<>(stores);
     next.put(s.id(), s);
-    return new ShardMap(version + 1, next, new TreeMap<>(groups), slotOwner);
+    return next(next, groups, slotOwner);
   }
 
   private ShardMap withGroup(GroupInfo g) {
     TreeMap<Long, GroupInfo> next = new TreeMap<>(groups);
     next.put(g.id(), g);
-    return new ShardMap(version + 1, new TreeMap<>(stores), next, slotOwner);
+    return next(stores, next, slotOwner);
   }
 
   private StoreInfo liveStore(long id) {
@@ -449,18 +650,55 @@ public final class ShardMap {
     return slotOwner;
   }
 
+  /** Migrations in flight, by id. */
+  public Collection<Migration> migrations() {
+    return migrations.values();
+  }
+
+  public Optional<Migration> findMigration(long id) {
+    return Optional.ofNullable(migrations.get(id));
+  }
+
+  /** The migration the slot is in, if any. */
+  public Optional<Migration> migrationOf(int slot) {
+    for (Migration m : migrations.values()) {
+      if (slot >= m.range().first() && slot <= m.range().last()) {
+        return Optional.of(m);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The smallest id a new migration may get: ids are ascending and never reused. */
+  public long nextMigrationId() {
+    return nextMigrationId;
+  }
+
+  /** Groups marked leaving (LeaveGroup), ascending. */
+  public SortedSet<Long> leavingGroups() {
+    return leaving;
+  }
+
+  public boolean isLeaving(long groupId) {
+    return leaving.contains(groupId);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ShardMap m
         && version == m.version
         && stores.equals(m.stores)
         && groups.equals(m.groups)
-        && Arrays.equals(slotOwner, m.slotOwner);
+        && Arrays.equals(slotOwner, m.slotOwner)
+        && migrations.equals(m.migrations)
+        && nextMigrationId == m.nextMigrationId
+        && leaving.equals(m.leaving);
   }
 
   @Override
   public int hashCode() {
-    return Long.hashCode(version) * 31 + stores.hashCode() * 17 + groups.hashCode() + Arrays.hashCode(slotOwner);
+    return Long.hashCode(version) * 31 + stores.hashCode() * 17 + groups.hashCode() + Arrays.hashCode(slotOwner)
+        + migrations.hashCode() * 7 + leaving.hashCode();
   }
 
   /**
@@ -488,6 +726,13 @@ public final class ShardMap {
     int free = slotCount(UNASSIGNED);
     if (free > 0) {
       sb.append("unassigned ").append(free).append(' ').append(slotRangesText(UNASSIGNED)).append('\n');
+    }
+    if (!leaving.isEmpty()) {
+      sb.append("leaving groups ").append(leaving).append('\n');
+    }
+    for (Migration m : migrations.values()) {
+      sb.append(String.format("migration %d: slots %s from group %d to group %d, %s\n", m.id(), m.range(),
+          m.source(), m.target(), m.phase()));
     }
     return sb.toString();
   }

@@ -22,11 +22,12 @@ public final class ShardMapCodec {
   static final byte HISTORY_TAG = 'H';
   /**
    * Format versions; bump (and keep a decoder for the old one) on change. Maps and histories are
-   * at 2 (groups carry their founders); format 1 (no founders: they are the voters as encoded) is
-   * still decoded. Commands are still at 1.
+   * at 3 (migrations in flight, next migration id, leaving groups after the slot runs); format 2
+   * (no migrations) and format 1 (no founders either: they are the voters as encoded) are still
+   * decoded. Commands are still at 1 (new commands got new type codes).
    */
-  static final byte MAP_FORMAT = 2;
-  static final byte HISTORY_FORMAT = 2;
+  static final byte MAP_FORMAT = 3;
+  static final byte HISTORY_FORMAT = 3;
   static final byte COMMAND_FORMAT = 1;
 
   // Command type codes: frozen.
@@ -38,6 +39,11 @@ public final class ShardMapCodec {
   static final int REMOVE_REPLICA = 6;
   static final int ASSIGN_SLOTS = 7;
   static final int DESTROY_GROUP = 8;
+  static final int BEGIN_MIGRATION = 9;
+  static final int COMMIT_MIGRATION = 10;
+  static final int END_MIGRATION = 11;
+  static final int ABORT_MIGRATION = 12;
+  static final int LEAVE_GROUP = 13;
 
   private ShardMapCodec() {}
 
@@ -86,6 +92,31 @@ public final class ShardMapCodec {
       out.writeShort(r[1]);
       out.writeLong(r[2]);
     }
+    out.writeInt(map.migrations().size());
+    for (Migration m : map.migrations()) {
+      writeMigration(out, m);
+      out.writeByte(m.phase().code);
+    }
+    out.writeLong(map.nextMigrationId());
+    out.writeInt(map.leavingGroups().size());
+    for (long g : map.leavingGroups()) {
+      out.writeLong(g);
+    }
+  }
+
+  /** {@code id(8) first(2) last(2) source(8) target(8)}. */
+  private static void writeMigration(DataOutputStream out, Migration m) throws IOException {
+    out.writeLong(m.id());
+    out.writeShort(m.range().first());
+    out.writeShort(m.range().last());
+    out.writeLong(m.source());
+    out.writeLong(m.target());
+  }
+
+  private static Migration readMigration(ByteBuffer in, Migration.Phase phase) {
+    long id = in.getLong();
+    SlotRange range = new SlotRange(Short.toUnsignedInt(in.getShort()), Short.toUnsignedInt(in.getShort()));
+    return new Migration(id, range, in.getLong(), in.getLong(), phase);
   }
 
   private static ShardMap readMap(ByteBuffer in) {
@@ -132,7 +163,22 @@ public final class ShardMapCodec {
       java.util.Arrays.fill(owner, first, last + 1, (int) group);
       next = last + 1;
     }
-    return ShardMap.restore(version, stores, groups, owner);
+    if (format < 3) {
+      return ShardMap.restore(version, stores, groups, owner);
+    }
+    int migrationCount = count(in, in.getInt(), 8 + 2 + 2 + 8 + 8 + 1, "migrations");
+    List<Migration> migrations = new ArrayList<>(migrationCount);
+    for (int i = 0; i < migrationCount; i++) {
+      Migration m = readMigration(in, Migration.Phase.MOVING);
+      migrations.add(m.withPhase(Migration.Phase.ofCode(Byte.toUnsignedInt(in.get()))));
+    }
+    long nextMigrationId = in.getLong();
+    int leavingCount = count(in, in.getInt(), 8, "leaving groups");
+    List<Long> leaving = new ArrayList<>(leavingCount);
+    for (int i = 0; i < leavingCount; i++) {
+      leaving.add(in.getLong());
+    }
+    return ShardMap.restore(version, stores, groups, owner, migrations, nextMigrationId, leaving);
   }
 
   // ---------------------------------------------------------------- command
@@ -185,6 +231,30 @@ public final class ShardMapCodec {
     } else if (command instanceof MapCommand.DestroyGroup c) {
       out.writeByte(DESTROY_GROUP);
       out.writeLong(c.groupId());
+    } else if (command instanceof MapCommand.BeginMigration c) {
+      out.writeByte(BEGIN_MIGRATION);
+      if (c.migrations().size() > 0xFFFF) {
+        throw new MapException("too many migrations: " + c.migrations().size() + " (expected: <= 65535)");
+      }
+      out.writeShort(c.migrations().size());
+      for (Migration m : c.migrations()) {
+        if (m.phase() != Migration.Phase.MOVING) {
+          throw new MapException("migration " + m.id() + " begins as " + m.phase() + " (expected: MOVING)");
+        }
+        writeMigration(out, m);
+      }
+    } else if (command instanceof MapCommand.CommitMigration c) {
+      out.writeByte(COMMIT_MIGRATION);
+      out.writeLong(c.migrationId());
+    } else if (command instanceof MapCommand.EndMigration c) {
+      out.writeByte(END_MIGRATION);
+      out.writeLong(c.migrationId());
+    } else if (command instanceof MapCommand.AbortMigration c) {
+      out.writeByte(ABORT_MIGRATION);
+      out.writeLong(c.migrationId());
+    } else if (command instanceof MapCommand.LeaveGroup c) {
+      out.writeByte(LEAVE_GROUP);
+      out.writeLong(c.groupId());
     } else {
       throw new MapException("unknown command: " + command);
     }
@@ -218,8 +288,24 @@ public final class ShardMapCodec {
       }
       case DESTROY_GROUP:
         return new MapCommand.DestroyGroup(in.getLong());
+      case BEGIN_MIGRATION: {
+        int n = count(in, Short.toUnsignedInt(in.getShort()), 28, "migrations");
+        List<Migration> migrations = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          migrations.add(readMigration(in, Migration.Phase.MOVING));
+        }
+        return new MapCommand.BeginMigration(migrations);
+      }
+      case COMMIT_MIGRATION:
+        return new MapCommand.CommitMigration(in.getLong());
+      case END_MIGRATION:
+        return new MapCommand.EndMigration(in.getLong());
+      case ABORT_MIGRATION:
+        return new MapCommand.AbortMigration(in.getLong());
+      case LEAVE_GROUP:
+        return new MapCommand.LeaveGroup(in.getLong());
       default:
-        throw new MapException("unknown command type code: " + type + " (expected: 1..8)");
+        throw new MapException("unknown command type code: " + type + " (expected: 1..13)");
     }
   }
 
@@ -246,7 +332,7 @@ public final class ShardMapCodec {
 
   public static MapHistory decodeHistory(byte[] bytes) {
     return read(bytes, in -> {
-      expectHeader(in, HISTORY_TAG, "history", 1, HISTORY_FORMAT); // 1 and 2: same layout
+      expectHeader(in, HISTORY_TAG, "history", 1, HISTORY_FORMAT); // 1..3: same layout (the map has its own format)
       int capacity = in.getInt();
       ShardMap base = decodeMap(slice(in));
       int n = count(in, in.getInt(), 4, "history commands");

@@ -33,11 +33,15 @@ import java.util.TreeMap;
  * @param metricsPort            port of the Prometheus endpoint {@code http://host:port/metrics}; 0: off
  * @param leaderBalanceMillis    how often the leader evens out which stores lead the groups (at most one
  *                               leadership transfer per round); 0: never
+ * @param migrationConcurrency   slot migrations the leader runs at a time
+ * @param migrationCatchupKeys   copy rounds repeat while a round copied more keys than this (at most 5 rounds)
+ * @param migrationBatchSlots    most slots of one migration ({@code move} splits ranges into such batches)
  */
 public record MetaConfig(long nodeId, Path dataDir, String host, int raftPort, int servicePort,
     Map<Long, Peer> peers, int bootstrapStores, int bootstrapGroups, int replicationFactor,
     long tickMillis, int electionTicks, long storeHeartbeatTimeoutMillis, long requestTimeoutMillis,
-    int historyVersions, long leaderTaskMillis, int metricsPort, long leaderBalanceMillis) {
+    int historyVersions, long leaderTaskMillis, int metricsPort, long leaderBalanceMillis,
+    int migrationConcurrency, int migrationCatchupKeys, int migrationBatchSlots) {
 
   /** A meta replica: where its Raft transport and its MetaService listen. */
   public record Peer(long id, String host, int raftPort, int servicePort) {
@@ -58,7 +62,8 @@ public record MetaConfig(long nodeId, Path dataDir, String host, int raftPort, i
   private static final Set<String> KEYS = Set.of("node.id", "data.dir", "host", "raft.port", "service.port",
       "peers", "bootstrap.stores", "bootstrap.groups", "replication.factor", "raft.tick.ms",
       "raft.election.ticks", "store.heartbeat.timeout.ms", "request.timeout.ms", "history.versions",
-      "leader.task.ms", "metrics.port", "leader.balance.ms");
+      "leader.task.ms", "metrics.port", "leader.balance.ms", "migration.concurrency", "migration.catchup.keys",
+      "migration.batch.slots");
 
   public MetaConfig {
     peers = Collections.unmodifiableMap(new TreeMap<>(peers));
@@ -105,7 +110,10 @@ public record MetaConfig(long nodeId, Path dataDir, String host, int raftPort, i
         (int) historyVersions,
         c.positiveLong("leader.task.ms", 200L),
         c.optionalPort("metrics.port", 0),
-        c.nonNegativeLong("leader.balance.ms", 1_000L));
+        c.nonNegativeLong("leader.balance.ms", 1_000L),
+        (int) Math.min(1024, c.positiveLong("migration.concurrency", 1L)),
+        (int) Math.min(Integer.MAX_VALUE, c.nonNegativeLong("migration.catchup.keys", 64L)),
+        (int) Math.min(16384, c.positiveLong("migration.batch.slots", 16L)));
   }
 
   /** {@code id@host:raftPort:servicePort,...}. */

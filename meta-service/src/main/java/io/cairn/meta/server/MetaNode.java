@@ -65,6 +65,7 @@ public final class MetaNode implements AutoCloseable {
   private final ScheduledExecutorService leaderTasks;
   private final AtomicInteger bootstrapProposals = new AtomicInteger();
   private final ReplicaChanges replicaChanges;
+  private final SlotMigrations migrations;
   private final StoreChanges storeChanges;
   private volatile long leaderSinceNanos;
   /** When the leader balancer last looked (leader-tasks thread only). */
@@ -76,6 +77,7 @@ public final class MetaNode implements AutoCloseable {
   private MetaNode(MetaConfig config) {
     this.config = config;
     this.replicaChanges = new ReplicaChanges(this);
+    this.migrations = new SlotMigrations(this);
     this.storeChanges = new StoreChanges(this);
     this.state = new MetaStateMachine(config.dataDir().resolve("meta"), config.historyVersions());
     Path raftDir = config.dataDir().resolve("raft");
@@ -128,7 +130,9 @@ public final class MetaNode implements AutoCloseable {
         TimeUnit.MILLISECONDS);
     if (config.metricsPort() != 0) {
       metrics = NodeMetrics.start(runtime, config.host(), config.metricsPort());
+      migrations.bindTo(metrics.registry());
     }
+    migrations.start();
     LOG.info("meta replica {} ready: service on {}:{}, raft on {}:{}, peers {}{}", config.nodeId(), config.host(),
         servicePort(), config.host(), config.raftPort(), config.peers().values(),
         metrics == null ? "" : ", metrics on http://" + config.host() + ":" + metrics.port() + "/metrics");
@@ -181,6 +185,10 @@ public final class MetaNode implements AutoCloseable {
 
   ReplicaChanges replicaChanges() {
     return replicaChanges;
+  }
+
+  SlotMigrations migrations() {
+    return migrations;
   }
 
   StoreChanges storeChanges() {
@@ -416,6 +424,7 @@ public final class MetaNode implements AutoCloseable {
     leaderTasks.shutdownNow();
     storeChanges.close();
     replicaChanges.close();
+    migrations.close();
     if (metrics != null) {
       metrics.close();
     }

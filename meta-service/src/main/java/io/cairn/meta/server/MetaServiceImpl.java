@@ -33,6 +33,13 @@ import io.cairn.meta.proto.TransferLeaderResponse;
 import io.cairn.meta.proto.RemoveReplicaRequest;
 import io.cairn.meta.proto.ReplicaChangeResponse;
 import io.cairn.meta.proto.WatchMapRequest;
+import io.cairn.meta.proto.AbortMigrationRequest;
+import io.cairn.meta.proto.JoinGroupRequest;
+import io.cairn.meta.proto.LeaveGroupRequest;
+import io.cairn.meta.proto.MigrationsRequest;
+import io.cairn.meta.proto.MoveSlotsRequest;
+import io.cairn.meta.proto.RebalanceRequest;
+import io.cairn.meta.proto.SlotMoveResponse;
 import io.cairn.raft.runtime.NotLeaderException;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -226,6 +233,63 @@ final class MetaServiceImpl extends MetaServiceGrpc.MetaServiceImplBase {
       return;
     }
     answer(out, node.replicaChanges().remove(req.getGroupId(), req.getStoreId()));
+  }
+
+  @Override
+  public void moveSlots(MoveSlotsRequest req, StreamObserver<SlotMoveResponse> out) {
+    if (redirected(out)) {
+      return;
+    }
+    answer(out, node.migrations().moveSlots(req.getSlots(), req.getTargetGroup(), req.getWait()));
+  }
+
+  @Override
+  public void migrations(MigrationsRequest req, StreamObserver<SlotMoveResponse> out) {
+    if (redirected(out)) {
+      return;
+    }
+    reply(out, node.migrations().migrations());
+  }
+
+  @Override
+  public void abortMigration(AbortMigrationRequest req, StreamObserver<SlotMoveResponse> out) {
+    if (redirected(out)) {
+      return;
+    }
+    answer(out, node.migrations().abort(req.getMigrationId()));
+  }
+
+  @Override
+  public void rebalance(RebalanceRequest req, StreamObserver<SlotMoveResponse> out) {
+    if (redirected(out)) {
+      return;
+    }
+    answer(out, node.migrations().rebalance(req.getWait()));
+  }
+
+  @Override
+  public void joinGroup(JoinGroupRequest req, StreamObserver<SlotMoveResponse> out) {
+    if (redirected(out)) {
+      return;
+    }
+    answer(out, node.migrations().join(req.getGroupId(), req.getReplicas(), req.getWait()));
+  }
+
+  @Override
+  public void leaveGroup(LeaveGroupRequest req, StreamObserver<SlotMoveResponse> out) {
+    if (redirected(out)) {
+      return;
+    }
+    answer(out, node.migrations().leave(req.getGroupId(), req.getWait()));
+  }
+
+  /** Answers a redirect to the leader when this replica does not lead (slot migration calls). */
+  private boolean redirected(StreamObserver<SlotMoveResponse> out) {
+    if (node.isLeader()) {
+      return false;
+    }
+    reply(out, SlotMoveResponse.newBuilder().setRedirect(node.redirect()).build());
+    return true;
   }
 
   @Override

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -57,6 +58,12 @@ final class StoreChanges implements AutoCloseable {
   /** Whether {@code store} is being drained: it must not get new replicas. */
   boolean isDraining(long store) {
     return store != 0 && draining == store;
+  }
+
+  /** The stores being drained (none or one): new groups are not placed there. */
+  Set<Long> drainingStores() {
+    long d = draining;
+    return d == 0 ? Set.of() : Set.of(d);
   }
 
   CompletableFuture<StoreChangeResponse> addStore(String serviceAddress, long waitMs) {

@@ -82,4 +82,31 @@ class MapTablesTest {
         HistoryEntry.newBuilder().setVersion(1).setChange("remove store 4").build())))
         .isEqualTo("VERSION  CHANGE\n0        empty map\n1        remove store 4\n");
   }
+
+  @Test
+  void rendersMigrationsLeavingGroupsPausesAndTheirHistoryLines() {
+    MapCommand begin = new MapCommand.BeginMigration(List.of(
+        io.cairn.meta.map.Migration.moving(1, new SlotRange(0, 15), 1, 2),
+        io.cairn.meta.map.Migration.moving(2, SlotRange.of(16), 1, 2)));
+    ShardMap m = ShardMap.bootstrap(List.of(store(1), store(2), store(3)), 3, 3).apply(new MapCommand.LeaveGroup(3))
+        .apply(begin).apply(new MapCommand.CommitMigration(2));
+    assertThat(MapTables.render(m)).endsWith("""
+
+        leaving groups: 3
+
+        MIGRATION  SLOTS  FROM  TO  PHASE
+        1          0-15   1     2   MOVING
+        2          16     1     2   COMMITTED
+        """);
+    assertThat(MapTables.describe(begin)).isEqualTo("begin migrations 1: 0-15 1->2, 2: 16 1->2");
+    assertThat(MapTables.describe(new MapCommand.CommitMigration(2))).isEqualTo("commit migration 2");
+    assertThat(MapTables.describe(new MapCommand.EndMigration(2))).isEqualTo("end migration 2");
+    assertThat(MapTables.describe(new MapCommand.AbortMigration(1))).isEqualTo("abort migration 1");
+    assertThat(MapTables.describe(new MapCommand.LeaveGroup(3))).isEqualTo("group 3 is leaving");
+    assertThat(MapTables.migrations(List.of())).isEqualTo("no migrations in flight\n");
+    assertThat(MapTables.pauses(io.cairn.meta.proto.MigrationPauses.newBuilder().setCount(12).setP50Ms(3.12)
+        .setP99Ms(40).setMaxMs(41.24).build())).isEqualTo("pauses: 12 measured, p50 3.1 ms, p99 40.0 ms, max 41.2 ms\n");
+    assertThat(MapTables.pauses(io.cairn.meta.proto.MigrationPauses.getDefaultInstance()))
+        .isEqualTo("pauses: none measured by this meta leader\n");
+  }
 }

@@ -24,7 +24,7 @@ final class MapFixtures {
   static MapCommand randomCommand(Random rnd, ShardMap map) {
     long store = pick(rnd, map.stores().stream().mapToLong(StoreInfo::id).toArray());
     long group = pick(rnd, map.groups().stream().mapToLong(GroupInfo::id).toArray());
-    int kind = rnd.nextInt(9);
+    int kind = rnd.nextInt(4) == 0 ? 9 + rnd.nextInt(5) : rnd.nextInt(9); // migration commands: a quarter
     if (kind == 1 && rnd.nextInt(4) != 0) {
       kind = 0; // removing stores is rare, or the random cluster runs out of stores
     }
@@ -61,9 +61,38 @@ final class MapFixtures {
         }
         return new MapCommand.AssignSlots(ranges, group);
       }
-      default:
+      case 8:
         return new MapCommand.DestroyGroup(group);
+      case 9:
+      case 10: {
+        List<Migration> list = new ArrayList<>();
+        long id = map.nextMigrationId() + (rnd.nextInt(8) == 0 ? -1 : rnd.nextInt(3));
+        int n = 1 + rnd.nextInt(2);
+        for (int i = 0; i < n; i++) {
+          int first = rnd.nextInt(ShardMap.SLOT_COUNT);
+          long source = map.groupOf(first);
+          int last = first;
+          while (last < ShardMap.SLOT_COUNT - 1 && last - first < 40 && map.groupOf(last + 1) == source) {
+            last++;
+          }
+          list.add(Migration.moving(Math.max(1, id++), new SlotRange(first, first + rnd.nextInt(last - first + 1)),
+              source == ShardMap.UNASSIGNED ? group : source,
+              pick(rnd, map.groups().stream().mapToLong(GroupInfo::id).toArray())));
+        }
+        return new MapCommand.BeginMigration(list);
+      }
+      case 11:
+        return new MapCommand.CommitMigration(migration(rnd, map));
+      case 12:
+        return rnd.nextBoolean() ? new MapCommand.EndMigration(migration(rnd, map))
+            : new MapCommand.AbortMigration(migration(rnd, map));
+      default:
+        return new MapCommand.LeaveGroup(group);
     }
+  }
+
+  private static long migration(Random rnd, ShardMap map) {
+    return pick(rnd, map.migrations().stream().mapToLong(Migration::id).toArray());
   }
 
   /** Mostly an existing id, sometimes a new or unknown one. */

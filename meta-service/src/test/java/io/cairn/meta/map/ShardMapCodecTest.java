@@ -44,8 +44,9 @@ class ShardMapCodecTest {
   @Test
   void bootstrappedMapIsCompact() {
     ShardMap m = ShardMap.bootstrap(MapFixtures.stores(3), 3, 3);
-    // header 10, stores 3*(8+1+2*(2+13)), groups 4 + 3*(8+2+3*9 + founders 2+3*8), runs 4 + 3*12
-    assertThat(ShardMapCodec.encode(m)).hasSize(10 + 4 + 3 * 39 + 4 + 3 * (37 + 26) + 4 + 3 * 12);
+    // header 10, stores 3*(8+1+2*(2+13)), groups 4 + 3*(8+2+3*9 + founders 2+3*8), runs 4 + 3*12,
+    // no migrations 4, next migration id 8, no leaving groups 4
+    assertThat(ShardMapCodec.encode(m)).hasSize(10 + 4 + 3 * 39 + 4 + 3 * (37 + 26) + 4 + 3 * 12 + 4 + 8 + 4);
   }
 
   /** Frozen bytes: a change here breaks every meta log and snapshot written before. */
@@ -62,6 +63,18 @@ class ShardMapCodecTest {
         .isEqualTo("4301" + "05" + "0000000000000003" + "0000000000000004" + "03");
     assertThat(hex.formatHex(ShardMapCodec.encode(new MapCommand.DestroyGroup(9))))
         .isEqualTo("4301" + "08" + "0000000000000009");
+    assertThat(hex.formatHex(ShardMapCodec.encode(new MapCommand.BeginMigration(List.of(
+        Migration.moving(3, new SlotRange(5, 9), 7, 8), Migration.moving(4, SlotRange.of(16000), 1, 2))))))
+        .isEqualTo("4301" + "09" + "0002" + "0000000000000003" + "0005" + "0009" + "0000000000000007"
+            + "0000000000000008" + "0000000000000004" + "3e80" + "3e80" + "0000000000000001" + "0000000000000002");
+    assertThat(hex.formatHex(ShardMapCodec.encode(new MapCommand.CommitMigration(3))))
+        .isEqualTo("4301" + "0a" + "0000000000000003");
+    assertThat(hex.formatHex(ShardMapCodec.encode(new MapCommand.EndMigration(3))))
+        .isEqualTo("4301" + "0b" + "0000000000000003");
+    assertThat(hex.formatHex(ShardMapCodec.encode(new MapCommand.AbortMigration(3))))
+        .isEqualTo("4301" + "0c" + "0000000000000003");
+    assertThat(hex.formatHex(ShardMapCodec.encode(new MapCommand.LeaveGroup(7))))
+        .isEqualTo("4301" + "0d" + "0000000000000007");
   }
 
   /** A small map: stores 1 and 2, group 7 founded by store 1 with a learner on 2, slots 0-9. */
@@ -80,12 +93,44 @@ class ShardMapCodecTest {
       + "0002" + "0000000000000001" + "01" + "0000000000000002" + "02";
   private static final String SMALL_MAP_RUNS = "00000001" + "0000" + "0009" + "0000000000000007";
 
-  /** Frozen bytes of map format 2: groups carry their founders after their replicas. */
+  /**
+   * Frozen bytes of map format 3: groups carry their founders after their replicas; migrations in
+   * flight, the next migration id and the leaving groups follow the slot runs.
+   */
   @Test
   void mapBytesAreFrozen() {
     HexFormat hex = HexFormat.of();
-    assertThat(hex.formatHex(ShardMapCodec.encode(smallMap()))).isEqualTo("4d02" + "0000000000000005"
-        + SMALL_MAP_STORES + SMALL_MAP_REPLICAS + "0001" + "0000000000000001" + SMALL_MAP_RUNS);
+    assertThat(hex.formatHex(ShardMapCodec.encode(smallMap()))).isEqualTo("4d03" + "0000000000000005"
+        + SMALL_MAP_STORES + SMALL_MAP_REPLICAS + "0001" + "0000000000000001" + SMALL_MAP_RUNS
+        + "00000000" + "0000000000000001" + "00000000");
+    ShardMap moving = smallMap().apply(new MapCommand.CreateGroup(8, List.of(Replica.voter(2))))
+        .apply(new MapCommand.BeginMigration(List.of(Migration.moving(3, new SlotRange(5, 9), 7, 8))))
+        .apply(new MapCommand.LeaveGroup(7));
+    assertThat(hex.formatHex(ShardMapCodec.encode(moving))).isEqualTo("4d03" + "0000000000000008"
+        + SMALL_MAP_STORES
+        + "00000002" + "0000000000000007" + "0002" + "0000000000000001" + "01" + "0000000000000002" + "02"
+        + "0001" + "0000000000000001"
+        + "0000000000000008" + "0001" + "0000000000000002" + "01" + "0001" + "0000000000000002"
+        + SMALL_MAP_RUNS
+        + "00000001" + "0000000000000003" + "0005" + "0009" + "0000000000000007" + "0000000000000008" + "01"
+        + "0000000000000004" + "00000001" + "0000000000000007");
+    assertThat(ShardMapCodec.decodeMap(ShardMapCodec.encode(moving))).isEqualTo(moving);
+    ShardMap committed = moving.apply(new MapCommand.CommitMigration(3));
+    assertThat(ShardMapCodec.decodeMap(ShardMapCodec.encode(committed))).isEqualTo(committed);
+  }
+
+  /** Maps written before migrations existed (format 2): none in flight, next id 1, none leaving. */
+  @Test
+  void format2MapsStillDecode() {
+    byte[] v2 = HexFormat.of().parseHex("4d02" + "0000000000000005" + SMALL_MAP_STORES + SMALL_MAP_REPLICAS
+        + "0001" + "0000000000000001" + SMALL_MAP_RUNS);
+    ShardMap m = ShardMapCodec.decodeMap(v2);
+    assertThat(m).isEqualTo(smallMap());
+    assertThat(m.migrations()).isEmpty();
+    assertThat(m.nextMigrationId()).isEqualTo(1);
+    byte[] h2 = new byte[2 + 4 + 4 + v2.length + 4];
+    java.nio.ByteBuffer.wrap(h2).put((byte) 'H').put((byte) 2).putInt(8).putInt(v2.length).put(v2).putInt(0);
+    assertThat(ShardMapCodec.decodeHistory(h2).current()).isEqualTo(smallMap());
   }
 
   /** Maps (and histories) written before founders existed: the founders are the voters as encoded. */
@@ -100,14 +145,14 @@ class ShardMapCodecTest {
     java.nio.ByteBuffer.wrap(h1).put((byte) 'H').put((byte) 1).putInt(8).putInt(v1.length).put(v1).putInt(0);
     MapHistory h = ShardMapCodec.decodeHistory(h1);
     assertThat(h.current()).isEqualTo(smallMap());
-    assertThat(ShardMapCodec.encode(h)[1]).as("written again as format 2").isEqualTo((byte) 2);
+    assertThat(ShardMapCodec.encode(h)[1]).as("written again as format 3").isEqualTo((byte) 3);
   }
 
   @Test
   void refusesMapFormatsItDoesNotKnow() {
     byte[] m = ShardMapCodec.encode(smallMap());
-    m[1] = 3;
-    assertThatThrownBy(() -> ShardMapCodec.decodeMap(m)).hasMessageContaining("unsupported map format: 3 (expected: 1..2)");
+    m[1] = 4;
+    assertThatThrownBy(() -> ShardMapCodec.decodeMap(m)).hasMessageContaining("unsupported map format: 4 (expected: 1..3)");
   }
 
   @Test
@@ -154,7 +199,7 @@ class ShardMapCodecTest {
     // a slot owned by a group that is not in the map
     ShardMap ok = ShardMap.bootstrap(MapFixtures.stores(1), 1, 1);
     byte[] bytes = ShardMapCodec.encode(ok);
-    bytes[bytes.length - 1] = 5; // the only run's group id: 1 -> 5
+    bytes[bytes.length - 1 - 16] = 5; // the only run's group id (before migrations, next id, leaving): 1 -> 5
     assertThatThrownBy(() -> ShardMapCodec.decodeMap(bytes)).hasMessageContaining("owned by unknown group 5");
   }
 
@@ -172,5 +217,19 @@ class ShardMapCodecTest {
     MapHistory back = ShardMapCodec.decodeHistory(ShardMapCodec.encode(h));
     assertThat(back.capacity()).isEqualTo(16);
     assertThat(back.entries()).isEqualTo(h.entries());
+  }
+
+  @Test
+  void refusesMapsWithInconsistentMigrations() {
+    ShardMap moving = smallMap().apply(new MapCommand.CreateGroup(8, List.of(Replica.voter(2))))
+        .apply(new MapCommand.BeginMigration(List.of(Migration.moving(3, new SlotRange(5, 9), 7, 8))));
+    byte[] bytes = ShardMapCodec.encode(moving);
+    // migration record: ... phase(1), then next id(8) and leaving count(4) end the map
+    byte[] committed = bytes.clone();
+    committed[bytes.length - 13] = 2; // COMMITTED while the slots are still the source's
+    assertThatThrownBy(() -> ShardMapCodec.decodeMap(committed)).hasMessageContaining("are not all owned by group 8");
+    byte[] lowNext = bytes.clone();
+    lowNext[bytes.length - 5] = 3; // next id 3: migration 3 would be reused
+    assertThatThrownBy(() -> ShardMapCodec.decodeMap(lowNext)).hasMessageContaining("invalid migration id: 3");
   }
 }

@@ -36,6 +36,22 @@ class ShardMapScenarioTest {
     steps.add(new MapCommand.DestroyGroup(3));
     steps.add(new MapCommand.SetStoreState(3, StoreState.DOWN));
     steps.add(new MapCommand.DestroyGroup(2)); // refused: owns slots
+    // online migration of 16 slots from group 4 to group 1, then group 4 leaves through migrations
+    steps.add(new MapCommand.BeginMigration(List.of(Migration.moving(1, new SlotRange(0, 15), 4, 1))));
+    steps.add(new MapCommand.AssignSlots(SlotRange.parse("10-20"), 2)); // refused: in the migration
+    steps.add(new MapCommand.CommitMigration(1));
+    steps.add(new MapCommand.AbortMigration(1)); // refused: committed
+    steps.add(new MapCommand.EndMigration(1));
+    steps.add(new MapCommand.LeaveGroup(4));
+    steps.add(new MapCommand.BeginMigration(List.of(Migration.moving(2, new SlotRange(16, 1364), 4, 1),
+        Migration.moving(3, new SlotRange(5462, 6826), 4, 2), Migration.moving(4, new SlotRange(10923, 12287), 4, 1),
+        Migration.moving(5, SlotRange.of(16000), 4, 2))));
+    steps.add(new MapCommand.DestroyGroup(4)); // refused: in migrations
+    for (long id = 2; id <= 5; id++) {
+      steps.add(new MapCommand.CommitMigration(id));
+      steps.add(new MapCommand.EndMigration(id));
+    }
+    steps.add(new MapCommand.DestroyGroup(4));
 
     MapHistory history = new MapHistory(64);
     StringBuilder out = new StringBuilder();

@@ -50,6 +50,18 @@ class MetaConfigTest {
   }
 
   @Test
+  void migrationKeysHaveTheirDefaults() throws Exception {
+    MetaConfig c = parse(BASE);
+    assertThat(c.migrationConcurrency()).isEqualTo(1);
+    assertThat(c.migrationCatchupKeys()).isEqualTo(64);
+    assertThat(c.migrationBatchSlots()).isEqualTo(16);
+    MetaConfig d = parse(BASE + "migration.concurrency=3\nmigration.catchup.keys=0\nmigration.batch.slots=1024\n");
+    assertThat(d.migrationConcurrency()).isEqualTo(3);
+    assertThat(d.migrationCatchupKeys()).isZero();
+    assertThat(d.migrationBatchSlots()).isEqualTo(1024);
+  }
+
+  @Test
   void peersGiveEveryReplicasAddresses() throws Exception {
     MetaConfig c = parse(BASE + "peers=1@10.0.0.1:7301:7401, 2@10.0.0.2:7301:7401,3@10.0.0.3:7301:7401\n"
         + "store.heartbeat.timeout.ms=0\n");
