@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
             AdminMigrationCommands.Move.class, AdminMigrationCommands.Rebalance.class, AdminMigrationCommands.Join.class,
             AdminMigrationCommands.Leave.class, AdminMigrationCommands.Migrations.class,
             AdminMigrationCommands.AbortMigration.class, AdminMigrationCommands.AddObserver.class,
-            AdminMigrationCommands.RemoveObserver.class},
+            AdminMigrationCommands.RemoveObserver.class, AdminStoreCommands.AddStore.class,
+            AdminStoreCommands.RemoveStore.class},
         synopsisSubcommandLabel = "COMMAND",
         commandListHeading = "%nCommands:%n")
 final class AdminCommand implements Runnable {

@@ -1,7 +1,7 @@
 package io.cairn.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static io.cairn.deploy.AdminReplicaCommandsTest.admin;
+import static io.cairn.deploy.AdminRun.admin;
 import static org.awaitility.Awaitility.await;
 
 import io.cairn.deploy.it.ClusterProcesses;
@@ -68,44 +68,44 @@ class AdminMigrationCommandsTest {
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> meta.map().slotCount(ShardMap.UNASSIGNED) == 0);
 
-            AdminReplicaCommandsTest.Run move = admin(address, "move", "0-9", "2", "--wait");
+            AdminRun move = admin(address, "move", "0-9", "2", "--wait");
             assertThat(move.code()).as("%s", move.err()).isEqualTo(Cairn.EXIT_OK);
             assertThat(move.out()).startsWith("moved slots 0-9 to group 2 (map version ")
                     .contains("MIGRATION  SLOTS  FROM  TO  PHASE\n1          0-9    1     2   DONE\n");
             assertThat(meta.map().groupOf(9)).isEqualTo(2);
 
-            AdminReplicaCommandsTest.Run list = admin(address, "migrations");
+            AdminRun list = admin(address, "migrations");
             assertThat(list.out()).contains("no migrations in flight\n", "pauses: 1 measured, p50 ");
 
-            AdminReplicaCommandsTest.Run rebalance = admin(address, "rebalance", "--wait");
+            AdminRun rebalance = admin(address, "rebalance", "--wait");
             assertThat(rebalance.code()).as("%s", rebalance.err()).isEqualTo(Cairn.EXIT_OK);
             assertThat(rebalance.out()).startsWith("rebalanced (map version ");
-            AdminReplicaCommandsTest.Run balanced = admin(address, "rebalance");
+            AdminRun balanced = admin(address, "rebalance");
             assertThat(balanced.out()).startsWith("rebalancing: nothing to move (map version ");
 
-            AdminReplicaCommandsTest.Run join = admin(address, "join", "4", "--replicas", "2", "--wait");
+            AdminRun join = admin(address, "join", "4", "--replicas", "2", "--wait");
             assertThat(join.code()).as("%s", join.err()).isEqualTo(Cairn.EXIT_OK);
             assertThat(join.out()).startsWith("group 4 joined (map version ");
             assertThat(meta.map().findGroup(4).orElseThrow().replicas()).hasSize(2);
             assertThat(meta.map().slotCount(4)).isEqualTo(4096);
 
-            AdminReplicaCommandsTest.Run leave = admin(address, "leave", "4", "--wait");
+            AdminRun leave = admin(address, "leave", "4", "--wait");
             assertThat(leave.code()).as("%s", leave.err()).isEqualTo(Cairn.EXIT_OK);
             assertThat(leave.out()).startsWith("group 4 left and was destroyed (map version ");
             assertThat(meta.map().findGroup(4)).isEmpty();
 
-            AdminReplicaCommandsTest.Run unknown = admin(address, "abort-migration", "77");
+            AdminRun unknown = admin(address, "abort-migration", "77");
             assertThat(unknown.code()).isEqualTo(Cairn.EXIT_FAILED);
             assertThat(unknown.err()).isEqualTo("cairn admin abort-migration: unknown migration: 77\n");
-            AdminReplicaCommandsTest.Run badSlots = admin(address, "move", "1-x", "2");
+            AdminRun badSlots = admin(address, "move", "1-x", "2");
             assertThat(badSlots.code()).isEqualTo(Cairn.EXIT_FAILED);
             assertThat(badSlots.err()).contains("invalid slot list: '1-x'");
-            AdminReplicaCommandsTest.Run noGroup = admin(address, "leave", "9");
+            AdminRun noGroup = admin(address, "leave", "9");
             assertThat(noGroup.err()).contains("unknown group: 9");
-            AdminReplicaCommandsTest.Run voter = admin(address, "remove-observer", "1", "1");
+            AdminRun voter = admin(address, "remove-observer", "1", "1");
             assertThat(voter.code()).isEqualTo(Cairn.EXIT_FAILED);
             assertThat(voter.err()).contains("the replica of group 1 on store 1 is a voter, not an observer");
-            AdminReplicaCommandsTest.Run usage = admin(address, "move", "0-9");
+            AdminRun usage = admin(address, "move", "0-9");
             assertThat(usage.code()).isEqualTo(Cairn.EXIT_USAGE);
             assertThat(usage.err()).contains("Missing required parameter: 'GROUP'");
         } finally {
@@ -132,7 +132,7 @@ class AdminMigrationCommandsTest {
             for (String k : keys) {
                 assertThat(RespCall.call(port, "SET", k, "v-" + k)).isEqualTo("+OK\r\n");
             }
-            AdminReplicaCommandsTest.Run move = admin(options.metaAddress(), "move", "0-99", "2", "--wait");
+            AdminRun move = admin(options.metaAddress(), "move", "0-99", "2", "--wait");
             assertThat(move.code()).as("%s", move.err()).isEqualTo(Cairn.EXIT_OK);
             assertThat(move.out()).startsWith("moved slots 0-99 to group 2 (map version ");
             ShardMap m = dev.map();
@@ -142,7 +142,7 @@ class AdminMigrationCommandsTest {
                 assertThat(RespCall.call(port, "GET", k)).as("GET %s", k)
                         .isEqualTo("$" + ("v-" + k).length() + "\r\nv-" + k + "\r\n");
             }
-            AdminReplicaCommandsTest.Run list = admin(options.metaAddress(), "migrations");
+            AdminRun list = admin(options.metaAddress(), "migrations");
             assertThat(list.out()).contains("no migrations in flight", "pauses: 7 measured");
         }
     }

@@ -6,13 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.cairn.deploy.it.ClusterProcesses;
 import io.cairn.deploy.it.RespCall;
 import io.cairn.meta.map.Replica;
-import io.cairn.store.node.StoreConfig;
 import io.cairn.store.node.StoreNode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,46 +22,18 @@ class AdminReplicaCommandsTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {}
-
-    /** {@code cairn admin --meta META args...}: exit code, stdout, stderr. */
-    static Run admin(String meta, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        String[] all = new String[args.length + 3];
-        all[0] = "admin";
-        all[1] = "--meta";
-        all[2] = meta;
-        System.arraycopy(args, 0, all, 3, args.length);
-        int code = Cairn.execute(new PrintWriter(out), new PrintWriter(err), all);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     @Timeout(180)
     void moveReplicaThenRefusals() throws Exception {
-        DevCluster.Options options = new DevCluster.Options(tmp.resolve("data"), "127.0.0.1", 0,
-                ClusterProcesses.freePortBlock(DevCluster.PORTS));
-        try (DevCluster dev = DevCluster.start(options)) {
-            dev.awaitLeaders(Duration.ofSeconds(60));
+        try (DevCluster dev = AdminRun.devWithKeys(tmp.resolve("data"))) {
+            DevCluster.Options options = dev.options();
             int port = dev.gatewayPort();
-            for (int i = 0; i < 50; i++) {
-                assertThat(RespCall.call(port, "SET", "key" + i, "value" + i)).isEqualTo("+OK\r\n");
-            }
-            Properties p = new Properties();
-            p.setProperty("node.id", "4");
-            p.setProperty("data.dir", tmp.resolve("store-4").toString());
-            p.setProperty("host", "127.0.0.1");
-            p.setProperty("raft.port", Integer.toString(ClusterProcesses.freePort()));
-            p.setProperty("service.port", Integer.toString(ClusterProcesses.freePort()));
-            p.setProperty("meta.address", options.metaAddress());
-            p.setProperty("raft.workers", "1");
-            p.setProperty("read.threads", "1");
-            try (StoreNode four = StoreNode.start(StoreConfig.from(p))) {
+            try (StoreNode four = StoreNode.start(AdminRun.fourthStore(tmp.resolve("store-4"), options.metaAddress(),
+                    ClusterProcesses.freePort()))) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> dev.map().store(4).isPresent());
                 String meta = options.metaAddress();
 
-                Run move = admin(meta, "move-replica", "1", "1", "4");
+                AdminRun move = AdminRun.admin(meta, "move-replica", "1", "1", "4");
                 assertThat(move.code()).as("%s", move.err()).isEqualTo(Cairn.EXIT_OK);
                 assertThat(move.out()).contains("group 1: voter replica added on store 4",
                         "group 1: replica on store 1 removed (map version ");
@@ -78,16 +46,16 @@ class AdminReplicaCommandsTest {
                             + "\r\nvalue" + i + "\r\n");
                 }
 
-                Run unknown = admin(meta, "add-replica", "9", "1");
+                AdminRun unknown = AdminRun.admin(meta, "add-replica", "9", "1");
                 assertThat(unknown.code()).isEqualTo(Cairn.EXIT_FAILED);
                 assertThat(unknown.err()).isEqualTo("cairn admin add-replica: unknown group: 9\n");
-                Run hosted = admin(meta, "add-replica", "2", "1", "--role", "observer");
+                AdminRun hosted = AdminRun.admin(meta, "add-replica", "2", "1", "--role", "observer");
                 assertThat(hosted.code()).isEqualTo(Cairn.EXIT_FAILED);
                 assertThat(hosted.err()).contains("store 1 already hosts a replica of group 2 (voter)");
-                Run belowRf = admin(meta, "remove-replica", "1", "2");
+                AdminRun belowRf = AdminRun.admin(meta, "remove-replica", "1", "2");
                 assertThat(belowRf.code()).isEqualTo(Cairn.EXIT_FAILED);
                 assertThat(belowRf.err()).contains("group 1 would keep 2 voters, fewer than the replication factor 3");
-                Run noSuch = admin(meta, "move-replica", "1", "1", "4");
+                AdminRun noSuch = AdminRun.admin(meta, "move-replica", "1", "1", "4");
                 assertThat(noSuch.err()).contains("group 1 has no replica on store 1");
             }
         }

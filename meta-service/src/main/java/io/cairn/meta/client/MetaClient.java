@@ -27,6 +27,9 @@ import io.cairn.meta.proto.MigrationsRequest;
 import io.cairn.meta.proto.MoveSlotsRequest;
 import io.cairn.meta.proto.RebalanceRequest;
 import io.cairn.meta.proto.SlotMoveResponse;
+import io.cairn.meta.proto.AddStoreRequest;
+import io.cairn.meta.proto.RemoveStoreRequest;
+import io.cairn.meta.proto.StoreChangeResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -80,6 +83,8 @@ public final class MetaClient implements AutoCloseable {
   public static final Duration REPLICA_CHANGE_TIMEOUT = Duration.ofMinutes(2);
   /** Longest one waiting slot-migration call (move, rebalance, join, leave with wait; abort) may take. */
   public static final Duration MIGRATION_TIMEOUT = Duration.ofMinutes(30);
+  /** Longest one AddStore / RemoveStore call may take: it makes one replica change after another. */
+  public static final Duration STORE_CHANGE_TIMEOUT = Duration.ofMinutes(30);
 
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private volatile String preferred;
@@ -245,6 +250,26 @@ public final class MetaClient implements AutoCloseable {
       SlotMoveResponse> rpc, boolean waits) {
     return call(what, rpc, r -> r.hasRedirect() ? r.getRedirect() : null, options.totalTimeout().toNanos(),
         waits ? MIGRATION_TIMEOUT.toMillis() : Math.max(options.callTimeout().toMillis(), 10_000));
+  }
+
+  /**
+   * Takes the store with this StoreService address into use once it registered and is UP (the
+   * meta leader waits up to {@code wait}; zero = its default, 30 s) and spreads replicas onto it;
+   * answers when done, with the moves made (up to {@link #STORE_CHANGE_TIMEOUT}; after a meta
+   * leader change the call is repeated there, which carries on). A refusal is in {@code error}.
+   */
+  public StoreChangeResponse addStore(String serviceAddress, Duration wait) {
+    AddStoreRequest req = AddStoreRequest.newBuilder().setServiceAddress(serviceAddress)
+        .setWaitMs(wait.toMillis()).build();
+    return call("AddStore", s -> s.addStore(req), r -> r.hasRedirect() ? r.getRedirect() : null,
+        options.totalTimeout().toNanos(), STORE_CHANGE_TIMEOUT.toMillis());
+  }
+
+  /** Moves every replica off a store, then marks it REMOVED; waits until done (as {@link #addStore}). */
+  public StoreChangeResponse removeStore(long storeId) {
+    RemoveStoreRequest req = RemoveStoreRequest.newBuilder().setStoreId(storeId).build();
+    return call("RemoveStore", s -> s.removeStore(req), r -> r.hasRedirect() ? r.getRedirect() : null,
+        options.totalTimeout().toNanos(), STORE_CHANGE_TIMEOUT.toMillis());
   }
 
   /** The channel to one replica (for streams: MetaClusterView). */

@@ -66,6 +66,7 @@ public final class MetaNode implements AutoCloseable {
   private final AtomicInteger bootstrapProposals = new AtomicInteger();
   private final ReplicaChanges replicaChanges;
   private final SlotMigrations migrations;
+  private final StoreChanges storeChanges;
   private volatile long leaderSinceNanos;
   /** When the leader balancer last looked (leader-tasks thread only). */
   private long lastBalanceNanos;
@@ -77,6 +78,7 @@ public final class MetaNode implements AutoCloseable {
     this.config = config;
     this.replicaChanges = new ReplicaChanges(this);
     this.migrations = new SlotMigrations(this);
+    this.storeChanges = new StoreChanges(this);
     this.state = new MetaStateMachine(config.dataDir().resolve("meta"), config.historyVersions());
     Path raftDir = config.dataDir().resolve("raft");
     RuntimeOptions options = RuntimeOptions.defaults(raftDir.resolve("snapshots"))
@@ -187,6 +189,10 @@ public final class MetaNode implements AutoCloseable {
 
   SlotMigrations migrations() {
     return migrations;
+  }
+
+  StoreChanges storeChanges() {
+    return storeChanges;
   }
 
   MapWatchers watchers() {
@@ -378,8 +384,8 @@ public final class MetaNode implements AutoCloseable {
       return;
     }
     lastBalanceNanos = now;
-    if (transfers.inFlight() > 0) {
-      return;
+    if (transfers.inFlight() > 0 || storeChanges.inProgress()) {
+      return; // a store change moves replicas (and with them leaders): let it finish first
     }
     ShardMap m = state.current();
     Set<Long> live = new TreeSet<>();
@@ -416,6 +422,7 @@ public final class MetaNode implements AutoCloseable {
     }
     closed = true;
     leaderTasks.shutdownNow();
+    storeChanges.close();
     replicaChanges.close();
     migrations.close();
     if (metrics != null) {

@@ -10,6 +10,9 @@ import io.cairn.meta.map.StoreInfo;
 import io.cairn.meta.map.StoreState;
 import io.cairn.meta.map.MapCommand;
 import io.cairn.meta.proto.AddReplicaRequest;
+import io.cairn.meta.proto.AddStoreRequest;
+import io.cairn.meta.proto.RemoveStoreRequest;
+import io.cairn.meta.proto.StoreChangeResponse;
 import io.cairn.meta.proto.GetMapRequest;
 import io.cairn.meta.proto.GetMapResponse;
 import io.cairn.meta.proto.GroupSize;
@@ -50,7 +53,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The MetaService of one meta replica (meta_service.proto). Leader-only calls (RegisterStore,
- * Heartbeat, Status, TransferLeader) answer {@code redirect} on other replicas; GetMap, WatchMap and History are
+ * Heartbeat, Status, TransferLeader, the replica and store changes) answer {@code redirect} on other replicas; GetMap, WatchMap and History are
  * answered by any replica from its applied state (GetMap of the current map linearizably on the
  * leader). Calls do not block gRPC threads on Raft: they complete from futures. A transient
  * failure (timeout, leadership lost mid-call) fails the call with UNAVAILABLE, so the client
@@ -287,6 +290,24 @@ final class MetaServiceImpl extends MetaServiceGrpc.MetaServiceImplBase {
     }
     reply(out, SlotMoveResponse.newBuilder().setRedirect(node.redirect()).build());
     return true;
+  }
+
+  @Override
+  public void addStore(AddStoreRequest req, StreamObserver<StoreChangeResponse> out) {
+    if (!node.isLeader()) {
+      reply(out, StoreChangeResponse.newBuilder().setRedirect(node.redirect()).build());
+      return;
+    }
+    answer(out, node.storeChanges().addStore(req.getServiceAddress().trim(), req.getWaitMs()));
+  }
+
+  @Override
+  public void removeStore(RemoveStoreRequest req, StreamObserver<StoreChangeResponse> out) {
+    if (!node.isLeader()) {
+      reply(out, StoreChangeResponse.newBuilder().setRedirect(node.redirect()).build());
+      return;
+    }
+    answer(out, node.storeChanges().removeStore(req.getStoreId()));
   }
 
   private static <T> void reply(StreamObserver<T> out, T value) {

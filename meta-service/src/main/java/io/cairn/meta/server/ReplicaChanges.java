@@ -145,6 +145,9 @@ final class ReplicaChanges implements AutoCloseable {
       if (s.state() != StoreState.UP) {
         throw new Refused("store " + store + " is " + s.state() + " (expected: UP)");
       }
+      if (node.storeChanges().isDraining(store)) {
+        throw new Refused("store " + store + " is being removed (remove-store): it takes no new replica");
+      }
       ReplicaRole first = role == ReplicaRole.OBSERVER ? ReplicaRole.OBSERVER : ReplicaRole.LEARNER;
       m = node.propose(new MapCommand.SetReplicaRole(group, store, first)).join();
       LOG.info("group {}: {} added on store {} in the map (version {})", group, first, store, m.version());

@@ -146,7 +146,7 @@ final class SlotMigrations implements AutoCloseable {
       }
       if (m.findGroup(group).isEmpty()) {
         int n = replicas == 0 ? node.config().replicationFactor() : replicas;
-        List<Replica> voters = SlotPlans.placement(m, n).stream().map(Replica::voter).toList();
+        List<Replica> voters = SlotPlans.placement(m, n, node.storeChanges().drainingStores()).stream().map(Replica::voter).toList();
         ShardMap after = node.propose(new MapCommand.CreateGroup(group, voters)).join();
         LOG.info("join: group {} created on stores {} (map version {})", group,
             voters.stream().map(Replica::storeId).toList(), after.version());

@@ -2,11 +2,8 @@ package io.cairn.meta.server;
 
 import io.cairn.meta.map.GroupInfo;
 import io.cairn.meta.map.Migration;
-import io.cairn.meta.map.Replica;
 import io.cairn.meta.map.ShardMap;
 import io.cairn.meta.map.SlotRange;
-import io.cairn.meta.map.StoreInfo;
-import io.cairn.meta.map.StoreState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -208,20 +205,16 @@ final class SlotPlans {
    * a tie). Refused when fewer than {@code n} stores are UP.
    */
   static List<Long> placement(ShardMap map, int n) {
-    Map<Long, Integer> hosted = new TreeMap<>();
-    for (StoreInfo s : map.stores()) {
-      if (s.state() == StoreState.UP) {
-        hosted.put(s.id(), 0);
-      }
-    }
+    return placement(map, n, Set.of());
+  }
+
+  /** The same, never on the {@code excluded} stores (a store being removed: StoreChanges). */
+  static List<Long> placement(ShardMap map, int n, Set<Long> excluded) {
+    Map<Long, Integer> hosted = ReplicaPlacement.upCounts(map);
+    hosted.keySet().removeAll(excluded);
     if (n < 1 || hosted.size() < n) {
-      throw new Refused("cannot place " + n + " replicas: " + hosted.size() + " stores are UP (expected: >= "
-          + Math.max(1, n) + ")");
-    }
-    for (GroupInfo g : map.groups()) {
-      for (Replica r : g.replicas()) {
-        hosted.computeIfPresent(r.storeId(), (k, v) -> v + 1);
-      }
+      throw new Refused("cannot place " + n + " replicas: " + hosted.size() + " stores are UP"
+          + (excluded.isEmpty() ? "" : " and not being removed") + " (expected: >= " + Math.max(1, n) + ")");
     }
     List<Long> ids = new ArrayList<>(hosted.keySet());
     ids.sort(Comparator.comparing((Long s) -> hosted.get(s)).thenComparing(s -> s));

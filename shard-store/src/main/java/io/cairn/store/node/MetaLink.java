@@ -76,6 +76,8 @@ final class MetaLink implements AutoCloseable {
     /** Groups being created or destroyed here (one at a time per group). */
     private final Set<Long> busy = ConcurrentHashMap.newKeySet();
     private volatile boolean registered;
+    /** Set once the map says this store was removed (remove-store): it stops registering and heartbeating. */
+    private boolean removed;
 
     MetaLink(StoreConfig config, RaftRuntime runtime, ShardStateMachines machines) {
         this.config = config;
@@ -107,6 +109,9 @@ final class MetaLink implements AutoCloseable {
 
     private void beat() {
         try {
+            if (removed || removedFromMap()) {
+                return;
+            }
             if (!registered) {
                 register();
             }
@@ -118,6 +123,21 @@ final class MetaLink implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("meta heartbeat failed", e);
         }
+    }
+
+    /**
+     * Whether the map marks this store REMOVED (its replicas moved away by remove-store; the meta
+     * service refuses its id for good). Said once, then the node stays quiet: stop the process.
+     */
+    private boolean removedFromMap() {
+        boolean gone = view.map().store(config.nodeId())
+                .map(s -> s.state() == StoreState.REMOVED).orElse(false);
+        if (gone) {
+            removed = true;
+            LOG.warn("store {} was removed from the cluster (map version {}): it no longer registers or"
+                    + " heartbeats; stop this process", config.nodeId(), view.map().version());
+        }
+        return gone;
     }
 
     private void register() {

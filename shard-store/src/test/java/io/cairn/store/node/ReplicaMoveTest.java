@@ -1,7 +1,9 @@
 package io.cairn.store.node;
 
+import static io.cairn.store.node.MetaModeCluster.WAIT;
+import static io.cairn.store.node.MetaModeCluster.bulk;
+import static io.cairn.store.node.MetaModeCluster.keysInRange;
 import static io.cairn.store.node.StoreServiceTest.cmd;
-import static io.cairn.store.node.StoreServiceTest.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,33 +13,18 @@ import io.cairn.meta.map.Replica;
 import io.cairn.meta.map.ReplicaRole;
 import io.cairn.meta.map.StoreState;
 import io.cairn.meta.proto.ReplicaChangeResponse;
-import io.cairn.meta.server.MetaConfig;
-import io.cairn.meta.server.MetaNode;
-import io.cairn.raft.core.StateType;
 import io.cairn.raft.runtime.GroupStatus;
 import io.cairn.store.node.proto.Command;
-import io.cairn.store.node.proto.ExecuteRequest;
 import io.cairn.store.node.proto.Result;
-import io.cairn.store.node.proto.StoreServiceGrpc;
-import io.cairn.store.types.KeyCodec;
-import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.rocksdb.RocksIterator;
 
 /**
  * Replica moves made real (issue 6): meta replicas and four real store nodes in meta mode. A
@@ -47,121 +34,47 @@ import org.rocksdb.RocksIterator;
  */
 @Timeout(180)
 class ReplicaMoveTest {
-    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final long GROUP = 1;
 
     @TempDir
     Path tmp;
 
-    private final List<MetaNode> metas = new ArrayList<>();
-    private final List<MetaConfig> metaConfigs = new ArrayList<>();
-    private final StoreConfig[] configs = new StoreConfig[4];
-    private final StoreNode[] stores = new StoreNode[4];
-    private final Map<Integer, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private MetaModeCluster cluster;
+    private StoreNode[] stores;
     private MetaClient client;
 
     @AfterEach
     void stop() throws Exception {
-        if (client != null) {
-            client.close();
-        }
-        for (ManagedChannel c : channels.values()) {
-            c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-        for (StoreNode s : stores) {
-            if (s != null) {
-                s.close();
-            }
-        }
-        for (MetaNode m : metas) {
-            if (m != null) {
-                m.close();
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     /** Meta replicas (one group of {@code n}), four stores; one group of three replicas on stores 1-3. */
     private void startCluster(int metaReplicas) throws Exception {
-        List<String> peers = new ArrayList<>();
-        List<String> addresses = new ArrayList<>();
-        for (int i = 1; i <= metaReplicas; i++) {
-            int raft = freePort();
-            int service = freePort();
-            peers.add(i + "@127.0.0.1:" + raft + ":" + service);
-            addresses.add("127.0.0.1:" + service);
-        }
-        for (int i = 1; i <= metaReplicas; i++) {
-            Properties mp = new Properties();
-            mp.setProperty("node.id", Integer.toString(i));
-            mp.setProperty("data.dir", tmp.resolve("meta-" + i).toString());
-            String[] parts = peers.get(i - 1).split(":");
-            mp.setProperty("raft.port", parts[1]);
-            mp.setProperty("service.port", parts[2]);
-            mp.setProperty("peers", String.join(",", peers));
-            mp.setProperty("raft.tick.ms", "20");
-            mp.setProperty("leader.task.ms", "50");
-            mp.setProperty("bootstrap.groups", "1");
-            mp.setProperty("store.heartbeat.timeout.ms", "1500");
-            metaConfigs.add(MetaConfig.from(mp));
-        }
-        List<Thread> starting = new ArrayList<>();
-        metaConfigs.forEach(c -> metas.add(null));
-        for (int i = 0; i < metaReplicas; i++) {
-            int idx = i;
-            Thread t = new Thread(() -> metas.set(idx, MetaNode.start(metaConfigs.get(idx))));
-            t.start();
-            starting.add(t);
-        }
-        for (Thread t : starting) {
-            t.join();
-        }
-        String metaAddress = String.join(",", addresses);
-        for (int i = 0; i < 4; i++) {
-            configs[i] = MetaModeClusterTest.metaModeStore(i + 1, tmp.resolve("store-" + (i + 1)), metaAddress);
-        }
-        client = new MetaClient(MetaClient.parseAddresses(metaAddress));
+        cluster = new MetaModeCluster(tmp, metaReplicas, 1, 1500);
+        stores = cluster.stores;
+        client = cluster.client;
         // Stores 1-3 first: the bootstrap (at 3 UP stores) places the group on them; then store 4.
-        for (int i = 0; i < 3; i++) {
-            stores[i] = StoreNode.start(configs[i]);
-        }
-        await().atMost(WAIT).until(() -> client.currentMap().findGroup(GROUP).isPresent());
-        stores[3] = StoreNode.start(configs[3]);
+        cluster.startFirstThree(1);
+        cluster.start(3);
         await().atMost(WAIT).until(() -> client.currentMap().stores().size() == 4);
         assertThat(client.currentMap().findGroup(GROUP).orElseThrow().replicas())
                 .containsExactly(Replica.voter(1), Replica.voter(2), Replica.voter(3));
         await().atMost(WAIT).until(() -> leaderIndex() >= 0);
     }
 
-    private StoreServiceGrpc.StoreServiceBlockingStub stub(int i) {
-        ManagedChannel c = channels.computeIfAbsent(stores[i].servicePort(),
-                port -> NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
-        return StoreServiceGrpc.newBlockingStub(c).withDeadlineAfter(10, TimeUnit.SECONDS);
-    }
-
     private Result exec(int node, Command c) {
-        return stub(node).execute(ExecuteRequest.newBuilder().setProtocol(2).addCommands(c).build()).getResults(0);
+        return cluster.exec(node, c);
     }
 
     /** Index (0..3) of the store whose replica of the group is leader, or -1. */
     private int leaderIndex() {
-        for (int i = 0; i < 4; i++) {
-            GroupStatus s = status(i);
-            if (s != null && s.role() == StateType.LEADER) {
-                return i;
-            }
-        }
-        return -1;
+        return cluster.leaderIndex(GROUP);
     }
 
     private GroupStatus status(int i) {
-        if (stores[i] == null || !stores[i].runtime().groupIds().contains(GROUP)) {
-            return null;
-        }
-        try {
-            return stores[i].runtime().status(GROUP).get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            return null;
-        }
+        return cluster.status(i, GROUP);
     }
 
     private volatile int lastLeader = -1;
@@ -191,61 +104,28 @@ class ReplicaMoveTest {
         return r.getOutcomeCase() == Result.OutcomeCase.RESP ? r.getResp().toStringUtf8() : r.toString();
     }
 
-    private static String bulk(String v) {
-        return "$" + v.length() + "\r\n" + v + "\r\n";
-    }
-
-    private static long keysInRange(StoreNode s, long group) {
-        long n = 0;
-        byte[] end = KeyCodec.groupEnd(group);
-        try (RocksIterator it = s.stateMachines().db().rocks().newIterator()) {
-            for (it.seek(KeyCodec.groupPrefix(group)); it.isValid(); it.next()) {
-                if (java.util.Arrays.compareUnsigned(it.key(), end) >= 0) {
-                    break;
-                }
-                n++;
-            }
-        }
-        return n;
-    }
-
     /** Writes k0..k99, then keeps writing w0, w1, ... (each acknowledged one recorded) until stopped. */
-    private final class Writer implements AutoCloseable {
+    private final class Writer extends MetaModeCluster.Loop {
         final Map<String, String> acked = new ConcurrentHashMap<>();
-        final AtomicBoolean stop = new AtomicBoolean();
-        final CountDownLatch done = new CountDownLatch(1);
-        final Thread thread = new Thread(this::run, "replica-move-writer");
 
         Writer() {
+            super("replica-move-writer");
             for (int i = 0; i < 100; i++) {
                 String k = "k" + i;
                 await().atMost(WAIT).until(() -> set(k, "v" + k));
                 acked.put(k, "v" + k);
             }
-            thread.start();
-        }
-
-        private void run() {
-            try {
-                for (int i = 0; !stop.get(); i++) {
-                    String k = "w" + i;
-                    if (set(k, "v" + k)) {
-                        acked.put(k, "v" + k);
-                    } else {
-                        Thread.sleep(20);
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                done.countDown();
-            }
+            begin();
         }
 
         @Override
-        public void close() throws InterruptedException {
-            stop.set(true);
-            assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+        void step(long i) throws InterruptedException {
+            String k = "w" + i;
+            if (set(k, "v" + k)) {
+                acked.put(k, "v" + k);
+            } else {
+                Thread.sleep(20);
+            }
         }
     }
 
@@ -312,8 +192,7 @@ class ReplicaMoveTest {
         assertThat(client.removeReplica(GROUP, 2).getError())
                 .startsWith("group 1 would keep 2 voters, fewer than the replication factor 3");
         // A DOWN store gets no replica.
-        stores[0].close();
-        stores[0] = null;
+        cluster.stop(0);
         await().atMost(WAIT).until(() -> client.currentMap().store(1).orElseThrow().state() == StoreState.DOWN);
         assertThat(client.addReplica(GROUP, 1, "learner").getError()).isEqualTo("store 1 is DOWN (expected: UP)");
         assertThat(client.currentMap().findGroup(GROUP).orElseThrow().replicas())
@@ -367,19 +246,12 @@ class ReplicaMoveTest {
                     java.util.concurrent.CompletableFuture.supplyAsync(() -> client.addReplica(GROUP, 4, "voter"));
             await().atMost(WAIT).until(() -> client.currentMap().findGroup(GROUP).orElseThrow().replicaOn(4)
                     .map(r -> r.role() == ReplicaRole.LEARNER).orElse(false));
-            stores[3].close(); // the learner cannot catch up now
-            stores[3] = null;
+            cluster.stop(3); // the learner cannot catch up now
             assertThat(add).isNotDone();
-            int leader = -1;
-            for (int i = 0; i < metas.size(); i++) {
-                if (metas.get(i).isLeader()) {
-                    leader = i;
-                }
-            }
+            int leader = cluster.metaLeader();
             assertThat(leader).isNotNegative();
-            metas.get(leader).close();
-            metas.set(leader, null);
-            stores[3] = StoreNode.start(configs[3]);
+            cluster.stopMeta(leader);
+            cluster.start(3);
             ReplicaChangeResponse r = add.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(r.getError()).isEmpty();
             assertThat(client.currentMap().findGroup(GROUP).orElseThrow().replicaOn(4)).contains(Replica.voter(4));
