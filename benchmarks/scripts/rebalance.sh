@@ -5,6 +5,7 @@
 # Prints a table; asserts nothing.
 #
 #   benchmarks/scripts/rebalance.sh [THREADS] [KEYS] [QUIET_SECONDS]     defaults: 32 100000 20
+# CAIRN_LOG=FILE keeps cairn dev's log (the meta leader logs each migration's pause breakdown).
 set -euo pipefail
 
 THREADS=${1:-32} KEYS=${2:-100000} QUIET=${3:-20}
@@ -15,6 +16,7 @@ PORT=$(free_port)
 CAIRN_PID=""
 cleanup() {
   if [ -n "$CAIRN_PID" ]; then kill "$CAIRN_PID" 2>/dev/null || true; wait "$CAIRN_PID" 2>/dev/null || true; fi
+  if [ -n "${CAIRN_LOG:-}" ]; then cp "$WORK/cairn.log" "$CAIRN_LOG" || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -12,6 +12,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.RedisProtocol;
 
 /**
  * Client throughput while the cluster rebalances, relative to a quiet cluster (issue 6,
@@ -101,7 +102,8 @@ public final class RebalanceBench {
     }
 
     private static Jedis jedis(HostAndPort at) {
-        return new Jedis(at, DefaultJedisClientConfig.builder().socketTimeoutMillis(120_000).build());
+        return new Jedis(at, DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2)
+                .socketTimeoutMillis(120_000).build());
     }
 
     /** The clients: each loops GET/SET on random keys and records its latencies per phase. */

@@ -502,21 +502,30 @@ final class SlotMigrations implements AutoCloseable {
       }
     }
     checkAbort(mig);
-    frozenAt.put(mig.id(), System.nanoTime());
+    long t0 = System.nanoTime();
+    frozenAt.put(mig.id(), t0);
     step(mig, mig.source(), MigrationStep.FREEZE, attempt, null);
-    copy(mig, attempt, since, true);
+    long t1 = System.nanoTime();
+    MigrateSlotsResponse last = copy(mig, attempt, since, true);
+    long t2 = System.nanoTime();
     checkAbort(mig);
     ShardMap m = node.propose(new MapCommand.CommitMigration(mig.id())).join();
-    LOG.info("migration {}: slots {} committed to group {} (map version {})", mig.id(), mig.range(), mig.target(),
-        m.version());
+    long t3 = System.nanoTime();
+    LOG.info("migration {}: slots {} committed to group {} (map version {}); frozen so far: freeze {} ms, final copy"
+        + " of {} keys {} ms, map commit {} ms", mig.id(), mig.range(), mig.target(), m.version(),
+        (t1 - t0) / 1_000_000, last.getKeys(), (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
   }
 
   /** Steps 7-8, after the map commit. */
   private void finish(Migration mig, long attempt) throws InterruptedException {
+    long t0 = System.nanoTime();
     step(mig, mig.target(), MigrationStep.FINISH_TARGET, attempt, null);
+    long t1 = System.nanoTime();
     Long frozen = frozenAt.remove(mig.id());
     if (frozen != null) {
-      recordPause(System.nanoTime() - frozen);
+      recordPause(t1 - frozen);
+      LOG.info("migration {}: slots {} served by group {}: finish {} ms, pause {} ms", mig.id(), mig.range(),
+          mig.target(), (t1 - t0) / 1_000_000, (t1 - frozen) / 1_000_000);
     }
     step(mig, mig.source(), MigrationStep.FINISH_SOURCE, attempt, null);
     ShardMap m = node.propose(new MapCommand.EndMigration(mig.id())).join();

@@ -428,6 +428,10 @@ final class Lane {
                 problem = "store " + unit.address + ": the slot is moving between groups (map version "
                     + r.getWrongGroup().getMapVersion() + ")";
                 mapWaitMillis = Math.min(MAX_MOVING_WAIT_MILLIS, 5L << Math.min(attempts, 4));
+              } else if (r.getWrongGroup().getMapVersion() < unit.mapVersion) {
+                // The store has not seen the map this gateway routed with (a slot just moved to
+                // its group): it will soon, and no newer map may ever come here. Retry shortly.
+                mapWaitMillis = Math.min(MAX_MOVING_WAIT_MILLIS, 5L << Math.min(attempts, 4));
               }
               delay = 0;
             }
