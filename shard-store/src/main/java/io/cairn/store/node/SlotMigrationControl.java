@@ -114,6 +114,7 @@ final class SlotMigrationControl implements AutoCloseable {
                 .setFirstSlot(req.getFirstSlot()).setLastSlot(req.getLastSlot()).setAttempt(req.getAttempt())
                 .setSinceIndex(req.getSinceIndex()).setWithSessions(req.getWithSessions()).build();
         String address = req.getSourceAddress();
+        long start = System.nanoTime();
         for (int hop = 0; hop < SOURCE_HOPS && !address.isEmpty(); hop++) {
             Context.CancellableContext call = Context.current().withCancellation();
             Context previous = call.attach();
@@ -121,9 +122,15 @@ final class SlotMigrationControl implements AutoCloseable {
                 Iterator<ExportSlotsResponse> it = StoreServiceGrpc.newBlockingStub(channel(address))
                         .withDeadlineAfter(COPY_TIMEOUT_MS, TimeUnit.MILLISECONDS).exportSlots(export);
                 long keys = 0;
+                long firstAnswer = 0;
+                long ingestNanos = 0;
+                int entries = 0;
                 String redirect = "";
                 while (it.hasNext()) {
                     ExportSlotsResponse r = it.next();
+                    if (firstAnswer == 0) {
+                        firstAnswer = System.nanoTime();
+                    }
                     if (r.hasNotLeader()) {
                         redirect = r.getNotLeader().getLeaderAddress();
                         break;
@@ -132,17 +139,22 @@ final class SlotMigrationControl implements AutoCloseable {
                         return error("source group " + req.getSourceGroup() + " at " + address + ": " + r.getError());
                     }
                     if (r.getItemsCount() > 0) {
+                        long t = System.nanoTime();
                         Object applied = propose(group, ingest(req, r)).get(config.requestTimeoutMillis() * 4,
                                 TimeUnit.MILLISECONDS);
+                        ingestNanos += System.nanoTime() - t;
+                        entries++;
                         if (applied instanceof Reply.Err e) {
                             return error("ingest refused: " + e.text());
                         }
                         keys += ((Reply.Int) applied).value();
                     }
                     if (r.getLast()) {
-                        LOG.info("group {}: copied {} keys of slots {}-{} from group {} (since {}, up to its index {})",
-                                group, keys, req.getFirstSlot(), req.getLastSlot(), req.getSourceGroup(),
-                                req.getSinceIndex(), r.getIndex());
+                        LOG.info("group {}: copied {} keys of slots {}-{} from group {} (since {}, up to its index {})"
+                                + " in {} ms: first answer after {} ms, {} ingest entries {} ms", group, keys,
+                                req.getFirstSlot(), req.getLastSlot(), req.getSourceGroup(), req.getSinceIndex(),
+                                r.getIndex(), (System.nanoTime() - start) / 1_000_000,
+                                (firstAnswer - start) / 1_000_000, entries, ingestNanos / 1_000_000);
                         return MigrateSlotsResponse.newBuilder().setDone(true).setIndex(r.getIndex()).setKeys(keys)
                                 .build();
                     }

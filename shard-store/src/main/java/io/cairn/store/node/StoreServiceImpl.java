@@ -480,8 +480,10 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
             sendLast(call, ExportSlotsResponse.newBuilder().setNotLeader(notLeader(sm.leaderId())).build());
             return;
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
         readBarrier(groupId, deadline).whenCompleteAsync((applied, err) -> {
+            long barrier = System.nanoTime();
             if (err != null) {
                 Result r = failure(err);
                 sendLast(call, r.hasNotLeader() ? ExportSlotsResponse.newBuilder().setNotLeader(r.getNotLeader()).build()
@@ -499,6 +501,9 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
                         });
                 awaitReady(call, ready);
                 sendLast(call, ExportSlotsResponse.newBuilder().setIndex(index).setLast(true).build());
+                LOG.debug("group {}: exported slots {}-{} since {}{}: barrier {} ms, export {} ms", groupId, first, last,
+                        req.getSinceIndex(), req.getWithSessions() ? " with sessions" : "",
+                        (barrier - start) / 1_000_000, (System.nanoTime() - barrier) / 1_000_000);
             } catch (RuntimeException e) {
                 if (call.isCancelled()) {
                     LOG.debug("group {}: export cancelled by the caller", groupId);

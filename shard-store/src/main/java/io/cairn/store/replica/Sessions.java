@@ -192,11 +192,17 @@ final class Sessions {
                 long session = KeyCodec.getLong(cur.key(), 9);
                 List<Long> seqs = new ArrayList<>();
                 List<byte[]> replies = new ArrayList<>();
-                byte[] first = KeyCodec.sessionReplyKey(group, session, 0);
-                try (Kv.Cursor r = kv.scan(first, KeyCodec.prefixEnd(java.util.Arrays.copyOf(first, 17)))) {
-                    while (r.next()) {
-                        seqs.add(KeyCodec.getLong(r.key(), 17));
-                        replies.add(r.value());
+                // Only (acked, maxSeq] can hold a reply: the range below acked holds the tombstones of
+                // every reply already forgotten, which a scan from 0 would walk one by one.
+                long acked = KeyCodec.getLong(cur.value(), ACKED);
+                long maxSeq = KeyCodec.getLong(cur.value(), MAX_SEQ);
+                if (maxSeq > acked) {
+                    try (Kv.Cursor r = kv.scan(KeyCodec.sessionReplyKey(group, session, acked + 1),
+                            KeyCodec.sessionReplyKey(group, session, maxSeq + 1))) {
+                        while (r.next()) {
+                            seqs.add(KeyCodec.getLong(r.key(), 17));
+                            replies.add(r.value());
+                        }
                     }
                 }
                 items.accept(MigrationItems.session(session, cur.value(), seqs, replies));
