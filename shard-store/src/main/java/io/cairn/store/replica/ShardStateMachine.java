@@ -256,9 +256,11 @@ public final class ShardStateMachine implements StateMachine {
      * clock for expiry. Linearizability is the caller's job (ReadIndex before calling).
      */
     public Reply read(byte[][] argv) {
+        boolean keyless = false;
         if (slotStates.anyActive()) {
             CommandSpec spec = table.lookup(argv[0]);
-            if (spec != null && spec.arityOk(argv.length) && !spec.flags().contains(CommandFlag.KEYLESS)) {
+            keyless = spec != null && spec.flags().contains(CommandFlag.KEYLESS);
+            if (spec != null && spec.arityOk(argv.length) && !keyless) {
                 for (int pos : spec.keyPositions(argv)) {
                     if (slotStates.committedState(Slots.slot(argv[pos])).refusesClients()) {
                         throw SlotMoving.INSTANCE;
@@ -266,7 +268,9 @@ public final class ShardStateMachine implements StateMachine {
                 }
             }
         }
-        try (RocksKv kv = consistentView()) {
+        try (RocksKv view = consistentView()) {
+            // keyless reads list and count only the slots this group serves (ServedSlotsKv)
+            Kv kv = keyless ? new ServedSlotsKv(view, slot -> slotStates.committedState(slot).refusesClients()) : view;
             ExecContext ctx = new ExecContext(group, kv, System.currentTimeMillis(), ThreadLocalRandom.current(),
                     () -> {
                         throw new IllegalStateException("a read allocates no version");

@@ -322,6 +322,41 @@ class SlotMigrationTest {
         }
     }
 
+    private static List<String> keys(Group g) {
+        List<String> out = new ArrayList<>();
+        for (Reply r : ((Reply.Arr) g.read("keys", "*")).items()) {
+            out.add(new String(((Reply.Bulk) r).value(), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    @Test
+    void keylessReadsListAndCountOnlyTheSlotsAGroupServes() {
+        try (DataDb db = DataDb.open(dir)) {
+            Group src = new Group(db, 1);
+            Group dst = new Group(db, 2);
+            src.apply("set", "{m}a", "1");
+            src.apply("set", "other", "1");
+            dst.apply("set", "mine", "1");
+            dst.step("prepare-target", 1);
+            src.step("prepare-source", 1);
+            src.copyTo(dst, 1, 0, false, 1 << 20, new ArrayList<>());
+            // the target's copy is not its key yet; the source still serves it (MIGRATING)
+            assertThat(dst.read("dbsize")).isEqualTo(Reply.integer(1));
+            assertThat(keys(dst)).containsExactly("mine");
+            List<Reply> scanned = ((Reply.Arr) ((Reply.Arr) dst.read("scan", "0", "count", "100")).items().get(1)).items();
+            assertThat(scanned).containsExactly(new Reply.Bulk("mine".getBytes(StandardCharsets.UTF_8)));
+            assertThat(keys(src)).containsExactlyInAnyOrder("{m}a", "other");
+            // frozen at the source, served by the target: each key is listed by one group only
+            src.step("freeze", 1);
+            dst.step("finish-target", 1);
+            assertThat(src.read("dbsize")).isEqualTo(Reply.integer(1));
+            assertThat(keys(src)).containsExactly("other");
+            assertThat(keys(dst)).containsExactlyInAnyOrder("{m}a", "mine");
+            assertThat(dst.read("dbsize")).isEqualTo(Reply.integer(2));
+        }
+    }
+
     @Test
     void anOlderAttemptCannotUndoANewerOne() {
         try (DataDb db = DataDb.open(dir)) {
