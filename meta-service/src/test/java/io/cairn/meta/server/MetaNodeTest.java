@@ -124,6 +124,9 @@ class MetaNodeTest {
     MetaClusterView view = closeLater(MetaClusterView.start(client));
     List<Long> seen = new CopyOnWriteArrayList<>();
     view.addListener(m -> seen.add(m.version()));
+    // The view's watch must be on a replica before the first change, or (a loaded machine taking the
+    // call up late) it starts, correctly, at a later version and versions 1.. are never seen one by one.
+    await().atMost(WAIT).until(() -> nodes.stream().anyMatch(n -> n.watchers().size() >= 1));
 
     for (long id = 1; id <= 3; id++) {
       StoreInfo s = store(id);
