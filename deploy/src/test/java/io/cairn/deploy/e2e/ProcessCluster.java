@@ -41,6 +41,7 @@ final class ProcessCluster implements E2eCluster {
     private final ClusterProcesses processes;
     /** MetaService addresses of the meta replicas, replica i + 1 at index i. */
     private final List<String> metaAddresses = new ArrayList<>();
+    private String metaAddress;
     /** Stores killed by {@link #killLeaderOf}; their Status is not asked (they stay down). */
     private final Set<Long> killed = ConcurrentHashMap.newKeySet();
     private int gatewayPort;
@@ -101,21 +102,9 @@ final class ProcessCluster implements E2eCluster {
             processes.start(metaName(i + 1), "meta", processes.writeConfig(metaName(i + 1), meta));
         }
 
+        this.metaAddress = metaAddress;
         for (long id = 1; id <= STORES; id++) {
-            Properties p = new Properties();
-            p.setProperty("node.id", Long.toString(id));
-            p.setProperty("data.dir", dir.resolve("store-" + id).toString());
-            p.setProperty("host", "127.0.0.1");
-            p.setProperty("raft.port", Integer.toString(ClusterProcesses.freePort()));
-            p.setProperty("service.port", Integer.toString(ClusterProcesses.freePort()));
-            p.setProperty("meta.address", metaAddress);
-            p.setProperty("meta.heartbeat.ms", "100");
-            p.setProperty("raft.tick.ms", "50");
-            p.setProperty("raft.election.ticks", "10");
-            p.setProperty("raft.workers", "1");
-            p.setProperty("raft.apply.threads", "1");
-            p.setProperty("read.threads", "2");
-            processes.start(storeName(id), "store", processes.writeConfig(storeName(id), p));
+            startStore(id);
         }
 
         gatewayPort = ClusterProcesses.freePort();
@@ -141,6 +130,34 @@ final class ProcessCluster implements E2eCluster {
             await("group " + g + " has a leader").atMost(READY).pollInterval(Duration.ofMillis(50))
                     .until(() -> leaderOf(g) != 0);
         }
+    }
+
+    /** Starts store {@code id} in meta mode with the cluster's settings; returns its service address. */
+    private String startStore(long id) {
+        Properties p = new Properties();
+        String service = "127.0.0.1:" + ClusterProcesses.freePort();
+        p.setProperty("node.id", Long.toString(id));
+        p.setProperty("data.dir", dir.resolve("store-" + id).toString());
+        p.setProperty("host", "127.0.0.1");
+        p.setProperty("raft.port", Integer.toString(ClusterProcesses.freePort()));
+        p.setProperty("service.port", service.substring(service.indexOf(':') + 1));
+        p.setProperty("meta.address", metaAddress);
+        p.setProperty("meta.heartbeat.ms", "100");
+        p.setProperty("raft.tick.ms", "50");
+        p.setProperty("raft.election.ticks", "10");
+        p.setProperty("raft.workers", "1");
+        p.setProperty("raft.apply.threads", "1");
+        p.setProperty("read.threads", "2");
+        processes.start(storeName(id), "store", processes.writeConfig(storeName(id), p));
+        return service;
+    }
+
+    /**
+     * Starts one more store process ({@code id} above the first {@value #STORES}); it registers
+     * itself with the meta service. Returns its StoreService address (for {@code add-store}).
+     */
+    String addStoreProcess(long id) {
+        return startStore(id);
     }
 
     private static String storeName(long id) {
