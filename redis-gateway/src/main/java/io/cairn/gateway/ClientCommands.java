@@ -114,7 +114,7 @@ final class ClientCommands {
       String addr = Args.str(argv[2]);
       for (ClientRegistry.Client c : ops.clients().all()) {
         if (c.addr().equals(addr)) {
-          killOne(conn, c);
+          killOne(ops.clients(), conn, c);
           return Reply.OK;
         }
       }
@@ -187,15 +187,15 @@ final class ClientCommands {
       }
       victims.add(c); // user: the only user is default, every client matches it
     }
-    victims.forEach(c -> killOne(conn, c));
+    victims.forEach(c -> killOne(ops.clients(), conn, c));
     return new Reply.Int(victims.size());
   }
 
-  private static void killOne(ConnectionState caller, ClientRegistry.Client c) {
+  private static void killOne(ClientRegistry clients, ConnectionState caller, ClientRegistry.Client c) {
     if (c.id() == caller.id) {
       caller.closeAfterReply = true;
     } else {
-      c.kill();
+      clients.kill(c);
     }
   }
 }

@@ -41,10 +41,6 @@ final class ClientRegistry {
       return out == null ? 0 : out.totalPendingWriteBytes();
     }
 
-    /** Closes the connection; Netty runs the close on the channel's own event loop. */
-    void kill() {
-      channel.close();
-    }
 
     private static String format(SocketAddress a) {
       if (a instanceof InetSocketAddress in) {
@@ -81,6 +77,16 @@ final class ClientRegistry {
     if (clients.remove(id) != null) {
       count.decrementAndGet();
     }
+  }
+
+  /**
+   * Kills a connection: it leaves the registry at once (as Redis frees a killed client at once:
+   * the next CLIENT LIST or KILL no longer sees it), and Netty runs the close on the channel's
+   * event loop.
+   */
+  void kill(Client client) {
+    remove(client.id());
+    client.channel().close();
   }
 
   Client get(long id) {
