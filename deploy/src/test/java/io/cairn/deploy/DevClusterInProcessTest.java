@@ -52,15 +52,16 @@ class DevClusterInProcessTest {
             assertThat(dev.awaitLeaders(Duration.ofSeconds(60))).hasSize(DevCluster.GROUPS).doesNotContainValue(0L);
             assertThat(CoLocatedServers.registered()).extracting(CoLocatedServers.Registration::port)
                     .containsAll(grpcPorts(options));
-            long inProcess = CoLocatedServers.inProcessCalls();
+            long direct = CoLocatedServers.directCalls();
 
             servesCommands(dev, "inproc:");
 
-            // Each command is at least one Execute call; the Raft streams are long-lived calls.
-            // (The Netty counter is JVM-wide and other test classes' clients in this fork may
-            // use it meanwhile: that no call of this cluster goes over Netty follows from every
-            // one of its ports being registered, which GrpcChannels checks per call.)
-            assertThat(CoLocatedServers.inProcessCalls() - inProcess).isGreaterThanOrEqualTo(KEYS);
+            // Each command is at least one Execute call, which the gateway makes on the co-located
+            // store's service object (CoLocatedServers.direct); the Raft streams are long-lived
+            // in-process calls. (The Netty counter is JVM-wide and other test classes' clients in
+            // this fork may use it meanwhile: that no call of this cluster goes over Netty follows
+            // from every one of its ports being registered, which GrpcChannels checks per call.)
+            assertThat(CoLocatedServers.directCalls() - direct).isGreaterThanOrEqualTo(KEYS);
         }
         assertThat(CoLocatedServers.registered()).extracting(CoLocatedServers.Registration::port)
                 .doesNotContainAnyElementsOf(grpcPorts(options));
