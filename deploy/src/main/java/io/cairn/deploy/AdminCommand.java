@@ -9,6 +9,7 @@ import io.cairn.meta.map.ShardMapCodec;
 import io.cairn.meta.proto.GetMapResponse;
 import io.cairn.meta.proto.ReplicaChangeResponse;
 import io.cairn.meta.proto.TransferLeaderResponse;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -74,60 +75,91 @@ final class AdminCommand implements Runnable {
         throw new ParameterException(spec.commandLine(), "Missing required subcommand");
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true,
-            header = "Print the current shard map: stores, groups with replicas and leaders, slots.")
-    static final class Status implements Callable<Integer> {
+    /**
+     * A subcommand that checks its arguments, asks the meta service and prints the answer: what
+     * every {@code cairn admin} subcommand does. A refusal is an IllegalArgumentException (its
+     * message on stderr, exit code 1).
+     */
+    abstract static class MetaCall implements Callable<Integer> {
         @ParentCommand
         AdminCommand admin;
         @Spec
         CommandSpec spec;
 
+        /** Checks the arguments (a ParameterException) before anything is asked. */
+        void check() {
+        }
+
+        /** Whether one call may last the whole --timeout ({@link AdminCommand#client(boolean)}). */
+        boolean waitsForStores() {
+            return false;
+        }
+
+        /** Asks the meta service; returns what is printed last (lines printed on the way go to {@link #out}). */
+        abstract String ask(MetaClient client);
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        void positive(String what, long value) {
+            if (value <= 0) {
+                throw new ParameterException(spec.commandLine(), what + ": " + value + " (expected: > 0)");
+            }
+        }
+
         @Override
         public Integer call() {
-            try (MetaClient client = admin.client()) {
-                spec.commandLine().getOut().print(status(client));
+            check();
+            try (MetaClient client = admin.client(waitsForStores())) {
+                out().print(ask(client));
             }
             return Cairn.EXIT_OK;
+        }
+    }
+
+    /** A subcommand on one replica: GROUP STORE. */
+    abstract static class GroupStoreCall extends MetaCall {
+        @Parameters(index = "0", paramLabel = "GROUP", description = "The group id.")
+        long group;
+        @Parameters(index = "1", paramLabel = "STORE", description = "The store id.")
+        long store;
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            header = "Print the current shard map: stores, groups with replicas and leaders, slots.")
+    static final class Status extends MetaCall {
+        @Override
+        String ask(MetaClient client) {
+            return status(client);
         }
     }
 
     @Command(name = "query", mixinStandardHelpOptions = true,
             header = "Print the shard map at a version of its history (default: the current one).")
-    static final class Query implements Callable<Integer> {
-        @ParentCommand
-        AdminCommand admin;
-        @Spec
-        CommandSpec spec;
-
+    static final class Query extends MetaCall {
         @Parameters(index = "0", arity = "0..1", paramLabel = "VERSION", description = "A map version (>= 0).")
         Long version;
 
         @Override
-        public Integer call() {
+        void check() {
             if (version != null && version < 0) {
                 throw new ParameterException(spec.commandLine(), "VERSION: " + version + " (expected: >= 0)");
             }
-            try (MetaClient client = admin.client()) {
-                spec.commandLine().getOut().print(query(client, version));
-            }
-            return Cairn.EXIT_OK;
+        }
+
+        @Override
+        String ask(MetaClient client) {
+            return query(client, version);
         }
     }
 
     @Command(name = "history", mixinStandardHelpOptions = true,
             header = "Print the map versions the meta service keeps, oldest first, with the change that made each.")
-    static final class History implements Callable<Integer> {
-        @ParentCommand
-        AdminCommand admin;
-        @Spec
-        CommandSpec spec;
-
+    static final class History extends MetaCall {
         @Override
-        public Integer call() {
-            try (MetaClient client = admin.client()) {
-                spec.commandLine().getOut().print(MapTables.history(client.history().getEntriesList()));
-            }
-            return Cairn.EXIT_OK;
+        String ask(MetaClient client) {
+            return MapTables.history(client.history().getEntriesList());
         }
     }
 
@@ -136,12 +168,7 @@ final class AdminCommand implements Runnable {
             description = {"Prints the new leader once it leads; exits with 1 and the reason when the meta "
                 + "service refuses (unknown group or store, no voter replica there, store down) or the "
                 + "transfer fails (the store did not take over in time)."})
-    static final class TransferLeader implements Callable<Integer> {
-        @ParentCommand
-        AdminCommand admin;
-        @Spec
-        CommandSpec spec;
-
+    static final class TransferLeader extends MetaCall {
         @Parameters(index = "0", paramLabel = "GROUP", description = "A group id (> 0).")
         long group;
 
@@ -149,15 +176,21 @@ final class AdminCommand implements Runnable {
         long store;
 
         @Override
-        public Integer call() {
+        void check() {
             if (group <= 0 || store <= 0) {
                 throw new ParameterException(spec.commandLine(), "GROUP " + group + ", STORE " + store
                         + " (expected: ids > 0)");
             }
-            try (MetaClient client = admin.client(true)) {
-                spec.commandLine().getOut().print(transferLeader(client, group, store));
-            }
-            return Cairn.EXIT_OK;
+        }
+
+        @Override
+        boolean waitsForStores() {
+            return true;
+        }
+
+        @Override
+        String ask(MetaClient client) {
+            return transferLeader(client, group, store);
         }
     }
 
@@ -173,63 +206,29 @@ final class AdminCommand implements Runnable {
 
     @Command(name = "add-replica", mixinStandardHelpOptions = true,
             header = "Add a replica of a group on a store; waits until it is done (a voter: until it caught up).")
-    static final class AddReplica implements Callable<Integer> {
-        @ParentCommand
-        AdminCommand admin;
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(index = "0", paramLabel = "GROUP", description = "The group id.")
-        long group;
-        @Parameters(index = "1", paramLabel = "STORE", description = "The store id.")
-        long store;
+    static final class AddReplica extends GroupStoreCall {
         @Option(names = "--role", paramLabel = "learner|voter|observer", defaultValue = "voter",
                 description = "Role of the new replica (default: ${DEFAULT-VALUE}).")
         String role;
 
         @Override
-        public Integer call() {
-            try (MetaClient client = admin.client()) {
-                long v = addReplica(client, group, store, role);
-                spec.commandLine().getOut().printf("group %d: %s replica added on store %d (map version %d)%n",
-                        group, role, store, v);
-            }
-            return Cairn.EXIT_OK;
+        String ask(MetaClient client) {
+            return added(group, role, store, addReplica(client, group, store, role));
         }
     }
 
     @Command(name = "remove-replica", mixinStandardHelpOptions = true,
             header = "Remove a replica of a group from a store (refused below the replication factor).")
-    static final class RemoveReplica implements Callable<Integer> {
-        @ParentCommand
-        AdminCommand admin;
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(index = "0", paramLabel = "GROUP", description = "The group id.")
-        long group;
-        @Parameters(index = "1", paramLabel = "STORE", description = "The store id.")
-        long store;
-
+    static final class RemoveReplica extends GroupStoreCall {
         @Override
-        public Integer call() {
-            try (MetaClient client = admin.client()) {
-                long v = removeReplica(client, group, store);
-                spec.commandLine().getOut().printf("group %d: replica on store %d removed (map version %d)%n",
-                        group, store, v);
-            }
-            return Cairn.EXIT_OK;
+        String ask(MetaClient client) {
+            return removed(group, store, removeReplica(client, group, store));
         }
     }
 
     @Command(name = "move-replica", mixinStandardHelpOptions = true,
             header = "Move a replica of a group from one store to another: add on TO (same role), then remove from FROM.")
-    static final class MoveReplica implements Callable<Integer> {
-        @ParentCommand
-        AdminCommand admin;
-        @Spec
-        CommandSpec spec;
-
+    static final class MoveReplica extends MetaCall {
         @Parameters(index = "0", paramLabel = "GROUP", description = "The group id.")
         long group;
         @Parameters(index = "1", paramLabel = "FROM", description = "The store that hosts the replica now.")
@@ -238,21 +237,24 @@ final class AdminCommand implements Runnable {
         long to;
 
         @Override
-        public Integer call() {
-            try (MetaClient client = admin.client()) {
-                ShardMap m = client.currentMap();
-                GroupInfo g = m.findGroup(group).orElseThrow(() -> new IllegalArgumentException("unknown group: " + group));
-                Replica r = g.replicaOn(from).orElseThrow(() -> new IllegalArgumentException(
-                        "group " + group + " has no replica on store " + from));
-                String role = r.role().name().toLowerCase(Locale.ROOT);
-                addReplica(client, group, to, role);
-                spec.commandLine().getOut().printf("group %d: %s replica added on store %d%n", group, role, to);
-                long v = removeReplica(client, group, from);
-                spec.commandLine().getOut().printf("group %d: replica on store %d removed (map version %d)%n",
-                        group, from, v);
-            }
-            return Cairn.EXIT_OK;
+        String ask(MetaClient client) {
+            ShardMap m = client.currentMap();
+            GroupInfo g = m.findGroup(group).orElseThrow(() -> new IllegalArgumentException("unknown group: " + group));
+            Replica r = g.replicaOn(from).orElseThrow(() -> new IllegalArgumentException(
+                    "group " + group + " has no replica on store " + from));
+            String role = r.role().name().toLowerCase(Locale.ROOT);
+            addReplica(client, group, to, role);
+            out().printf("group %d: %s replica added on store %d%n", group, role, to);
+            return removed(group, from, removeReplica(client, group, from));
         }
+    }
+
+    static String added(long group, String role, long store, long version) {
+        return String.format("group %d: %s replica added on store %d (map version %d)%n", group, role, store, version);
+    }
+
+    static String removed(long group, long store, long version) {
+        return String.format("group %d: replica on store %d removed (map version %d)%n", group, store, version);
     }
 
     /** AddReplica; a refusal becomes an IllegalArgumentException (its message, exit code 1). */

@@ -5,14 +5,10 @@ import io.cairn.meta.client.MetaClient;
 import io.cairn.meta.map.ReplicaRole;
 import io.cairn.meta.proto.SlotMoveResponse;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code cairn admin move | rebalance | join | leave | migrations | abort-migration} (online slot
@@ -35,20 +31,9 @@ final class AdminMigrationCommands {
         return done + " (map version " + r.getMapVersion() + ")\n" + MapTables.migrationInfos(r.getMigrationsList());
     }
 
-    static void positive(CommandSpec spec, String what, long value) {
-        if (value <= 0) {
-            throw new ParameterException(spec.commandLine(), what + ": " + value + " (expected: > 0)");
-        }
-    }
-
     @Command(name = "move", mixinStandardHelpOptions = true,
             header = "Move slots to a group online: SLOTS like 0-4095,8000 (split by owner and into batches).")
-    static final class Move implements Callable<Integer> {
-        @ParentCommand
-        AdminCommand admin;
-        @Spec
-        CommandSpec spec;
-
+    static final class Move extends AdminCommand.MetaCall {
         @Parameters(index = "0", paramLabel = "SLOTS", description = "Slot ranges, e.g. 0-4095,8000.")
         String slots;
         @Parameters(index = "1", paramLabel = "GROUP", description = "The group that gets them.")
@@ -57,45 +42,32 @@ final class AdminMigrationCommands {
         boolean waitDone;
 
         @Override
-        public Integer call() {
-            positive(spec, "GROUP", group);
-            try (MetaClient client = admin.client()) {
-                spec.commandLine().getOut().print(describe(client.moveSlots(slots, group, waitDone),
-                        (waitDone ? "moved slots " : "moving slots ") + slots + " to group " + group));
-            }
-            return Cairn.EXIT_OK;
+        void check() {
+            positive("GROUP", group);
+        }
+
+        @Override
+        String ask(MetaClient client) {
+            return describe(client.moveSlots(slots, group, waitDone),
+                    (waitDone ? "moved slots " : "moving slots ") + slots + " to group " + group);
         }
     }
 
     @Command(name = "rebalance", mixinStandardHelpOptions = true,
             header = "Even out the slot counts of the groups (fewest slots moved).")
-    static final class Rebalance implements Callable<Integer> {
-        @ParentCommand
-        AdminCommand admin;
-        @Spec
-        CommandSpec spec;
-
+    static final class Rebalance extends AdminCommand.MetaCall {
         @Option(names = "--wait", description = "Answer once every migration ended.")
         boolean waitDone;
 
         @Override
-        public Integer call() {
-            try (MetaClient client = admin.client()) {
-                spec.commandLine().getOut().print(describe(client.rebalance(waitDone),
-                        waitDone ? "rebalanced" : "rebalancing"));
-            }
-            return Cairn.EXIT_OK;
+        String ask(MetaClient client) {
+            return describe(client.rebalance(waitDone), waitDone ? "rebalanced" : "rebalancing");
         }
     }
 
     @Command(name = "join", mixinStandardHelpOptions = true,
             header = "Create a group on the stores with fewest replicas, then rebalance slots onto it.")
-    static final class Join implements Callable<Integer> {
-        @ParentCommand
-        AdminCommand admin;
-        @Spec
-        CommandSpec spec;
-
+    static final class Join extends AdminCommand.MetaCall {
         @Parameters(index = "0", paramLabel = "GROUP", description = "The new group's id.")
         long group;
         @Option(names = "--replicas", paramLabel = "N", defaultValue = "0",
@@ -105,137 +77,95 @@ final class AdminMigrationCommands {
         boolean waitDone;
 
         @Override
-        public Integer call() {
-            positive(spec, "GROUP", group);
+        void check() {
+            positive("GROUP", group);
             if (replicas < 0) {
                 throw new ParameterException(spec.commandLine(), "--replicas: " + replicas + " (expected: > 0)");
             }
-            try (MetaClient client = admin.client()) {
-                spec.commandLine().getOut().print(describe(client.joinGroup(group, replicas, waitDone),
-                        "group " + group + (waitDone ? " joined" : " joining")));
-            }
-            return Cairn.EXIT_OK;
+        }
+
+        @Override
+        String ask(MetaClient client) {
+            return describe(client.joinGroup(group, replicas, waitDone),
+                    "group " + group + (waitDone ? " joined" : " joining"));
         }
     }
 
     @Command(name = "leave", mixinStandardHelpOptions = true,
             header = "Drain a group (its slots move to the others evenly), then destroy it.")
-    static final class Leave implements Callable<Integer> {
-        @ParentCommand
-        AdminCommand admin;
-        @Spec
-        CommandSpec spec;
-
+    static final class Leave extends AdminCommand.MetaCall {
         @Parameters(index = "0", paramLabel = "GROUP", description = "The group to drain and destroy.")
         long group;
         @Option(names = "--wait", description = "Answer once the group is destroyed.")
         boolean waitDone;
 
         @Override
-        public Integer call() {
-            positive(spec, "GROUP", group);
-            try (MetaClient client = admin.client()) {
-                SlotMoveResponse r = client.leaveGroup(group, waitDone);
-                spec.commandLine().getOut().print(describe(r, waitDone ? "group " + group + " left and was destroyed"
-                        : "group " + group + " is leaving"));
-            }
-            return Cairn.EXIT_OK;
+        void check() {
+            positive("GROUP", group);
+        }
+
+        @Override
+        String ask(MetaClient client) {
+            return describe(client.leaveGroup(group, waitDone), waitDone ? "group " + group + " left and was destroyed"
+                    : "group " + group + " is leaving");
         }
     }
 
     @Command(name = "migrations", mixinStandardHelpOptions = true,
             header = "List the slot migrations in flight and the pauses the meta leader measured.")
-    static final class Migrations implements Callable<Integer> {
-        @ParentCommand
-        AdminCommand admin;
-        @Spec
-        CommandSpec spec;
-
+    static final class Migrations extends AdminCommand.MetaCall {
         @Override
-        public Integer call() {
-            try (MetaClient client = admin.client()) {
-                SlotMoveResponse r = client.migrations();
-                spec.commandLine().getOut().print("map version " + r.getMapVersion() + "\n"
-                        + (r.getMigrationsCount() == 0 ? "no migrations in flight\n"
-                        : MapTables.migrationInfos(r.getMigrationsList()))
-                        + MapTables.pauses(r.getPauses()));
-            }
-            return Cairn.EXIT_OK;
+        String ask(MetaClient client) {
+            SlotMoveResponse r = client.migrations();
+            return "map version " + r.getMapVersion() + "\n"
+                    + (r.getMigrationsCount() == 0 ? "no migrations in flight\n"
+                    : MapTables.migrationInfos(r.getMigrationsList()))
+                    + MapTables.pauses(r.getPauses());
         }
     }
 
     @Command(name = "abort-migration", mixinStandardHelpOptions = true,
             header = "Roll back a migration that has not been committed yet; answers once it is gone.")
-    static final class AbortMigration implements Callable<Integer> {
-        @ParentCommand
-        AdminCommand admin;
-        @Spec
-        CommandSpec spec;
-
+    static final class AbortMigration extends AdminCommand.MetaCall {
         @Parameters(index = "0", paramLabel = "ID", description = "The migration id (cairn admin migrations).")
         long id;
 
         @Override
-        public Integer call() {
-            positive(spec, "ID", id);
-            try (MetaClient client = admin.client()) {
-                SlotMoveResponse r = client.abortMigration(id);
-                if (!r.getError().isEmpty()) {
-                    throw new IllegalArgumentException(r.getError());
-                }
-                spec.commandLine().getOut().printf("migration %d aborted (map version %d)%n", id, r.getMapVersion());
-            }
-            return Cairn.EXIT_OK;
+        void check() {
+            positive("ID", id);
         }
-    }
-
-    /** GROUP STORE arguments of the observer commands. */
-    abstract static class GroupStoreCommand implements Callable<Integer> {
-        @ParentCommand
-        AdminCommand admin;
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(index = "0", paramLabel = "GROUP", description = "The group id.")
-        long group;
-        @Parameters(index = "1", paramLabel = "STORE", description = "The store id.")
-        long store;
-
-        /** Makes the change; the line printed. */
-        abstract String change(MetaClient client);
 
         @Override
-        public Integer call() {
-            try (MetaClient client = admin.client()) {
-                spec.commandLine().getOut().print(change(client));
+        String ask(MetaClient client) {
+            SlotMoveResponse r = client.abortMigration(id);
+            if (!r.getError().isEmpty()) {
+                throw new IllegalArgumentException(r.getError());
             }
-            return Cairn.EXIT_OK;
+            return "migration " + id + " aborted (map version " + r.getMapVersion() + ")\n";
         }
     }
 
     @Command(name = "add-observer", mixinStandardHelpOptions = true,
             header = "Add an observer (non-voting, read-serving) replica of a group: add-replica --role observer.")
-    static final class AddObserver extends GroupStoreCommand {
+    static final class AddObserver extends AdminCommand.GroupStoreCall {
         @Override
-        String change(MetaClient client) {
-            long v = AdminCommand.addReplica(client, group, store, "observer");
-            return "group " + group + ": observer replica added on store " + store + " (map version " + v + ")\n";
+        String ask(MetaClient client) {
+            return AdminCommand.added(group, "observer", store, AdminCommand.addReplica(client, group, store, "observer"));
         }
     }
 
     @Command(name = "remove-observer", mixinStandardHelpOptions = true,
             header = "Remove an observer replica of a group: remove-replica, refused for a voter or learner.")
-    static final class RemoveObserver extends GroupStoreCommand {
+    static final class RemoveObserver extends AdminCommand.GroupStoreCall {
         @Override
-        String change(MetaClient client) {
+        String ask(MetaClient client) {
             client.currentMap().findGroup(group).flatMap(g -> g.replicaOn(store))
                     .filter(r -> r.role() != ReplicaRole.OBSERVER).ifPresent(r -> {
                         throw new IllegalArgumentException("the replica of group " + group + " on store " + store
                                 + " is a " + r.role().name().toLowerCase(Locale.ROOT)
                                 + ", not an observer (remove-replica removes it)");
                     });
-            long v = AdminCommand.removeReplica(client, group, store);
-            return "group " + group + ": replica on store " + store + " removed (map version " + v + ")\n";
+            return AdminCommand.removed(group, store, AdminCommand.removeReplica(client, group, store));
         }
     }
 }

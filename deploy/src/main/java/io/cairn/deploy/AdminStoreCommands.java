@@ -5,14 +5,10 @@ import io.cairn.meta.proto.ReplicaMove;
 import io.cairn.meta.proto.StoreChangeResponse;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code cairn admin add-store | remove-store}: take a store into use or drain and remove it
@@ -28,12 +24,7 @@ final class AdminStoreCommands {
                 + "registers itself: start the store with meta.address set first. Replicas move from the stores "
                 + "with the most until every UP store's count is within one of the others' (each move: add on "
                 + "the new store, then remove from the old one). Prints every move."})
-    static final class AddStore implements Callable<Integer> {
-        @ParentCommand
-        AdminCommand admin;
-        @Spec
-        CommandSpec spec;
-
+    static final class AddStore extends AdminCommand.MetaCall {
         @Parameters(index = "0", paramLabel = "ADDR", description = "The store's StoreService address host:port.")
         String address;
 
@@ -42,18 +33,17 @@ final class AdminStoreCommands {
         int waitSeconds;
 
         @Override
-        public Integer call() {
+        void check() {
             if (!address.matches("[^:\\s]+:\\d+")) {
                 throw new ParameterException(spec.commandLine(), "ADDR: " + address + " (expected: host:port)");
             }
-            if (waitSeconds <= 0) {
-                throw new ParameterException(spec.commandLine(), "--wait: " + waitSeconds + " (expected: > 0)");
-            }
-            try (MetaClient client = admin.client()) {
-                StoreChangeResponse r = client.addStore(address, Duration.ofSeconds(waitSeconds));
-                report(spec.commandLine().getOut(), r, "store " + r.getStoreId() + " (" + address + ") added");
-            }
-            return Cairn.EXIT_OK;
+            positive("--wait", waitSeconds);
+        }
+
+        @Override
+        String ask(MetaClient client) {
+            StoreChangeResponse r = client.addStore(address, Duration.ofSeconds(waitSeconds));
+            return report(out(), r, "store " + r.getStoreId() + " (" + address + ") added");
         }
     }
 
@@ -63,33 +53,27 @@ final class AdminStoreCommands {
                 + "its group, then removed from this store, so no group has fewer voters meanwhile. Refused when "
                 + "fewer stores would be left than some group has replicas. Repeat it after an interruption: it "
                 + "carries on. Stop the store's process afterwards."})
-    static final class RemoveStore implements Callable<Integer> {
-        @ParentCommand
-        AdminCommand admin;
-        @Spec
-        CommandSpec spec;
-
+    static final class RemoveStore extends AdminCommand.MetaCall {
         @Parameters(index = "0", paramLabel = "ID", description = "The store id (> 0).")
         long store;
 
         @Override
-        public Integer call() {
-            if (store <= 0) {
-                throw new ParameterException(spec.commandLine(), "ID: " + store + " (expected: > 0)");
-            }
-            try (MetaClient client = admin.client()) {
-                report(spec.commandLine().getOut(), client.removeStore(store), "store " + store + " removed");
-            }
-            return Cairn.EXIT_OK;
+        void check() {
+            positive("ID", store);
+        }
+
+        @Override
+        String ask(MetaClient client) {
+            return report(out(), client.removeStore(store), "store " + store + " removed");
         }
     }
 
     /**
      * Prints one line per move ({@code group 2: voter replica moved from store 1 to store 4}), even
      * when a later step was refused; then the refusal as an IllegalArgumentException (its message
-     * on stderr, exit code 1), or {@code done} with the count and the map version.
+     * on stderr, exit code 1); returns the last line: {@code done} with the count and the map version.
      */
-    static void report(PrintWriter out, StoreChangeResponse r, String done) {
+    static String report(PrintWriter out, StoreChangeResponse r, String done) {
         for (ReplicaMove mv : r.getMovesList()) {
             if (mv.getToStore() == 0) {
                 out.printf("group %d: %s replica removed from store %d (the group keeps enough voters)%n",
@@ -103,7 +87,7 @@ final class AdminStoreCommands {
         if (!r.getError().isEmpty()) {
             throw new IllegalArgumentException(r.getError());
         }
-        out.printf("%s, %d replica%s moved (map version %d)%n", done, r.getMovesCount(),
+        return String.format("%s, %d replica%s moved (map version %d)%n", done, r.getMovesCount(),
                 r.getMovesCount() == 1 ? "" : "s", r.getMapVersion());
     }
 }
