@@ -116,8 +116,6 @@ public final class RebalanceBench {
         private final int[] counts;
         private final AtomicBoolean stop = new AtomicBoolean();
         private final AtomicReference<Throwable> failed = new AtomicReference<>();
-        /** Bumped at each phase start: a client starts a fresh record. */
-        private volatile int epoch;
 
         Load(HostAndPort at, int n, int keys, byte[] value) {
             this.at = at;
@@ -145,7 +143,6 @@ public final class RebalanceBench {
         private void run(int id) {
             Random random = new Random(id);
             long[] mine = samples.get(id);
-            int seen = epoch;
             try (Jedis j = jedis(at)) {
                 while (!stop.get()) {
                     byte[] key = ("bench:" + random.nextInt(keys)).getBytes();
@@ -157,10 +154,6 @@ public final class RebalanceBench {
                     }
                     long micros = (System.nanoTime() - start) / 1000;
                     synchronized (mine) {
-                        if (seen != epoch) {
-                            seen = epoch;
-                            counts[id] = 0;
-                        }
                         if (counts[id] < mine.length) {
                             mine[counts[id]] = micros;
                         }
@@ -179,7 +172,6 @@ public final class RebalanceBench {
                     counts[i] = 0;
                 }
             }
-            epoch++;
             long start = System.nanoTime();
             during.run();
             double seconds = (System.nanoTime() - start) / 1e9;
