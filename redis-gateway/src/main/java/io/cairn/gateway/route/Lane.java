@@ -423,14 +423,14 @@ final class Lane {
               problem = "store " + unit.address + " answered WRONG_GROUP at map version "
                   + r.getWrongGroup().getMapVersion() + ", routed with " + unit.mapVersion;
               waitForMap = version;
-              if (r.getWrongGroup().getMoving()) {
-                moving = true;
+              moving = r.getWrongGroup().getMoving();
+              if (moving) {
                 problem = "store " + unit.address + ": the slot is moving between groups (map version "
                     + r.getWrongGroup().getMapVersion() + ")";
-                mapWaitMillis = Math.min(MAX_MOVING_WAIT_MILLIS, 5L << Math.min(attempts, 4));
-              } else if (r.getWrongGroup().getMapVersion() < unit.mapVersion) {
-                // The store has not seen the map this gateway routed with (a slot just moved to
-                // its group): it will soon, and no newer map may ever come here. Retry shortly.
+              }
+              // Moving, or the store has not seen the map this gateway routed with (a slot just
+              // moved to its group): no newer map may come here soon, so retry shortly anyway.
+              if (moving || r.getWrongGroup().getMapVersion() < unit.mapVersion) {
                 mapWaitMillis = Math.min(MAX_MOVING_WAIT_MILLIS, 5L << Math.min(attempts, 4));
               }
               delay = 0;
