@@ -41,6 +41,8 @@ class GatewaySlotMovingTest {
   private volatile int refusals;
   /** Refuse as a store whose map is older than the gateway's (WRONG_GROUP, not moving). */
   private volatile boolean behind;
+  /** The map version each command said it was routed with. */
+  private final java.util.List<Long> routed = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeEach
   void startStore() throws Exception {
@@ -51,6 +53,7 @@ class GatewaySlotMovingTest {
             boolean refuse = calls.incrementAndGet() <= refusals;
             ExecuteResponse.Builder b = ExecuteResponse.newBuilder();
             for (Command c : req.getCommandsList()) {
+              routed.add(c.getMapVersion());
               b.addResults(refuse
                   ? Result.newBuilder().setWrongGroup(behind
                       ? WrongGroup.newBuilder().setMapVersion(req.getMapVersion() - 1)
@@ -90,6 +93,8 @@ class GatewaySlotMovingTest {
     try (GatewayServer g = gateway(2_000); RespTestClient c = new RespTestClient(g.port())) {
       assertThat(c.call("SET", "k", "v")).isEqualTo("+OK");
       assertThat(calls.get()).isEqualTo(6);
+      // every attempt names the map it was routed with (a target releases the slot on it)
+      assertThat(routed).hasSize(6).containsOnly(map().version());
     }
   }
 

@@ -79,8 +79,6 @@ final class SlotMigrations implements AutoCloseable {
   private final Set<Long> abortRequested = ConcurrentHashMap.newKeySet();
   /** Store that last answered done for a group (its leader then). */
   private final Map<Long, Long> knownLeader = new ConcurrentHashMap<>();
-  /** Freeze time (nanos) of migrations frozen by this replica, until their FINISH_TARGET. */
-  private final Map<Long, Long> frozenAt = new ConcurrentHashMap<>();
   private final Map<Long, List<CompletableFuture<MigrationInfo>>> migrationWaiters = new ConcurrentHashMap<>();
   /** The record of each waited-for migration as last seen (to tell DONE from ABORTED once it went). */
   private final Map<Long, Migration> waited = new ConcurrentHashMap<>();
@@ -107,10 +105,11 @@ final class SlotMigrations implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
   }
 
-  /** Registers {@code cairn.migration.pause} (FREEZE sent → FINISH_TARGET done). */
+  /** Registers {@code cairn.migration.pause} (FREEZE sent → map commit applied). */
   void bindTo(MeterRegistry registry) {
     pauseTimer = Timer.builder("cairn.migration.pause")
-        .description("Time the slots of a migration were served by no group: FREEZE sent to FINISH_TARGET done")
+        .description("Time the slots of a migration were served by no group: FREEZE sent to the map commit"
+            + " that releases them at the target")
         .register(registry);
   }
 
@@ -398,7 +397,7 @@ final class SlotMigrations implements AutoCloseable {
 
   private void startMigrations(ShardMap m) {
     List<Migration> order = new ArrayList<>(m.migrations());
-    // aborts first, then COMMITTED ones (finishing ends a pause), then by id
+    // aborts first, then COMMITTED ones (their FINISH_SOURCE frees the source's copy), then by id
     order.sort(Comparator.comparing((Migration x) -> !abortRequested.contains(x.id()))
         .thenComparing(x -> x.phase() != Migration.Phase.COMMITTED).thenComparingLong(Migration::id));
     int limit = node.config().migrationConcurrency();
@@ -474,7 +473,6 @@ final class SlotMigrations implements AutoCloseable {
       }
     } finally {
       running.remove(id);
-      frozenAt.remove(id);
     }
   }
 
@@ -489,13 +487,16 @@ final class SlotMigrations implements AutoCloseable {
 
   /** Steps 1-6: prepare both groups, copy rounds, freeze, final copy with sessions, map commit. */
   private void move(Migration mig, long attempt) throws InterruptedException {
-    step(mig, mig.target(), MigrationStep.PREPARE_TARGET, attempt, null);
+    // Every map version from now until the commit still names the source: a command routed with a
+    // newer version than this one and sent to the target can only come from the committed map.
+    step(mig, mig.target(), MigrationStep.PREPARE_TARGET, attempt,
+        MigrateSlotsRequest.newBuilder().setServeAfterVersion(node.map().version()));
     step(mig, mig.source(), MigrationStep.PREPARE_SOURCE, attempt, null);
     long since = 0;
     int catchup = node.config().migrationCatchupKeys();
     for (int round = 0; round < MAX_ROUNDS; round++) {
       checkAbort(mig);
-      MigrateSlotsResponse r = copy(mig, attempt, since, false);
+      MigrateSlotsResponse r = copy(mig, attempt, since, false, 0);
       since = r.getIndex();
       if (r.getKeys() <= catchup) {
         break;
@@ -503,30 +504,24 @@ final class SlotMigrations implements AutoCloseable {
     }
     checkAbort(mig);
     long t0 = System.nanoTime();
-    frozenAt.put(mig.id(), t0);
-    step(mig, mig.source(), MigrationStep.FREEZE, attempt, null);
+    long frozenIndex = step(mig, mig.source(), MigrationStep.FREEZE, attempt, null).getIndex();
     long t1 = System.nanoTime();
-    MigrateSlotsResponse last = copy(mig, attempt, since, true);
+    MigrateSlotsResponse last = copy(mig, attempt, since, true, frozenIndex);
     long t2 = System.nanoTime();
     checkAbort(mig);
     ShardMap m = node.propose(new MapCommand.CommitMigration(mig.id())).join();
     long t3 = System.nanoTime();
-    LOG.info("migration {}: slots {} committed to group {} (map version {}); frozen so far: freeze {} ms, final copy"
+    // The pause ends here: the target serves commands routed with this map version or newer.
+    recordPause(t3 - t0);
+    LOG.info("migration {}: slots {} committed to group {} (map version {}); pause {} ms: freeze {} ms, final copy"
         + " of {} keys {} ms, map commit {} ms", mig.id(), mig.range(), mig.target(), m.version(),
-        (t1 - t0) / 1_000_000, last.getKeys(), (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+        (t3 - t0) / 1_000_000, (t1 - t0) / 1_000_000, last.getKeys(), (t2 - t1) / 1_000_000,
+        (t3 - t2) / 1_000_000);
   }
 
   /** Steps 7-8, after the map commit. */
   private void finish(Migration mig, long attempt) throws InterruptedException {
-    long t0 = System.nanoTime();
     step(mig, mig.target(), MigrationStep.FINISH_TARGET, attempt, null);
-    long t1 = System.nanoTime();
-    Long frozen = frozenAt.remove(mig.id());
-    if (frozen != null) {
-      recordPause(t1 - frozen);
-      LOG.info("migration {}: slots {} served by group {}: finish {} ms, pause {} ms", mig.id(), mig.range(),
-          mig.target(), (t1 - t0) / 1_000_000, (t1 - frozen) / 1_000_000);
-    }
     step(mig, mig.source(), MigrationStep.FINISH_SOURCE, attempt, null);
     ShardMap m = node.propose(new MapCommand.EndMigration(mig.id())).join();
     LOG.info("migration {}: slots {} moved from group {} to group {} (map version {})", mig.id(), mig.range(),
@@ -541,7 +536,6 @@ final class SlotMigrations implements AutoCloseable {
     }
     ShardMap m = node.propose(new MapCommand.AbortMigration(mig.id())).join();
     abortRequested.remove(mig.id());
-    frozenAt.remove(mig.id());
     LOG.info("migration {}: slots {} stay with group {}: aborted (map version {})", mig.id(), mig.range(),
         mig.source(), m.version());
   }
@@ -552,12 +546,13 @@ final class SlotMigrations implements AutoCloseable {
     }
   }
 
-  private MigrateSlotsResponse copy(Migration mig, long attempt, long since, boolean withSessions)
+  /** A copy round; {@code frozenIndex}: the source's FREEZE entry (final round), else 0. */
+  private MigrateSlotsResponse copy(Migration mig, long attempt, long since, boolean withSessions, long frozenIndex)
       throws InterruptedException {
     long sourceLeader = leaderGuess(mig.source(), node.map());
     String address = node.map().store(sourceLeader).map(StoreInfo::serviceAddress).orElse("");
     MigrateSlotsRequest.Builder b = MigrateSlotsRequest.newBuilder().setSourceGroup(mig.source())
-        .setSourceAddress(address).setSinceIndex(since).setWithSessions(withSessions);
+        .setSourceAddress(address).setSinceIndex(since).setWithSessions(withSessions).setFrozenIndex(frozenIndex);
     return step(mig, mig.target(), MigrationStep.COPY, attempt, b);
   }
 

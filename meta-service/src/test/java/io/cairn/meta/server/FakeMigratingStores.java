@@ -31,6 +31,8 @@ final class FakeMigratingStores implements AutoCloseable {
       String sourceAddress, String outcome) {}
 
   final List<Call> calls = new CopyOnWriteArrayList<>();
+  /** Each call's request with its answer's index, in the order of {@link #calls}. */
+  final List<Map.Entry<MigrateSlotsRequest, Long>> requests = new CopyOnWriteArrayList<>();
   private final List<Server> servers = new ArrayList<>();
   private final Map<String, Long> attempts = new HashMap<>();
   private final Map<String, Integer> rounds = new HashMap<>();
@@ -116,6 +118,7 @@ final class FakeMigratingStores implements AutoCloseable {
           }
         }
       }
+      requests.add(Map.entry(req, b.getIndex()));
       calls.add(new Call(req.getGroupId(), req.getStep(), a, req.getFirstSlot(), req.getLastSlot(),
           req.getSinceIndex(), req.getWithSessions(), req.getSourceAddress(), outcome));
       return outcome.equals("done") ? b.setDone(true).build() : b.setError(outcome).build();

@@ -101,6 +101,19 @@ class SlotMigrationsTest {
     assertThat(stores.calls.stream().filter(c -> c.first() == 16).findFirst().orElseThrow().attempt())
         .as("a new attempt per migration").isGreaterThan(first.get(0).attempt());
 
+    // the target is prepared at a map version that still names the source (the migration's begin or
+    // later, before its commit); the final copy names the source's freeze entry
+    var prepare = stores.requests.stream().filter(e -> e.getKey().getFirstSlot() == 0
+        && e.getKey().getStep() == MigrationStep.PREPARE_TARGET).findFirst().orElseThrow().getKey();
+    long after = prepare.getServeAfterVersion();
+    assertThat(past(after).findMigration(1)).isPresent();
+    assertThat(past(after).groupOf(0)).as("still the source's: the commit comes later").isEqualTo(1);
+    long freezeIndex = stores.requests.stream().filter(e -> e.getKey().getFirstSlot() == 0
+        && e.getKey().getStep() == MigrationStep.FREEZE).findFirst().orElseThrow().getValue();
+    assertThat(stores.requests.stream().filter(e -> e.getKey().getFirstSlot() == 0
+        && e.getKey().getStep() == MigrationStep.COPY).map(e -> e.getKey().getFrozenIndex()).toList())
+        .containsExactly(0L, 0L, 0L, freezeIndex);
+
     SlotMoveResponse list = client.migrations();
     assertThat(list.getMigrationsList()).isEmpty();
     assertThat(list.getPauses().getCount()).isEqualTo(2);
@@ -111,6 +124,12 @@ class SlotMigrationsTest {
     assertThat(again.getMigrationsList()).as("owned already: nothing to do").isEmpty();
     assertThat(client.moveSlots("0-5", 9, false).getError()).isEqualTo("unknown group: 9");
     assertThat(client.moveSlots("5-x", 1, false).getError()).contains("invalid slot list: '5-x'");
+  }
+
+  private ShardMap past(long version) {
+    var r = client.getMap(version);
+    assertThat(r.getError()).isEmpty();
+    return io.cairn.meta.map.ShardMapCodec.decodeMap(r.getMap().toByteArray());
   }
 
   private static boolean isSourceStep(MigrationStep s) {

@@ -502,7 +502,9 @@ final class Lane {
       List<Command> cs = new ArrayList<>(pending.size());
       long b = 0;
       for (Pending p : pending) {
-        Command.Builder c = Command.newBuilder().setGroupId(group);
+        // The routed map version lets a group that imports the slot serve it as soon as the map
+        // naming it is out (docs/slot-migration.md, "Release by routed version").
+        Command.Builder c = Command.newBuilder().setGroupId(group).setMapVersion(mapVersion);
         for (byte[] a : p.argv) {
           // The decoder gives every argument its own array and nothing writes to it after:
           // wrap instead of copying each argument once more per attempt.

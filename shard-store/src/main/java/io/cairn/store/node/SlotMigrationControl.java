@@ -18,7 +18,9 @@ import io.cairn.store.types.Slots;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -89,9 +91,13 @@ final class SlotMigrationControl implements AutoCloseable {
         }
         LOG.info("group {}: migration step {} of slots {}-{} (attempt {})", group, step, first, last,
                 req.getAttempt());
-        return propose(group, new byte[][] {Args.bytes(ShardStateMachine.SLOT_STEP),
+        List<byte[]> argv = new ArrayList<>(List.of(Args.bytes(ShardStateMachine.SLOT_STEP),
                 Args.bytes(ShardStateMachine.slotStepName(step.name())), Args.bytes(Integer.toString(first)),
-                Args.bytes(Integer.toString(last)), Args.bytes(Long.toString(req.getAttempt()))})
+                Args.bytes(Integer.toString(last)), Args.bytes(Long.toString(req.getAttempt()))));
+        if (step == MigrationStep.PREPARE_TARGET && req.getServeAfterVersion() != 0) {
+            argv.add(Args.bytes(Long.toString(req.getServeAfterVersion())));
+        }
+        return propose(group, argv.toArray(byte[][]::new))
                 .handle((r, err) -> {
                     if (err != null) {
                         return failed(err);
@@ -112,7 +118,8 @@ final class SlotMigrationControl implements AutoCloseable {
         long group = req.getGroupId();
         ExportSlotsRequest export = ExportSlotsRequest.newBuilder().setGroupId(req.getSourceGroup())
                 .setFirstSlot(req.getFirstSlot()).setLastSlot(req.getLastSlot()).setAttempt(req.getAttempt())
-                .setSinceIndex(req.getSinceIndex()).setWithSessions(req.getWithSessions()).build();
+                .setSinceIndex(req.getSinceIndex()).setWithSessions(req.getWithSessions())
+                .setFrozenIndex(req.getFrozenIndex()).build();
         String address = req.getSourceAddress();
         long start = System.nanoTime();
         for (int hop = 0; hop < SOURCE_HOPS && !address.isEmpty(); hop++) {

@@ -173,9 +173,13 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
         if (sm == null || !owner.hosts(groupId)) {
             return done(wrongGroup(owner));
         }
+        long routed = c.getMapVersion();
         if (!spec.flags().contains(CommandFlag.KEYLESS)) {
             for (int pos : spec.keyPositions(argv)) {
-                if (!owner.owns(groupId, Slots.slot(argv[pos]))) {
+                int slot = Slots.slot(argv[pos]);
+                // A slot just committed to this group may be missing from this node's map while the
+                // caller's newer map names it: the group's slot state decides (again in apply).
+                if (!owner.owns(groupId, slot) && !(routed > owner.mapVersion() && sm.releasedFor(slot, routed))) {
                     return done(wrongGroup(owner));
                 }
             }
@@ -189,7 +193,7 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
             CompletableFuture<Void> submitted = new CompletableFuture<>();
             reply = after(gate, () -> {
                 StoreCommand cmd = new StoreCommand(c.getSession(), c.getSeq(), c.getAcked(),
-                        System.currentTimeMillis(), ThreadLocalRandom.current().nextLong(), argv);
+                        System.currentTimeMillis(), ThreadLocalRandom.current().nextLong(), argv, routed);
                 try {
                     return watch.add(sm, runtime.propose(groupId, cmd.encode())).thenApply(StoreServiceImpl::applied);
                 } finally {
@@ -202,13 +206,14 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
         } else {
             boolean inline = runsInline(spec, argc);
             reply = after(o.lastWrite, c.getStaleOk()
-                    ? () -> inline ? readNow(sm, argv) : CompletableFuture.supplyAsync(() -> sm.read(argv), reads)
+                    ? () -> inline ? readNow(sm, argv, routed)
+                            : CompletableFuture.supplyAsync(() -> sm.read(argv, routed), reads)
                     : () -> {
                         CompletableFuture<Long> barrier = watch.add(sm, readBarrier(groupId, deadline));
                         if (inline && barrier.isDone() && !barrier.isCompletedExceptionally()) {
-                            return readNow(sm, argv);
+                            return readNow(sm, argv, routed);
                         }
-                        return barrier.thenApplyAsync(applied -> sm.read(argv), reads);
+                        return barrier.thenApplyAsync(applied -> sm.read(argv, routed), reads);
                     });
             o.readsSinceWrite.add(reply);
         }
@@ -239,10 +244,10 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
     }
 
     /** Runs a read on this thread; a failure becomes the future's, as on the read pool. */
-    private CompletableFuture<Reply> readNow(ShardStateMachine sm, byte[][] argv) {
+    private CompletableFuture<Reply> readNow(ShardStateMachine sm, byte[][] argv, long routed) {
         inlineReads.increment();
         try {
-            return CompletableFuture.completedFuture(sm.read(argv));
+            return CompletableFuture.completedFuture(sm.read(argv, routed));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -482,7 +487,12 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
         }
         long start = System.nanoTime();
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
-        readBarrier(groupId, deadline).whenCompleteAsync((applied, err) -> {
+        // The final round after FREEZE: once this replica applied the freeze entry, no later entry can
+        // change the frozen slots, so its own state is complete without a read barrier.
+        long frozen = req.getFrozenIndex();
+        CompletableFuture<Long> gate = frozen != 0 && sm.appliedIndex() >= frozen
+                ? CompletableFuture.completedFuture(sm.appliedIndex()) : readBarrier(groupId, deadline);
+        gate.whenCompleteAsync((applied, err) -> {
             long barrier = System.nanoTime();
             if (err != null) {
                 Result r = failure(err);

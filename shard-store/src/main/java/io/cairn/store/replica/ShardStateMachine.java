@@ -167,7 +167,7 @@ public final class ShardStateMachine implements StateMachine {
             spec = table.lookup(c.argv()[0]);
             if (spec != null && spec.arityOk(c.argv().length)) {
                 keys = spec.flags().contains(CommandFlag.KEYLESS) ? null : spec.keyPositions(c.argv());
-                if (refused(spec, keys, c.argv())) {
+                if (refused(spec, keys, c.argv(), c.mapVersion())) {
                     return SlotMoving.INSTANCE; // not recorded by the session: retried elsewhere
                 }
             }
@@ -202,11 +202,12 @@ public final class ShardStateMachine implements StateMachine {
     }
 
     /**
-     * Whether a client command must be refused because a slot it names is FROZEN or IMPORTING
+     * Whether a client command must be refused because a slot it names is FROZEN, or IMPORTING and
+     * not yet released for the command's routed map version {@code routed}
      * (docs/slot-migration.md). A keyless write (FLUSHALL) is refused while any slot of the group
      * is MIGRATING or IMPORTING: it would delete keys without dirty markers, or copied data.
      */
-    private boolean refused(CommandSpec spec, int[] keys, byte[][] argv) {
+    private boolean refused(CommandSpec spec, int[] keys, byte[][] argv, long routed) {
         if (keys == null) {
             if (!spec.isWrite()) {
                 return false;
@@ -219,7 +220,7 @@ public final class ShardStateMachine implements StateMachine {
             return false;
         }
         for (int pos : keys) {
-            if (slotStates.get(Slots.slot(argv[pos])).state().refusesClients()) {
+            if (slotStates.get(Slots.slot(argv[pos])).refuses(routed)) {
                 return true;
             }
         }
@@ -252,17 +253,35 @@ public final class ShardStateMachine implements StateMachine {
     }
 
     /**
+     * Whether this group imports {@code slot} and serves it already for commands routed with map
+     * version {@code routed} (docs/slot-migration.md, "Release by routed version"): the store's
+     * own map may not name the group yet, the routed one does. Any thread.
+     */
+    public boolean releasedFor(int slot, long routed) {
+        SlotStates.Slot s = slotStates.committed(slot);
+        return s.state() == SlotStates.State.IMPORTING && !s.refuses(routed);
+    }
+
+    /**
      * Executes a read command on a consistent snapshot of this group's data, with this node's
      * clock for expiry. Linearizability is the caller's job (ReadIndex before calling).
      */
     public Reply read(byte[][] argv) {
+        return read(argv, 0);
+    }
+
+    /**
+     * {@link #read(byte[][])} for a command routed with map version {@code routed} (0 = not
+     * given): a slot this group imports is read once released for that version.
+     */
+    public Reply read(byte[][] argv, long routed) {
         boolean keyless = false;
         if (slotStates.anyActive()) {
             CommandSpec spec = table.lookup(argv[0]);
             keyless = spec != null && spec.flags().contains(CommandFlag.KEYLESS);
             if (spec != null && spec.arityOk(argv.length) && !keyless) {
                 for (int pos : spec.keyPositions(argv)) {
-                    if (slotStates.committedState(Slots.slot(argv[pos])).refusesClients()) {
+                    if (slotStates.committed(Slots.slot(argv[pos])).refuses(routed)) {
                         throw SlotMoving.INSTANCE;
                     }
                 }
@@ -270,7 +289,7 @@ public final class ShardStateMachine implements StateMachine {
         }
         try (RocksKv view = consistentView()) {
             // keyless reads list and count only the slots this group serves (ServedSlotsKv)
-            Kv kv = keyless ? new ServedSlotsKv(view, slot -> slotStates.committedState(slot).refusesClients()) : view;
+            Kv kv = keyless ? new ServedSlotsKv(view, slot -> slotStates.committed(slot).state().refusesClients()) : view;
             ExecContext ctx = new ExecContext(group, kv, System.currentTimeMillis(), ThreadLocalRandom.current(),
                     () -> {
                         throw new IllegalStateException("a read allocates no version");

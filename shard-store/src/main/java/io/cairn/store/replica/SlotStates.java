@@ -14,7 +14,7 @@ import java.util.Map;
  * <p>Threads: the apply thread is the only writer. Changes made by an apply batch are staged in a
  * working copy that the batch's own later commands see, and published once the batch is
  * committed ({@link #committed()}), dropped if it was not ({@link #abandoned()}), like the
- * session header cache. Readers on other threads ({@link #committedState}) see the published map
+ * session header cache. Readers on other threads ({@link #committed}) see the published map
  * only. {@link #anyActive()} is the fast path of every command: false while no slot of the group
  * is in a state other than SERVED (the common case), so the check costs one volatile read.
  */
@@ -44,18 +44,39 @@ final class SlotStates {
         }
     }
 
-    record Slot(State state, long attempt) {
-        static final Slot NONE = new Slot(State.SERVED, 0);
+    /**
+     * One slot's record. {@code serveAfter} (IMPORTING only, 0 = none): client commands routed with
+     * a map version above it are served before FINISH_TARGET (docs/slot-migration.md, "Release by
+     * routed version"). Encoding, frozen: {@code state(1) attempt(8) [serveAfter(8)]}, the last
+     * field only when not 0.
+     */
+    record Slot(State state, long attempt, long serveAfter) {
+        static final Slot NONE = new Slot(State.SERVED, 0, 0);
+
+        Slot(State state, long attempt) {
+            this(state, attempt, 0);
+        }
 
         byte[] encode() {
-            byte[] b = new byte[9];
+            byte[] b = new byte[serveAfter == 0 ? 9 : 17];
             b[0] = (byte) state.code;
             KeyCodec.putLong(b, 1, attempt);
+            if (serveAfter != 0) {
+                KeyCodec.putLong(b, 9, serveAfter);
+            }
             return b;
         }
 
         static Slot decode(byte[] b) {
-            return new Slot(State.of(b[0] & 0xFF), KeyCodec.getLong(b, 1));
+            return new Slot(State.of(b[0] & 0xFF), KeyCodec.getLong(b, 1), b.length >= 17 ? KeyCodec.getLong(b, 9) : 0);
+        }
+
+        /**
+         * Whether a client command for the slot routed with map version {@code routed} (0 = not
+         * given) is refused: FROZEN always, IMPORTING unless released by the routed version.
+         */
+        boolean refuses(long routed) {
+            return state == State.FROZEN || (state == State.IMPORTING && (serveAfter == 0 || routed <= serveAfter));
         }
     }
 
@@ -110,18 +131,23 @@ final class SlotStates {
         return m.getOrDefault(slot, Slot.NONE);
     }
 
-    /** The slot's state as published (any thread). */
-    State committedState(int slot) {
-        return published.getOrDefault(slot, Slot.NONE).state();
+    /** The slot's record as published (any thread). */
+    Slot committed(int slot) {
+        return published.getOrDefault(slot, Slot.NONE);
     }
 
     /** Records a slot's new state in the batch {@code kv} (apply thread). */
     void set(Kv kv, int slot, State state, long attempt) {
+        set(kv, slot, new Slot(state, attempt));
+    }
+
+    /** Records a slot's new record in the batch {@code kv} (apply thread). */
+    void set(Kv kv, int slot, Slot s) {
+        State state = s.state();
         if (working == null) {
             working = new HashMap<>(published);
             workingActive = (int) published.values().stream().filter(x -> x.state() != State.SERVED).count();
         }
-        Slot s = new Slot(state, attempt);
         Slot old = working.put(slot, s);
         workingActive += (state != State.SERVED ? 1 : 0) - (old != null && old.state() != State.SERVED ? 1 : 0);
         kv.put(KeyCodec.slotStateKey(group, slot), s.encode());

@@ -18,9 +18,10 @@ import java.util.Locale;
  * the group's leader for {@code StoreControl.MigrateSlots}:
  *
  * <ul>
- *   <li>{@code cairn.slot-step STEP FIRST LAST ATTEMPT} — one state change of the slots
- *       {@code FIRST..LAST} ({@link #STEPS}); replies OK (FREEZE: the entry's index) or an error
- *       that changes nothing.</li>
+ *   <li>{@code cairn.slot-step STEP FIRST LAST ATTEMPT [SERVE_AFTER]} — one state change of the
+ *       slots {@code FIRST..LAST} ({@link #STEPS}); replies OK (FREEZE: the entry's index) or an
+ *       error that changes nothing. {@code SERVE_AFTER} (prepare-target only): the map version
+ *       above which client commands routed to the target are served before finish-target.</li>
  *   <li>{@code cairn.slot-ingest FIRST LAST ATTEMPT ITEM...} — keys (and sessions) copied from
  *       the source ({@link MigrationItems}); only into slots IMPORTING with exactly that attempt.
  *       Replies the number of keys written or deleted.</li>
@@ -53,17 +54,19 @@ final class SlotSteps {
     }
 
     Reply step(ExecContext ctx, byte[][] argv, long index) {
-        if (argv.length != 5) {
+        if (argv.length != 5 && argv.length != 6) {
             return err("wrong number of arguments for " + STEP);
         }
         String step = Args.str(argv[1]);
         int first;
         int last;
         long attempt;
+        long serveAfter;
         try {
             first = slotArg(argv[2]);
             last = slotArg(argv[3]);
             attempt = Args.parseLong(argv[4]);
+            serveAfter = argv.length == 6 ? Args.parseLong(argv[5]) : 0;
         } catch (RuntimeException e) {
             return err("bad " + STEP + " arguments");
         }
@@ -82,8 +85,12 @@ final class SlotSteps {
         }
         switch (step) {
             case "prepare-target" -> {
-                if (!allAre(first, last, State.IMPORTING, attempt)) {
-                    setAll(ctx.kv(), first, last, State.IMPORTING, attempt);
+                // repeated in the same attempt: the copy made so far stays (only serveAfter may change)
+                boolean again = allAre(first, last, State.IMPORTING, attempt);
+                for (int slot = first; slot <= last; slot++) {
+                    states.set(ctx.kv(), slot, new Slot(State.IMPORTING, attempt, serveAfter));
+                }
+                if (!again) {
                     deleteData(ctx.kv(), first, last);
                 }
             }
@@ -139,7 +146,8 @@ final class SlotSteps {
 
     private boolean allAre(int first, int last, State state, long attempt) {
         for (int slot = first; slot <= last; slot++) {
-            if (!states.get(slot).equals(new Slot(state, attempt))) {
+            Slot s = states.get(slot);
+            if (s.state() != state || s.attempt() != attempt) {
                 return false;
             }
         }

@@ -11,13 +11,23 @@ import java.nio.charset.StandardCharsets;
  * highest sequence number of the session whose reply the client has received, so replies up to
  * it may be forgotten. Session 0 means "no session" (no deduplication).
  *
+ * {@code mapVersion} is the shard-map version the client routed the command with (0 = not given):
+ * a group importing the command's slot serves it before FINISH_TARGET when it is new enough
+ * (docs/slot-migration.md, "Release by routed version").
+ *
  * <p>Encoding, frozen (docs/storage-format.md): {@code format(1)=1 session(8) seq(8) acked(8)
- * now(8) seed(8) argc(4) then argc times len(4) bytes}.
+ * now(8) seed(8) argc(4) then argc times len(4) bytes}; with a map version, format 2:
+ * {@code format(1)=2 session(8) seq(8) acked(8) now(8) seed(8) mapVersion(8) argc(4) ...}.
  */
-public record StoreCommand(long session, long seq, long acked, long now, long seed, byte[][] argv) {
+public record StoreCommand(long session, long seq, long acked, long now, long seed, byte[][] argv, long mapVersion) {
     static final byte FORMAT = 1;
+    static final byte FORMAT_ROUTED = 2;
     /** Upper bound on a decoded argument count (a corrupt entry must not allocate wildly). */
     static final int MAX_ARGS = 1 << 24;
+
+    public StoreCommand(long session, long seq, long acked, long now, long seed, byte[][] argv) {
+        this(session, seq, acked, now, seed, argv, 0);
+    }
 
     public static StoreCommand of(long now, long seed, String... args) {
         byte[][] argv = new byte[args.length][];
@@ -28,12 +38,17 @@ public record StoreCommand(long session, long seq, long acked, long now, long se
     }
 
     public byte[] encode() {
-        int size = 1 + 8 * 5 + 4;
+        int size = 1 + 8 * (mapVersion == 0 ? 5 : 6) + 4;
         for (byte[] a : argv) {
             size += 4 + a.length;
         }
         ByteBuffer b = ByteBuffer.allocate(size);
-        b.put(FORMAT).putLong(session).putLong(seq).putLong(acked).putLong(now).putLong(seed).putInt(argv.length);
+        b.put(mapVersion == 0 ? FORMAT : FORMAT_ROUTED).putLong(session).putLong(seq).putLong(acked).putLong(now)
+                .putLong(seed);
+        if (mapVersion != 0) {
+            b.putLong(mapVersion);
+        }
+        b.putInt(argv.length);
         for (byte[] a : argv) {
             b.putInt(a.length).put(a);
         }
@@ -43,7 +58,7 @@ public record StoreCommand(long session, long seq, long acked, long now, long se
     public static StoreCommand decode(byte[] data) {
         ByteBuffer b = ByteBuffer.wrap(data);
         byte format = b.get();
-        if (format != FORMAT) {
+        if (format != FORMAT && format != FORMAT_ROUTED) {
             throw new IllegalArgumentException("unknown store command format " + format);
         }
         long session = b.getLong();
@@ -51,6 +66,7 @@ public record StoreCommand(long session, long seq, long acked, long now, long se
         long acked = b.getLong();
         long now = b.getLong();
         long seed = b.getLong();
+        long mapVersion = format == FORMAT_ROUTED ? b.getLong() : 0;
         int argc = b.getInt();
         if (argc < 1 || argc > MAX_ARGS) {
             throw new IllegalArgumentException("bad argument count " + argc);
@@ -64,6 +80,6 @@ public record StoreCommand(long session, long seq, long acked, long now, long se
             argv[i] = new byte[n];
             b.get(argv[i]);
         }
-        return new StoreCommand(session, seq, acked, now, seed, argv);
+        return new StoreCommand(session, seq, acked, now, seed, argv, mapVersion);
     }
 }

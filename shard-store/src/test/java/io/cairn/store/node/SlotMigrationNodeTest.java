@@ -50,6 +50,10 @@ class SlotMigrationNodeTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final int FIRST = 100;
     private static final int LAST = 103;
+    /** The map version the target is prepared at (the stores' static map is version 1). */
+    private static final long SERVE_AFTER = 5;
+    /** The source's FREEZE entry, once frozen. */
+    private volatile long frozenIndex;
 
     @TempDir
     Path tmp;
@@ -122,6 +126,12 @@ class SlotMigrationNodeTest {
                 .setLastSlot(LAST).setStep(step).setAttempt(1).setSinceIndex(since).setWithSessions(sessions);
         if (sourceAddress != null) {
             b.setSourceGroup(1).setSourceAddress(sourceAddress);
+        }
+        if (step == MigrationStep.PREPARE_TARGET) {
+            b.setServeAfterVersion(SERVE_AFTER);
+        }
+        if (step == MigrationStep.COPY && sessions) {
+            b.setFrozenIndex(frozenIndex); // the final round exports without a read barrier
         }
         return StoreControlGrpc.newBlockingStub(channels[node]).withDeadlineAfter(60, TimeUnit.SECONDS)
                 .migrateSlots(b.build());
@@ -257,8 +267,16 @@ class SlotMigrationNodeTest {
 
             MigrateSlotsResponse freeze = step(1, MigrationStep.FREEZE, 0, false);
             await().atMost(WAIT).until(() -> writer.refused.get() > 0);
+            frozenIndex = freeze.getIndex();
             MigrateSlotsResponse last = step(2, MigrationStep.COPY, c1.getIndex(), true);
             assertThat(last.getIndex()).isGreaterThanOrEqualTo(freeze.getIndex());
+            // before FINISH_TARGET the target serves a command routed with a map newer than the one it
+            // was prepared at (the commit's), though the store's own map still names the source
+            String k0 = writer.tags[0] + "k0";
+            Result early = exec(1, cmd(2, "GET", k0).toBuilder().setMapVersion(SERVE_AFTER + 1).build());
+            assertThat(early.hasResp()).as("%s", early).isTrue();
+            Result old = exec(1, cmd(2, "GET", k0).toBuilder().setMapVersion(SERVE_AFTER).build());
+            assertThat(old.getOutcomeCase()).isEqualTo(Result.OutcomeCase.WRONG_GROUP);
             step(2, MigrationStep.FINISH_TARGET, 0, false);
             step(1, MigrationStep.FINISH_SOURCE, 0, false);
             // repeated steps are done again (idempotent)

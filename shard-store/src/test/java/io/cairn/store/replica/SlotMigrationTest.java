@@ -389,6 +389,46 @@ class SlotMigrationTest {
     }
 
     @Test
+    void anImportingSlotServesCommandsRoutedWithAMapNewerThanItsPrepareVersion() {
+        try (DataDb db = DataDb.open(dir)) {
+            Group g = new Group(db, 1);
+            // prepared at map version 40: versions up to 40 still name the source
+            assertThat(g.apply(ShardStateMachine.SLOT_STEP, "prepare-target", S, S, "3", "40")).isEqualTo(Reply.OK);
+            for (long routed : new long[] {0, 12, 40}) {
+                StoreCommand c = new StoreCommand(9, 1, 0, NOW, 7, argv("set", "{m}a", "early"), routed);
+                assertThat(g.raw(c)).as("routed with %d", routed).isSameAs(SlotMoving.INSTANCE);
+                assertThatThrownBy(() -> g.sm.read(argv("get", "{m}a"), routed)).isSameAs(SlotMoving.INSTANCE);
+                assertThat(g.sm.releasedFor(SLOT, routed)).isFalse();
+            }
+            assertThat(g.sm.sessions().cachedHeaders()).doesNotContainKey(9L);
+
+            // a map newer than 40 naming this group can only be the migration's commit: served
+            StoreCommand c = new StoreCommand(9, 1, 0, NOW, 7, argv("set", "{m}a", "here"), 41);
+            assertThat(StoreCommand.decode(c.encode()).mapVersion()).isEqualTo(41);
+            assertThat(g.raw(c)).isEqualTo(Reply.OK);
+            assertThat(g.sm.releasedFor(SLOT, 41)).isTrue();
+            assertThat(g.sm.read(argv("get", "{m}a"), 41)).isEqualTo(new Reply.Bulk("here".getBytes()));
+            // still refused without a routed version, and for keyless reads, until finish-target
+            assertThatThrownBy(() -> g.read("get", "{m}a")).isSameAs(SlotMoving.INSTANCE);
+            assertThat(g.read("dbsize")).isEqualTo(Reply.integer(0));
+
+            // the record (with its version) survives a restart; finish-target serves every command
+            Group reopened = new Group(db, 1);
+            assertThat(reopened.sm.releasedFor(SLOT, 41)).isTrue();
+            assertThat(reopened.sm.releasedFor(SLOT, 40)).isFalse();
+            assertThat(reopened.step("finish-target", 3)).isEqualTo(Reply.OK);
+            assertThat(reopened.read("get", "{m}a")).isEqualTo(new Reply.Bulk("here".getBytes()));
+            assertThat(reopened.sm.releasedFor(SLOT, 41)).isFalse(); // served, no longer importing
+
+            // a prepare without a version (an older driver) is released only by finish-target
+            Group other = new Group(db, 2);
+            assertThat(other.step("prepare-target", 4)).isEqualTo(Reply.OK);
+            assertThat(other.raw(new StoreCommand(0, 0, 0, NOW, 7, argv("set", "{m}a", "x"), 1_000)))
+                    .isSameAs(SlotMoving.INSTANCE);
+        }
+    }
+
+    @Test
     void slotStatesSurviveRestartAndTravelInSnapshots() throws Exception {
         try (DataDb db = DataDb.open(dir)) {
             Group g = new Group(db, 1);
