@@ -189,9 +189,11 @@ final class Sessions {
      * export's snapshot; no cache: this runs off the apply thread). {@code since == 0}: every
      * session of the group (round 0, a scan of every header). Else only the sessions with a
      * session marker (kind 0x06) of the range above {@code since}, each once, in session order,
-     * its header read by a point get: the final round, inside the clients' pause, then costs
-     * O(sessions that wrote to the slots since the previous round) instead of a scan of every
-     * header (whose many overwritten versions make that scan slow under load).
+     * its header read by a point get: the final round, inside the clients' pause, then costs a
+     * scan of the range's markers (like the dirty markers: versions the memtable still holds of
+     * markers overwritten by writes to the range) and a point get per marked session, instead of
+     * a scan of every header of the group (overwritten by every write of the group, so many
+     * versions under load).
      */
     void export(Kv kv, int first, int last, long since, Consumer<byte[]> items) {
         if (since == 0) {
