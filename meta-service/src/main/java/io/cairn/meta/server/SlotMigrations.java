@@ -496,7 +496,9 @@ final class SlotMigrations implements AutoCloseable {
     int catchup = node.config().migrationCatchupKeys();
     for (int round = 0; round < MAX_ROUNDS; round++) {
       checkAbort(mig);
-      MigrateSlotsResponse r = copy(mig, attempt, since, false, 0);
+      // sessions in every round: round 0 carries all, later rounds (the final one too) only those
+      // that wrote to the range since the previous round (docs/slot-migration.md, step 3)
+      MigrateSlotsResponse r = copy(mig, attempt, since, true, 0);
       since = r.getIndex();
       if (r.getKeys() <= catchup) {
         break;

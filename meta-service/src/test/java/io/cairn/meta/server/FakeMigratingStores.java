@@ -100,7 +100,7 @@ final class FakeMigratingStores implements AutoCloseable {
             outcome = "attempt " + a + " is not the prepared one " + recorded;
           } else {
             int round = rounds.merge(key, 1, Integer::sum) - 1;
-            b.setIndex(index.incrementAndGet()).setKeys(req.getWithSessions() ? 3 : keysOfRound.applyAsLong(round));
+            b.setIndex(index.incrementAndGet()).setKeys(keysOfRound.applyAsLong(round));
           }
         }
         case FREEZE -> {

@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * Exactly-once writes (Raft thesis §6.3), persisted with the data. Sequence numbers of a session
@@ -182,32 +184,62 @@ final class Sessions {
     }
 
     /**
-     * Every session of the group in {@code kv} as migration items (one per session: its header
-     * and its remembered reply records), for the final copy of a slot migration.
+     * The sessions a copy round of the slots {@code first..last} carries, as migration items (one
+     * per session: its header and its remembered reply records), read from {@code kv} only (the
+     * export's snapshot; no cache: this runs off the apply thread). {@code since == 0}: every
+     * session of the group (round 0, a scan of every header). Else only the sessions with a
+     * session marker (kind 0x06) of the range above {@code since}, each once, in session order,
+     * its header read by a point get: the final round, inside the clients' pause, then costs a
+     * scan of the range's markers (like the dirty markers: versions the memtable still holds of
+     * markers overwritten by writes to the range) and a point get per marked session, instead of
+     * a scan of every header of the group (overwritten by every write of the group, so many
+     * versions under load).
      */
-    void export(Kv kv, java.util.function.Consumer<byte[]> items) {
-        byte[] from = KeyCodec.kindPrefix(group, KeyCodec.KIND_SESSION);
-        try (Kv.Cursor cur = kv.scan(from, KeyCodec.prefixEnd(from))) {
-            while (cur.next()) {
-                long session = KeyCodec.getLong(cur.key(), 9);
-                List<Long> seqs = new ArrayList<>();
-                List<byte[]> replies = new ArrayList<>();
-                // Only (acked, maxSeq] can hold a reply: the range below acked holds the tombstones of
-                // every reply already forgotten, which a scan from 0 would walk one by one.
-                long acked = KeyCodec.getLong(cur.value(), ACKED);
-                long maxSeq = KeyCodec.getLong(cur.value(), MAX_SEQ);
-                if (maxSeq > acked) {
-                    try (Kv.Cursor r = kv.scan(KeyCodec.sessionReplyKey(group, session, acked + 1),
-                            KeyCodec.sessionReplyKey(group, session, maxSeq + 1))) {
-                        while (r.next()) {
-                            seqs.add(KeyCodec.getLong(r.key(), 17));
-                            replies.add(r.value());
-                        }
-                    }
+    void export(Kv kv, int first, int last, long since, Consumer<byte[]> items) {
+        if (since == 0) {
+            byte[] from = KeyCodec.kindPrefix(group, KeyCodec.KIND_SESSION);
+            try (Kv.Cursor cur = kv.scan(from, KeyCodec.prefixEnd(from))) {
+                while (cur.next()) {
+                    items.accept(exportItem(kv, KeyCodec.getLong(cur.key(), 9), cur.value()));
                 }
-                items.accept(MigrationItems.session(session, cur.value(), seqs, replies));
+            }
+            return;
+        }
+        TreeSet<Long> marked = new TreeSet<>();
+        try (Kv.Cursor cur = kv.scan(KeyCodec.slotPrefix(group, KeyCodec.KIND_SESSION_MARKER, first),
+                KeyCodec.slotPrefix(group, KeyCodec.KIND_SESSION_MARKER, last + 1))) {
+            while (cur.next()) {
+                if (KeyCodec.getLong(cur.value(), 0) > since) {
+                    marked.add(KeyCodec.sessionOfMarker(cur.key()));
+                }
             }
         }
+        for (long session : marked) {
+            byte[] header = kv.get(KeyCodec.sessionKey(group, session));
+            if (header != null) { // null: expired since its write; nothing left to carry
+                items.accept(exportItem(kv, session, header));
+            }
+        }
+    }
+
+    /** One session as a migration item: the header and the reply records in (acked, maxSeq]. */
+    private byte[] exportItem(Kv kv, long session, byte[] header) {
+        List<Long> seqs = new ArrayList<>();
+        List<byte[]> replies = new ArrayList<>();
+        // Only (acked, maxSeq] can hold a reply: the range below acked holds the tombstones of
+        // every reply already forgotten, which a scan from 0 would walk one by one.
+        long acked = KeyCodec.getLong(header, ACKED);
+        long maxSeq = KeyCodec.getLong(header, MAX_SEQ);
+        if (maxSeq > acked) {
+            try (Kv.Cursor r = kv.scan(KeyCodec.sessionReplyKey(group, session, acked + 1),
+                    KeyCodec.sessionReplyKey(group, session, maxSeq + 1))) {
+                while (r.next()) {
+                    seqs.add(KeyCodec.getLong(r.key(), 17));
+                    replies.add(r.value());
+                }
+            }
+        }
+        return MigrationItems.session(session, header, seqs, replies);
     }
 
     /**

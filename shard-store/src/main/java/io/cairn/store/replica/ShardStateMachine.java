@@ -195,6 +195,9 @@ public final class ShardStateMachine implements StateMachine {
                 for (int pos : keys) {
                     markDirty(kv, c.argv()[pos], index);
                 }
+                if (Sessions.tracked(c)) {
+                    markSession(kv, c, keys, index);
+                }
             }
         }
         sessions.record(kv, c, session, r);
@@ -232,6 +235,23 @@ public final class ShardStateMachine implements StateMachine {
         int slot = Slots.slot(key);
         if (slotStates.get(slot).state() == SlotStates.State.MIGRATING) {
             kv.put(KeyCodec.dirtyKey(group, slot, key), KeyCodec.longBytes(index));
+        }
+    }
+
+    /**
+     * A session marker per MIGRATING slot among the write's keys (one put per slot, even if several
+     * keys share it): the next copy round exports the session (the header and replies this entry
+     * writes, in the same batch). A write answered from a remembered reply changes no session
+     * state and leaves none.
+     */
+    private void markSession(Kv kv, StoreCommand c, int[] keys, long index) {
+        int marked = -1;
+        for (int pos : keys) {
+            int slot = Slots.slot(c.argv()[pos]);
+            if (slot != marked && slotStates.get(slot).state() == SlotStates.State.MIGRATING) {
+                kv.put(KeyCodec.sessionMarkerKey(group, slot, c.session()), KeyCodec.longBytes(index));
+                marked = slot;
+            }
         }
     }
 
@@ -424,7 +444,9 @@ public final class ShardStateMachine implements StateMachine {
      * Exports the slots {@code first..last} from one consistent snapshot of this replica
      * (docs/slot-migration.md, "COPY"): every key of the range ({@code since == 0}) or every key
      * with a dirty marker above {@code since}, each as its whole value or as absent, and with
-     * {@code withSessions} every exactly-once session of the group, in chunks of about
+     * {@code withSessions} the exactly-once sessions of the group (every one when
+     * {@code since == 0}, else those with a session marker of the range above {@code since}:
+     * the driver asks for sessions in every round, docs/slot-migration.md), in chunks of about
      * {@code chunkBytes} (a bigger collection goes over several). Every slot must be MIGRATING or
      * FROZEN with exactly {@code attempt} in that snapshot ({@link IllegalStateException} if
      * not). The caller passes a read barrier first. Returns the snapshot's applied index.

@@ -65,7 +65,7 @@ final class SlotExport {
             }
         }
         if (sessions != null) {
-            sessions.export(kv, item -> add(item, 0));
+            sessions.export(kv, first, last, since, item -> add(item, 0));
         }
         if (!items.isEmpty() || !sent) {
             flush();

@@ -111,7 +111,7 @@ final class SlotSteps {
             }
             case "abort-source" -> {
                 setAll(ctx.kv(), first, last, State.SERVED, attempt);
-                deleteRange(ctx.kv(), KeyCodec.KIND_DIRTY, first, last);
+                deleteMarkers(ctx.kv(), first, last);
             }
             case "abort-target" -> {
                 boolean anything = false;
@@ -161,7 +161,8 @@ final class SlotSteps {
     }
 
     /**
-     * Deletes the slots' data: keys (0x10), members (0x11), dirty markers (0x05) by range, and
+     * Deletes the slots' data: keys (0x10), members (0x11), dirty and session markers (0x05,
+     * 0x06) by range, and
      * the expiry index entries (0x12, ordered by time, not slot) of the keys with a TTL one by one,
      * found by a scan of the slots' metadata records: O(keys of the slots) in one batch.
      */
@@ -183,7 +184,13 @@ final class SlotSteps {
         }
         deleteRange(kv, KeyCodec.KIND_META, first, last);
         deleteRange(kv, KeyCodec.KIND_SUB, first, last);
+        deleteMarkers(kv, first, last);
+    }
+
+    /** The slots' dirty markers (0x05) and session markers (0x06), by range. */
+    private void deleteMarkers(Kv kv, int first, int last) {
         deleteRange(kv, KeyCodec.KIND_DIRTY, first, last);
+        deleteRange(kv, KeyCodec.KIND_SESSION_MARKER, first, last);
     }
 
     private void deleteRange(Kv kv, byte kind, int first, int last) {

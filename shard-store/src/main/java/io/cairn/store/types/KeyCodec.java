@@ -14,6 +14,7 @@ import java.util.Arrays;
  *   group(8) 0x03 session(8) seq(8)                remembered reply of one write
  *   group(8) 0x04 slot(2)                          slot state (migration): state(1) attempt(8)
  *   group(8) 0x05 slot(2) key                      dirty marker (migration): index(8)
+ *   group(8) 0x06 slot(2) session(8)               session marker (migration): index(8)
  *   group(8) 0x10 slot(2) key                      key metadata record (Meta)
  *   group(8) 0x11 slot(2) version(8) subkey        member of a collection version
  *   group(8) 0x12 expireAt(8) slot(2) key          expiry index (active expiry)
@@ -27,6 +28,8 @@ public final class KeyCodec {
     public static final byte KIND_SLOT_STATE = 0x04;
     /** Slot migration: a key written while its slot was MIGRATING, with the entry's index. */
     public static final byte KIND_DIRTY = 0x05;
+    /** Slot migration: a session that wrote to a MIGRATING slot, with the entry's index. */
+    public static final byte KIND_SESSION_MARKER = 0x06;
     public static final byte KIND_META = 0x10;
     public static final byte KIND_SUB = 0x11;
     public static final byte KIND_EXPIRE = 0x12;
@@ -88,7 +91,7 @@ public final class KeyCodec {
 
     /**
      * {@code group(8) kind(1) slot(2)}: the first key of {@code slot} in a kind keyed by slot
-     * (0x04, 0x05, 0x10, 0x11); {@code slotPrefix(g, kind, slot + 1)} ends the slot's range
+     * (0x04, 0x05, 0x06, 0x10, 0x11); {@code slotPrefix(g, kind, slot + 1)} ends the slot's range
      * (slot + 1 may be {@link Slots#COUNT}).
      */
     public static byte[] slotPrefix(long group, byte kind, int slot) {
@@ -108,6 +111,18 @@ public final class KeyCodec {
         return slotKey(group, KIND_DIRTY, slot, key);
     }
 
+    /** {@code group(8) 0x06 slot(2) session(8)}. */
+    public static byte[] sessionMarkerKey(long group, int slot, long session) {
+        byte[] b = Arrays.copyOf(slotPrefix(group, KIND_SESSION_MARKER, slot), 19);
+        putLong(b, 11, session);
+        return b;
+    }
+
+    /** The session of a session marker key. */
+    public static long sessionOfMarker(byte[] sessionMarkerKey) {
+        return getLong(sessionMarkerKey, 11);
+    }
+
     /** {@code group(8) kind(1) slot(2) key}. */
     private static byte[] slotKey(long group, byte kind, int slot, byte[] key) {
         byte[] b = new byte[11 + key.length];
@@ -119,7 +134,7 @@ public final class KeyCodec {
         return b;
     }
 
-    /** The slot of a key of a kind keyed by slot (0x04, 0x05, 0x10, 0x11). */
+    /** The slot of a key of a kind keyed by slot (0x04, 0x05, 0x06, 0x10, 0x11). */
     public static int slotOf(byte[] key) {
         return ((key[9] & 0xFF) << 8) | (key[10] & 0xFF);
     }

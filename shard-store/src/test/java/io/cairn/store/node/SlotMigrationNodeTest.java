@@ -256,10 +256,10 @@ class SlotMigrationNodeTest {
             step(2, MigrationStep.PREPARE_TARGET, 0, false);
             step(1, MigrationStep.PREPARE_SOURCE, 0, false);
             long before = writer.acked.get();
-            MigrateSlotsResponse c0 = step(2, MigrationStep.COPY, 0, false);
+            MigrateSlotsResponse c0 = step(2, MigrationStep.COPY, 0, true); // sessions in every round, as the driver
             assertThat(c0.getKeys()).isGreaterThan(0);
             await().atMost(WAIT).until(() -> writer.acked.get() >= before + 50);
-            MigrateSlotsResponse c1 = step(2, MigrationStep.COPY, c0.getIndex(), false);
+            MigrateSlotsResponse c1 = step(2, MigrationStep.COPY, c0.getIndex(), true);
             assertThat(c1.getIndex()).isGreaterThan(c0.getIndex());
             assertThat(c1.getKeys()).isGreaterThan(0);
             long again = writer.acked.get();

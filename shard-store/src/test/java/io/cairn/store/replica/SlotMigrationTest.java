@@ -65,10 +65,30 @@ class SlotMigrationTest {
             return sm.read(argv(args));
         }
 
+        /** The sessions an export of the slot with sessions would carry, by session, in order. */
+        java.util.Map<Long, MigrationItems.Item> exportedSessions(long attempt, long since) {
+            java.util.Map<Long, MigrationItems.Item> out = new java.util.LinkedHashMap<>();
+            sm.export(SLOT, SLOT, attempt, since, true, 1 << 20, chunk -> {
+                for (byte[] item : chunk.items()) {
+                    MigrationItems.Item it = MigrationItems.decode(item);
+                    if (it.kind() == MigrationItems.SESSION) {
+                        assertThat(out.put(it.session(), it)).as("each session once").isNull();
+                    }
+                }
+            });
+            return out;
+        }
+
         /** Exports the slot from this group and ingests every chunk into {@code target}: the copy's index. */
         long copyTo(Group target, long attempt, long since, boolean sessions, int chunkBytes, List<Reply> replies) {
             List<ShardStateMachine.ExportChunk> chunks = new ArrayList<>();
             long index = sm.export(SLOT, SLOT, attempt, since, sessions, chunkBytes, chunks::add);
+            ingest(target, attempt, chunks, replies);
+            return index;
+        }
+
+        /** Ingests exported chunks into {@code target}, one entry each. */
+        static void ingest(Group target, long attempt, List<ShardStateMachine.ExportChunk> chunks, List<Reply> replies) {
             for (ShardStateMachine.ExportChunk c : chunks) {
                 byte[][] argv = new byte[4 + c.items().size()][];
                 argv[0] = ShardStateMachine.SLOT_INGEST.getBytes(StandardCharsets.UTF_8);
@@ -80,7 +100,6 @@ class SlotMigrationTest {
                 }
                 replies.add(target.apply(new StoreCommand(0, 0, 0, NOW, 1, argv)));
             }
-            return index;
         }
     }
 
@@ -97,16 +116,34 @@ class SlotMigrationTest {
     }
 
     private static List<String> keysOfKind(DataDb db, long group, byte kind) {
-        List<String> out = new ArrayList<>();
         byte[] from = KeyCodec.kindPrefix(group, kind);
-        byte[] to = KeyCodec.prefixEnd(from);
+        return records(db, from, KeyCodec.prefixEnd(from), (k, v) -> new String(k, from.length, k.length - from.length,
+                StandardCharsets.ISO_8859_1) + "=" + KeyCodec.getLong(v, 0));
+    }
+
+    /** One row per record in [from, to) of the DB. */
+    private static <T> List<T> records(DataDb db, byte[] from, byte[] to,
+                                       java.util.function.BiFunction<byte[], byte[], T> row) {
+        List<T> out = new ArrayList<>();
         try (RocksIterator it = db.rocks().newIterator()) {
             for (it.seek(from); it.isValid() && java.util.Arrays.compareUnsigned(it.key(), to) < 0; it.next()) {
-                out.add(new String(it.key(), from.length, it.key().length - from.length, StandardCharsets.ISO_8859_1)
-                        + "=" + KeyCodec.getLong(it.value(), 0));
+                out.add(row.apply(it.key(), it.value()));
             }
         }
         return out;
+    }
+
+    /** The group's session markers (kind 0x06) as "slot:session=index". */
+    private static List<String> sessionMarkers(DataDb db, long group) {
+        byte[] from = KeyCodec.kindPrefix(group, KeyCodec.KIND_SESSION_MARKER);
+        return records(db, from, KeyCodec.prefixEnd(from), (k, v) -> KeyCodec.slotOf(k) + ":"
+                + KeyCodec.sessionOfMarker(k) + "=" + KeyCodec.getLong(v, 0));
+    }
+
+    /** The seqs of the session's reply records (kind 0x03) in the group. */
+    private static List<Long> replySeqs(DataDb db, long group, long session) {
+        return records(db, KeyCodec.sessionReplyKey(group, session, 0), KeyCodec.sessionReplyKey(group, session + 1, 0),
+                (k, v) -> KeyCodec.getLong(k, 17));
     }
 
     @Test
@@ -142,7 +179,7 @@ class SlotMigrationTest {
     }
 
     @Test
-    void writesAndActiveExpiryInAMigratingSlotLeaveDirtyMarkersAtTheirIndex() {
+    void writesAndActiveExpiryInAMigratingSlotLeaveDirtyAndSessionMarkersAtTheirIndex() {
         try (DataDb db = DataDb.open(dir)) {
             Group g = new Group(db, 1);
             g.apply("set", "{m}before", "x");
@@ -163,9 +200,29 @@ class SlotMigrationTest {
             assertThat(keysOfKind(db, 1, KeyCodec.KIND_DIRTY)).contains(marker("{m}ttl", g.index));
             // a keyless write would delete keys unmarked: refused while a slot migrates
             assertThat(g.raw(StoreCommand.of(NOW, 1, "flushall"))).isSameAs(SlotMoving.INSTANCE);
+            // the untracked writes above left no session marker; tracked ones leave one per
+            // (MIGRATING slot, session) at the entry's index, overwritten by the session's next write
+            assertThat(sessionMarkers(db, 1)).isEmpty();
+            g.apply(write(5, 1, 0, "set", "{m}a", "2"));
+            g.apply(write(6, 1, 0, "mset", "other", "2", "{m}b", "2", "{m}c", "2"));
+            long mset = g.index;
+            g.apply(write(5, 2, 1, "incr", "{m}n"));
+            long incr = g.index;
+            g.apply(write(7, 1, 0, "set", "other", "3")); // a slot that is not moving: no marker
+            assertThat(g.apply(write(5, 2, 1, "incr", "{m}n"))).as("a retry answered from the session")
+                    .isEqualTo(Reply.integer(1));
+            assertThat(sessionMarkers(db, 1)).containsExactly(SLOT + ":5=" + incr, SLOT + ":6=" + mset);
             // abort drops the markers
             g.step("abort-source", 1);
             assertThat(keysOfKind(db, 1, KeyCodec.KIND_DIRTY)).isEmpty();
+            assertThat(sessionMarkers(db, 1)).isEmpty();
+            // so does prepare-target (a frozen source becoming a target again; finish-source: below)
+            g.step("prepare-source", 2);
+            g.apply(write(5, 3, 2, "set", "{m}a", "3"));
+            g.step("freeze", 2);
+            assertThat(sessionMarkers(db, 1)).hasSize(1);
+            g.step("prepare-target", 3);
+            assertThat(sessionMarkers(db, 1)).isEmpty();
         }
     }
 
@@ -299,7 +356,7 @@ class SlotMigrationTest {
             // session 10 also wrote at the target before (another slot): its state there is kept
             assertThat(dst.apply(write(10, 1, 0, "set", "x", "1"))).isEqualTo(Reply.OK);
             assertThat(src.apply(write(10, 2, 1, "incr", "{m}d"))).isEqualTo(Reply.integer(1));
-            long i0 = src.copyTo(dst, 1, 0, false, 1 << 20, new ArrayList<>());
+            long i0 = src.copyTo(dst, 1, 0, true, 1 << 20, new ArrayList<>()); // round 0: every session
             src.step("freeze", 1);
             assertThat(src.raw(write(9, 4, 3, "incr", "{m}c"))).isSameAs(SlotMoving.INSTANCE);
             src.copyTo(dst, 1, i0, true, 1 << 20, new ArrayList<>());
@@ -319,6 +376,99 @@ class SlotMigrationTest {
             // the header cache equals the DB after the merge (a cache that missed the staged merge would not)
             Group reopened = new Group(db, 2);
             assertThat(reopened.apply(write(9, 4, 3, "incr", "{m}c"))).isEqualTo(Reply.integer(4));
+        }
+    }
+
+    @Test
+    void laterRoundsCarryOnlyTheSessionsThatWroteToTheSlotsSinceThePreviousRound() {
+        try (DataDb db = DataDb.open(dir)) {
+            Group src = new Group(db, 1);
+            Group dst = new Group(db, 2);
+            dst.step("prepare-target", 1);
+            src.step("prepare-source", 1);
+            // before round 0: session 20 in the slot, session 30 elsewhere, session 40 in the slot
+            assertThat(src.apply(write(20, 1, 0, "incr", "{m}c"))).isEqualTo(Reply.integer(1));
+            assertThat(src.apply(write(30, 1, 0, "set", "other", "1"))).isEqualTo(Reply.OK);
+            assertThat(src.apply(write(40, 1, 0, "set", "{m}x", "1"))).isEqualTo(Reply.OK);
+            assertThat(src.exportedSessions(1, 0)).as("round 0: every session of the group")
+                    .containsOnlyKeys(20L, 30L, 40L);
+            long i0 = src.copyTo(dst, 1, 0, true, 1 << 20, new ArrayList<>());
+
+            // between round 0 and the next: 20 pipelines two writes into the slot (replies lost),
+            // 30 writes to another slot only, 40 does nothing
+            assertThat(src.apply(write(20, 2, 1, "incr", "{m}c"))).isEqualTo(Reply.integer(2));
+            assertThat(src.apply(write(20, 3, 1, "incr", "{m}c"))).isEqualTo(Reply.integer(3));
+            assertThat(src.apply(write(30, 2, 1, "set", "other", "2"))).isEqualTo(Reply.OK);
+            java.util.Map<Long, MigrationItems.Item> round1 = src.exportedSessions(1, i0);
+            assertThat(round1).containsOnlyKeys(20L);
+            // seq 2's reply is inline in the header, seq 3's in its own record: both travel
+            byte[] header = round1.get(20L).header();
+            assertThat(KeyCodec.getLong(header, 8)).as("acked").isEqualTo(1);
+            assertThat(KeyCodec.getLong(header, 16)).as("maxSeq").isEqualTo(3);
+            assertThat(KeyCodec.getLong(header, 24)).as("inline seq").isEqualTo(2);
+            assertThat(round1.get(20L).replySeqs()).containsExactly(3L);
+            long i1 = src.copyTo(dst, 1, i0, true, 1 << 20, new ArrayList<>());
+
+            // between round 1 and the final round: 40 writes again, 20 acknowledges 2 and writes 4
+            assertThat(src.apply(write(40, 2, 1, "set", "{m}x", "2"))).isEqualTo(Reply.OK);
+            assertThat(src.apply(write(20, 4, 2, "incr", "{m}c"))).isEqualTo(Reply.integer(4));
+            src.step("freeze", 1);
+            assertThat(src.exportedSessions(1, i1)).containsOnlyKeys(20L, 40L);
+            src.copyTo(dst, 1, i1, true, 1 << 20, new ArrayList<>());
+            dst.step("finish-target", 1);
+            src.step("finish-source", 1);
+            assertThat(sessionMarkers(db, 1)).isEmpty();
+
+            // retries at the target of writes applied at the source after round 0: answered, not applied
+            assertThat(dst.apply(write(20, 3, 2, "incr", "{m}c"))).isEqualTo(Reply.integer(3));
+            assertThat(dst.apply(write(20, 4, 2, "incr", "{m}c"))).isEqualTo(Reply.integer(4));
+            assertThat(dst.apply(write(20, 2, 1, "incr", "{m}c"))).as("acknowledged at the source")
+                    .isEqualTo(new Reply.Err(Sessions.TOO_OLD));
+            assertThat(dst.apply(write(40, 2, 1, "set", "{m}x", "3"))).isEqualTo(Reply.OK);
+            assertThat(dst.read("get", "{m}x")).as("not applied again").isEqualTo(new Reply.Bulk("2".getBytes()));
+            assertThat(dst.apply(write(20, 5, 4, "incr", "{m}c"))).isEqualTo(Reply.integer(5));
+            assertThat(dst.read("get", "{m}c")).isEqualTo(new Reply.Bulk("5".getBytes()));
+        }
+    }
+
+    @Test
+    void mergingASessionAgainInALaterRoundNeitherLosesNorResurrectsAReply() {
+        try (DataDb db = DataDb.open(dir)) {
+            Group src = new Group(db, 1);
+            Group dst = new Group(db, 2);
+            dst.step("prepare-target", 1);
+            src.step("prepare-source", 1);
+            // seqs 1-3 in flight at round 0 (1 inline, 2 and 3 in records)
+            src.apply(write(50, 1, 0, "incr", "{m}c"));
+            src.apply(write(50, 2, 0, "incr", "{m}c"));
+            src.apply(write(50, 3, 0, "incr", "{m}c"));
+            List<ShardStateMachine.ExportChunk> round0 = new ArrayList<>();
+            long i0 = src.sm.export(SLOT, SLOT, 1, 0, true, 1 << 20, round0::add);
+            Group.ingest(dst, 1, round0, new ArrayList<>());
+            // then the client acknowledges 1 and 2 with a write elsewhere (no marker: the target's
+            // copy still holds their replies), and 3 stays unacknowledged; seq 5 in the slot
+            src.apply(write(50, 4, 2, "set", "other", "x"));
+            src.apply(write(50, 5, 2, "incr", "{m}c"));
+            // the same round merged twice, and round 0's (older) sessions merged again after it: monotonic
+            long i1 = src.copyTo(dst, 1, i0, true, 1 << 20, new ArrayList<>());
+            src.copyTo(dst, 1, i0, true, 1 << 20, new ArrayList<>());
+            List<byte[]> oldSessions = round0.stream().flatMap(c -> c.items().stream())
+                    .filter(item -> MigrationItems.decode(item).kind() == MigrationItems.SESSION).toList();
+            assertThat(oldSessions).hasSize(1);
+            Group.ingest(dst, 1, List.of(new ShardStateMachine.ExportChunk(i0, oldSessions, 0)), new ArrayList<>());
+            src.step("freeze", 1);
+            src.copyTo(dst, 1, i1, true, 1 << 20, new ArrayList<>());
+            dst.step("finish-target", 1);
+
+            // 1 and 2 were acknowledged: refused, not answered from a resurrected reply
+            assertThat(dst.apply(write(50, 1, 0, "incr", "{m}c"))).isEqualTo(new Reply.Err(Sessions.TOO_OLD));
+            assertThat(dst.apply(write(50, 2, 0, "incr", "{m}c"))).isEqualTo(new Reply.Err(Sessions.TOO_OLD));
+            assertThat(replySeqs(db, 2, 50)).as("no reply record at or below acked; 3, 4 and 5 unacknowledged")
+                    .containsExactly(3L, 4L, 5L);
+            // 3 and 5 keep the replies the source gave
+            assertThat(dst.apply(write(50, 3, 2, "incr", "{m}c"))).isEqualTo(Reply.integer(3));
+            assertThat(dst.apply(write(50, 5, 2, "incr", "{m}c"))).isEqualTo(Reply.integer(4));
+            assertThat(dst.apply(write(50, 6, 5, "incr", "{m}c"))).isEqualTo(Reply.integer(5));
         }
     }
 
