@@ -36,12 +36,14 @@ import java.util.TreeMap;
  * @param migrationConcurrency   slot migrations the leader runs at a time
  * @param migrationCatchupKeys   copy rounds repeat while a round copied more keys than this (at most 5 rounds)
  * @param migrationBatchSlots    most slots of one migration ({@code move} splits ranges into such batches)
+ * @param migrationGapMillis     the throttle: how long the leader waits after a migration ended before it starts
+ *                               the next one (ms; 0 = at its next task tick)
  */
 public record MetaConfig(long nodeId, Path dataDir, String host, int raftPort, int servicePort,
     Map<Long, Peer> peers, int bootstrapStores, int bootstrapGroups, int replicationFactor,
     long tickMillis, int electionTicks, long storeHeartbeatTimeoutMillis, long requestTimeoutMillis,
     int historyVersions, long leaderTaskMillis, int metricsPort, long leaderBalanceMillis,
-    int migrationConcurrency, int migrationCatchupKeys, int migrationBatchSlots) {
+    int migrationConcurrency, int migrationCatchupKeys, int migrationBatchSlots, long migrationGapMillis) {
 
   /** A meta replica: where its Raft transport and its MetaService listen. */
   public record Peer(long id, String host, int raftPort, int servicePort) {
@@ -63,7 +65,13 @@ public record MetaConfig(long nodeId, Path dataDir, String host, int raftPort, i
       "peers", "bootstrap.stores", "bootstrap.groups", "replication.factor", "raft.tick.ms",
       "raft.election.ticks", "store.heartbeat.timeout.ms", "request.timeout.ms", "history.versions",
       "leader.task.ms", "metrics.port", "leader.balance.ms", "migration.concurrency", "migration.catchup.keys",
-      "migration.batch.slots");
+      "migration.batch.slots", "migration.gap.ms");
+
+  /**
+   * Default of {@code migration.gap.ms}: with it a rebalance in {@code cairn dev} keeps ~80% of the
+   * clients' throughput (docs/benchmarks.md, issue 6); 0 takes ~60%, in less than half the time.
+   */
+  public static final long DEFAULT_MIGRATION_GAP_MS = 300;
 
   public MetaConfig {
     peers = Collections.unmodifiableMap(new TreeMap<>(peers));
@@ -113,7 +121,8 @@ public record MetaConfig(long nodeId, Path dataDir, String host, int raftPort, i
         c.nonNegativeLong("leader.balance.ms", 1_000L),
         (int) Math.min(1024, c.positiveLong("migration.concurrency", 1L)),
         (int) Math.min(Integer.MAX_VALUE, c.nonNegativeLong("migration.catchup.keys", 64L)),
-        (int) Math.min(16384, c.positiveLong("migration.batch.slots", 16L)));
+        (int) Math.min(16384, c.positiveLong("migration.batch.slots", 16L)),
+        c.nonNegativeLong("migration.gap.ms", DEFAULT_MIGRATION_GAP_MS));
   }
 
   /** {@code id@host:raftPort:servicePort,...}. */

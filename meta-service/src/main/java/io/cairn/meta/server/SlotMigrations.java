@@ -90,6 +90,8 @@ final class SlotMigrations implements AutoCloseable {
   /** The term whose read barrier passed (scheduler thread only). */
   private long barrierTerm;
   private volatile boolean closed;
+  /** The throttle ({@code migration.gap.ms}): no new migration starts before this (nanoTime). */
+  private volatile long nextStartNanos = System.nanoTime();
 
   SlotMigrations(MetaNode node) {
     this.node = node;
@@ -406,7 +408,7 @@ final class SlotMigrations implements AutoCloseable {
         continue;
       }
       boolean abort = abortRequested.contains(x.id()) && x.phase() == Migration.Phase.MOVING;
-      if (!abort && running.size() >= limit) {
+      if (!abort && (running.size() >= limit || System.nanoTime() - nextStartNanos < 0)) {
         continue;
       }
       running.add(x.id());
@@ -472,6 +474,7 @@ final class SlotMigrations implements AutoCloseable {
         LOG.info("migration {} interrupted: {}", id, e.toString());
       }
     } finally {
+      nextStartNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(node.config().migrationGapMillis());
       running.remove(id);
     }
   }

@@ -31,8 +31,10 @@ final class FakeMigratingStores implements AutoCloseable {
       String sourceAddress, String outcome) {}
 
   final List<Call> calls = new CopyOnWriteArrayList<>();
-  /** Each call's request with its answer's index, in the order of {@link #calls}. */
-  final List<Map.Entry<MigrateSlotsRequest, Long>> requests = new CopyOnWriteArrayList<>();
+  /** Each call's request, its answer's index and when it arrived (System.nanoTime). */
+  record Request(MigrateSlotsRequest req, long index, long arrivedNanos) {}
+
+  final List<Request> requests = new CopyOnWriteArrayList<>();
   private final List<Server> servers = new ArrayList<>();
   private final Map<String, Long> attempts = new HashMap<>();
   private final Map<String, Integer> rounds = new HashMap<>();
@@ -70,6 +72,7 @@ final class FakeMigratingStores implements AutoCloseable {
   }
 
   private MigrateSlotsResponse answer(long store, MigrateSlotsRequest req) {
+    long arrived = System.nanoTime();
     if (leaderOf(req.getGroupId()) != store) {
       return MigrateSlotsResponse.newBuilder().setLeaderId(leaderOf(req.getGroupId())).build();
     }
@@ -118,7 +121,7 @@ final class FakeMigratingStores implements AutoCloseable {
           }
         }
       }
-      requests.add(Map.entry(req, b.getIndex()));
+      requests.add(new Request(req, b.getIndex(), arrived));
       calls.add(new Call(req.getGroupId(), req.getStep(), a, req.getFirstSlot(), req.getLastSlot(),
           req.getSinceIndex(), req.getWithSessions(), req.getSourceAddress(), outcome));
       return outcome.equals("done") ? b.setDone(true).build() : b.setError(outcome).build();

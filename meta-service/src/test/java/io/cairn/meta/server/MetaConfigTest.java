@@ -55,10 +55,14 @@ class MetaConfigTest {
     assertThat(c.migrationConcurrency()).isEqualTo(1);
     assertThat(c.migrationCatchupKeys()).isEqualTo(64);
     assertThat(c.migrationBatchSlots()).isEqualTo(16);
-    MetaConfig d = parse(BASE + "migration.concurrency=3\nmigration.catchup.keys=0\nmigration.batch.slots=1024\n");
+    assertThat(c.migrationGapMillis()).isEqualTo(300);
+    MetaConfig d = parse(BASE + "migration.concurrency=3\nmigration.catchup.keys=0\nmigration.batch.slots=1024\n"
+        + "migration.gap.ms=0\n");
     assertThat(d.migrationConcurrency()).isEqualTo(3);
     assertThat(d.migrationCatchupKeys()).isZero();
     assertThat(d.migrationBatchSlots()).isEqualTo(1024);
+    assertThat(d.migrationGapMillis()).isZero();
+    assertThatThrownBy(() -> parse(BASE + "migration.gap.ms=-5\n")).hasMessageContaining("migration.gap.ms");
   }
 
   @Test

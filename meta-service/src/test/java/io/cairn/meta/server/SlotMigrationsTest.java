@@ -103,15 +103,15 @@ class SlotMigrationsTest {
 
     // the target is prepared at a map version that still names the source (the migration's begin or
     // later, before its commit); the final copy names the source's freeze entry
-    var prepare = stores.requests.stream().filter(e -> e.getKey().getFirstSlot() == 0
-        && e.getKey().getStep() == MigrationStep.PREPARE_TARGET).findFirst().orElseThrow().getKey();
+    var prepare = stores.requests.stream().filter(e -> e.req().getFirstSlot() == 0
+        && e.req().getStep() == MigrationStep.PREPARE_TARGET).findFirst().orElseThrow().req();
     long after = prepare.getServeAfterVersion();
     assertThat(past(after).findMigration(1)).isPresent();
     assertThat(past(after).groupOf(0)).as("still the source's: the commit comes later").isEqualTo(1);
-    long freezeIndex = stores.requests.stream().filter(e -> e.getKey().getFirstSlot() == 0
-        && e.getKey().getStep() == MigrationStep.FREEZE).findFirst().orElseThrow().getValue();
-    assertThat(stores.requests.stream().filter(e -> e.getKey().getFirstSlot() == 0
-        && e.getKey().getStep() == MigrationStep.COPY).map(e -> e.getKey().getFrozenIndex()).toList())
+    long freezeIndex = stores.requests.stream().filter(e -> e.req().getFirstSlot() == 0
+        && e.req().getStep() == MigrationStep.FREEZE).findFirst().orElseThrow().index();
+    assertThat(stores.requests.stream().filter(e -> e.req().getFirstSlot() == 0
+        && e.req().getStep() == MigrationStep.COPY).map(e -> e.req().getFrozenIndex()).toList())
         .containsExactly(0L, 0L, 0L, freezeIndex);
 
     SlotMoveResponse list = client.migrations();
@@ -135,6 +135,19 @@ class SlotMigrationsTest {
   private static boolean isSourceStep(MigrationStep s) {
     return s == MigrationStep.PREPARE_SOURCE || s == MigrationStep.FREEZE || s == MigrationStep.FINISH_SOURCE
         || s == MigrationStep.ABORT_SOURCE;
+  }
+
+  @Test
+  void theGapThrottlesTheNextMigrationOfAMove() throws Exception {
+    start(1, "migration.batch.slots", "16", "migration.gap.ms", "1500");
+    assertThat(client.moveSlots("0-19", 2, true).getError()).isEmpty();
+    long firstEnded = stores.requests.stream().filter(r -> r.req().getFirstSlot() == 0)
+        .mapToLong(FakeMigratingStores.Request::arrivedNanos).max().orElseThrow();
+    long secondBegan = stores.requests.stream().filter(r -> r.req().getFirstSlot() == 16)
+        .mapToLong(FakeMigratingStores.Request::arrivedNanos).min().orElseThrow();
+    // the second migration's first step comes at least the gap after the first one's last step
+    assertThat(secondBegan - firstEnded).isGreaterThanOrEqualTo(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1500));
+    assertThat(stores.steps(16)).startsWith("PREPARE_TARGET").endsWith("FINISH_SOURCE");
   }
 
   @Test
