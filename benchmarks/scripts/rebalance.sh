@@ -4,12 +4,14 @@
 # it (preload, quiet phase, join a 4th group + automatic rebalance, leave it again, quiet phase).
 # Prints a table; asserts nothing.
 #
-#   benchmarks/scripts/rebalance.sh [THREADS] [KEYS] [QUIET_SECONDS] [WARMUP_SECONDS]
-#   defaults: 32 100000 20 30
+#   benchmarks/scripts/rebalance.sh [THREADS] [KEYS] [QUIET_SECONDS] [WARMUP_SECONDS] [CONTROL_SECONDS]
+#   defaults: 32 100000 20 30 0
+# CONTROL_SECONDS > 0: the control run, nothing moves (two phases of that length instead of join
+# and leave), to see how much the cluster drifts over the same time on its own.
 # CAIRN_LOG=FILE keeps cairn dev's log (the meta leader logs each migration's pause breakdown).
 set -euo pipefail
 
-THREADS=${1:-32} KEYS=${2:-100000} QUIET=${3:-20} WARMUP=${4:-30}
+THREADS=${1:-32} KEYS=${2:-100000} QUIET=${3:-20} WARMUP=${4:-30} CONTROL=${5:-0}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 WORK=$(mktemp -d /tmp/cairn-rebalance.XXXXXX)
@@ -33,4 +35,4 @@ for _ in $(seq 1 240); do
 done
 META=127.0.0.1:7100 # cairn dev's default --base-port
 java -cp "$ROOT/benchmarks/target/classes:$(cat "$WORK/cp.txt")" io.cairn.benchmarks.e2e.RebalanceBench \
-  "127.0.0.1:$PORT" "$META" "$THREADS" "$KEYS" "$QUIET" "$WARMUP"
+  "127.0.0.1:$PORT" "$META" "$THREADS" "$KEYS" "$QUIET" "$WARMUP" "$CONTROL"

@@ -26,8 +26,13 @@ import redis.clients.jedis.RedisProtocol;
  *
  * <pre>
  * RebalanceBench [gateway host:port] [meta host:port,...] [threads] [keys] [quietSeconds] [warmupSeconds]
- *   defaults: 127.0.0.1:6379 127.0.0.1:7100 32 100000 20 30
+ *                [controlSeconds]
+ *   defaults: 127.0.0.1:6379 127.0.0.1:7100 32 100000 20 30 0
  * </pre>
+ *
+ * <p>{@code controlSeconds} > 0: the control run — the join and leave phases are replaced by two
+ * phases of that many seconds in which nothing moves, to tell the cost of a rebalance from the
+ * cluster's own drift over the same time.
  */
 public final class RebalanceBench {
     private RebalanceBench() {
@@ -51,6 +56,7 @@ public final class RebalanceBench {
         int keys = args.length > 3 ? Integer.parseInt(args[3]) : 100_000;
         int quietSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 20;
         int warmupSeconds = args.length > 5 ? Integer.parseInt(args[5]) : 30;
+        int controlSeconds = args.length > 6 ? Integer.parseInt(args[6]) : 0;
         HostAndPort at = HostAndPort.from(gateway);
         byte[] value = new byte[100];
         Arrays.fill(value, (byte) 'x');
@@ -74,8 +80,13 @@ public final class RebalanceBench {
                 List<Phase> phases = new ArrayList<>();
                 phases.add(load.phase("quiet", () -> sleep(quietSeconds)));
                 long group = meta.currentMap().groups().stream().mapToLong(GroupInfo::id).max().orElse(0) + 1;
-                phases.add(load.phase("join group " + group + " + rebalance", () -> meta.joinGroup(group, 3, true)));
-                phases.add(load.phase("leave group " + group, () -> meta.leaveGroup(group, true)));
+                if (controlSeconds > 0) {
+                    phases.add(load.phase("control (nothing moves)", () -> sleep(controlSeconds)));
+                    phases.add(load.phase("control again", () -> sleep(controlSeconds)));
+                } else {
+                    phases.add(load.phase("join group " + group + " + rebalance", () -> meta.joinGroup(group, 3, true)));
+                    phases.add(load.phase("leave group " + group, () -> meta.leaveGroup(group, true)));
+                }
                 phases.add(load.phase("quiet again", () -> sleep(quietSeconds)));
                 double quiet = phases.get(0).rps();
                 double best = Math.max(quiet, phases.get(phases.size() - 1).rps());

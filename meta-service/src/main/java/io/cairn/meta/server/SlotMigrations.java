@@ -381,15 +381,12 @@ final class SlotMigrations implements AutoCloseable {
         m = after;
         continue;
       }
-      ShardMap now = m;
-      boolean free = now.slotRanges(g).stream().anyMatch(r -> {
-        for (int s = r.first(); s <= r.last(); s++) {
-          if (now.migrationOf(s).isEmpty()) {
-            return true;
-          }
-        }
-        return false;
-      });
+      // a slot of the group that no migration moves yet (one pass over the migrations, not one per slot)
+      java.util.BitSet moving = new java.util.BitSet();
+      for (Migration x : m.migrations()) {
+        moving.set(x.range().first(), x.range().last() + 1);
+      }
+      boolean free = m.slotRanges(g).stream().anyMatch(r -> moving.nextClearBit(r.first()) <= r.last());
       if (free) {
         begin(SlotPlans.migrations(m, SlotPlans.rebalance(m), node.config().migrationBatchSlots()));
         m = node.map();

@@ -2,20 +2,24 @@ package io.cairn.store.replica;
 
 import io.cairn.store.types.KeyCodec;
 import io.cairn.store.types.Kv;
+import io.cairn.store.types.Slots;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The slot states of one group (docs/slot-migration.md): per slot that ever took part in a
  * migration, a replicated record {@code group(8) 0x04 slot(2) → state(1) attempt(8)}
- * (docs/storage-format.md) and an in-memory copy of all of them. No record = {@link State#SERVED}
- * with attempt 0.
+ * (docs/storage-format.md) and an in-memory copy of all of them, an array indexed by slot (one
+ * shared empty array for the groups that have none). No record = {@link State#SERVED} with
+ * attempt 0.
  *
  * <p>Threads: the apply thread is the only writer. Changes made by an apply batch are staged in a
  * working copy that the batch's own later commands see, and published once the batch is
  * committed ({@link #committed()}), dropped if it was not ({@link #abandoned()}), like the
- * session header cache. Readers on other threads ({@link #committed}) see the published map
- * only. {@link #anyActive()} is the fast path of every command: false while no slot of the group
+ * session header cache. Readers on other threads ({@link #committed}) see the published array
+ * only (a batch's changes go to a copy, so a published array is never written). {@link #anyActive()} is the fast path of every command: false while no slot of the group
  * is in a state other than SERVED (the common case), so the check costs one volatile read.
  */
 final class SlotStates {
@@ -80,11 +84,17 @@ final class SlotStates {
         }
     }
 
+    /** Shared by every group without a record (never written: a change copies it first). */
+    private static final Slot[] NONE_YET = new Slot[Slots.COUNT];
+
     private final long group;
-    private volatile Map<Integer, Slot> published = Map.of();
+    /** Record per slot (null = none: SERVED, attempt 0); never written once published. */
+    private volatile Slot[] published = NONE_YET;
     private volatile boolean publishedActive;
+    /** Slots of {@link #published} not SERVED. */
+    private int publishedActiveCount;
     /** The apply batch's copy, or null while the batch changed nothing. */
-    private Map<Integer, Slot> working;
+    private Slot[] working;
     /** Slots of {@link #working} not SERVED. */
     private int workingActive;
 
@@ -94,20 +104,27 @@ final class SlotStates {
 
     /** Reads every record of the group from {@code kv} (open, after a snapshot install). */
     void load(Kv kv) {
-        Map<Integer, Slot> m = new HashMap<>();
+        Slot[] m = NONE_YET;
+        int active = 0;
         byte[] from = KeyCodec.kindPrefix(group, KeyCodec.KIND_SLOT_STATE);
         try (Kv.Cursor c = kv.scan(from, KeyCodec.prefixEnd(from))) {
             while (c.next()) {
-                m.put(KeyCodec.slotOf(c.key()), Slot.decode(c.value()));
+                Slot s = Slot.decode(c.value());
+                if (m == NONE_YET) {
+                    m = new Slot[Slots.COUNT];
+                }
+                m[KeyCodec.slotOf(c.key())] = s;
+                active += s.state() != State.SERVED ? 1 : 0;
             }
         }
         working = null;
-        publish(m);
+        publish(m, active);
     }
 
-    private void publish(Map<Integer, Slot> m) {
-        published = Map.copyOf(m);
-        publishedActive = m.values().stream().anyMatch(s -> s.state() != State.SERVED);
+    private void publish(Slot[] m, int active) {
+        publishedActiveCount = active;
+        publishedActive = active > 0;
+        published = m;
     }
 
     /** Whether some slot is not SERVED, as published (any thread). */
@@ -122,18 +139,25 @@ final class SlotStates {
 
     /** Every record with the apply batch's changes (apply thread). */
     java.util.Collection<Slot> allInBatch() {
-        return (working != null ? working : published).values();
+        List<Slot> out = new ArrayList<>();
+        for (Slot s : working != null ? working : published) {
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     /** The slot's state with the apply batch's changes (apply thread). */
     Slot get(int slot) {
-        Map<Integer, Slot> m = working != null ? working : published;
-        return m.getOrDefault(slot, Slot.NONE);
+        Slot s = (working != null ? working : published)[slot];
+        return s != null ? s : Slot.NONE;
     }
 
     /** The slot's record as published (any thread). */
     Slot committed(int slot) {
-        return published.getOrDefault(slot, Slot.NONE);
+        Slot s = published[slot];
+        return s != null ? s : Slot.NONE;
     }
 
     /** Records a slot's new state in the batch {@code kv} (apply thread). */
@@ -143,20 +167,20 @@ final class SlotStates {
 
     /** Records a slot's new record in the batch {@code kv} (apply thread). */
     void set(Kv kv, int slot, Slot s) {
-        State state = s.state();
         if (working == null) {
-            working = new HashMap<>(published);
-            workingActive = (int) published.values().stream().filter(x -> x.state() != State.SERVED).count();
+            working = published.clone();
+            workingActive = publishedActiveCount;
         }
-        Slot old = working.put(slot, s);
-        workingActive += (state != State.SERVED ? 1 : 0) - (old != null && old.state() != State.SERVED ? 1 : 0);
+        Slot old = working[slot];
+        working[slot] = s;
+        workingActive += (s.state() != State.SERVED ? 1 : 0) - (old != null && old.state() != State.SERVED ? 1 : 0);
         kv.put(KeyCodec.slotStateKey(group, slot), s.encode());
     }
 
     /** The batch that made the latest changes was committed. */
     void committed() {
         if (working != null) {
-            publish(working);
+            publish(working, workingActive);
             working = null;
         }
     }
@@ -166,8 +190,15 @@ final class SlotStates {
         working = null;
     }
 
-    /** The published records (tests, Status). */
+    /** The published records by slot (tests, Status). */
     Map<Integer, Slot> all() {
-        return published;
+        Map<Integer, Slot> m = new HashMap<>();
+        Slot[] p = published;
+        for (int i = 0; i < p.length; i++) {
+            if (p[i] != null) {
+                m.put(i, p[i]);
+            }
+        }
+        return m;
     }
 }
