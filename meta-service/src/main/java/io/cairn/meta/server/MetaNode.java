@@ -433,6 +433,7 @@ public final class MetaNode implements AutoCloseable {
     storeChannels.values().forEach(ManagedChannel::shutdownNow);
     watchExecutor.shutdownNow();
     runtime.close();
+    state.close(); // after the runtime: no apply runs any more
     LOG.info("meta replica {} stopped", config.nodeId());
   }
 

@@ -30,26 +30,36 @@ import java.util.function.Consumer;
  * (every replica refuses the same command), so a refusal is an ordinary result, not a failure of
  * the replica. An entry that does not decode is refused the same way.
  *
- * <p>Durability: after each apply batch the whole state (applied index + {@link MapHistory}
- * encoding, a few hundred KiB at most) is written to {@code dir/state.tmp}, fsynced, renamed over
- * {@code dir/state} and the directory fsynced, so the applied index always describes the state
- * next to it. Snapshots are the same bytes in a file of the snapshot directory.
+ * <p>Durability: the applied entries are in the Raft log (committed: durable on a quorum), so the
+ * state file is a checkpoint that bounds the replay after a restart, not the copy that makes a
+ * change durable. Every {@link #PERSIST_EVERY_ENTRIES} applied entries (and on close and after a
+ * snapshot install) the whole state (applied index + {@link MapHistory} encoding, a few hundred
+ * KiB at most) is written to {@code dir/state.tmp}, fsynced, renamed over {@code dir/state} and
+ * the directory fsynced, so the applied index in it always describes the state next to it; a
+ * restart loads it and the runtime replays the log from there (the log is compacted only up to a
+ * snapshot, which a restart installs when the file is older). Writing it after every batch put
+ * two more fsyncs after the Raft log's into every map change, e.g. each slot migration's commit.
+ * Snapshots are the same bytes in a file of the snapshot directory.
  *
  * <p>Threads: apply, snapshot and install run on the group's apply thread (one at a time). The
  * readers ({@link #current()}, {@link #history()}, {@link #leaderId()}) may run on any thread:
  * they read immutable values published through volatile fields. Listeners are called on the
- * apply thread, in version order, after the state is durable; they must not block.
+ * apply thread, in version order, once the entries are committed; they must not block.
  */
 public final class MetaStateMachine implements StateMachine {
   private static final int STATE_MAGIC = 0x4341_4D53; // "CAMS"
   static final String STATE_FILE = "state";
   static final String SNAPSHOT_FILE = "meta-state";
+  /** Applied entries between two writes of the state file: what a restart replays from the log, at most. */
+  static final int PERSIST_EVERY_ENTRIES = 256;
 
   private final Path dir;
   private final int historyCapacity;
   private final List<Consumer<ShardMap>> listeners = new CopyOnWriteArrayList<>();
   private MapHistory history;
   private volatile long appliedIndex;
+  /** The applied index in the state file (apply thread). */
+  private long persistedIndex;
   private volatile List<MapHistory.Entry> published;
   private volatile long leaderId;
   private volatile long leaderTerm;
@@ -135,7 +145,9 @@ public final class MetaStateMachine implements StateMachine {
     }
     if (!entries.isEmpty()) {
       appliedIndex = entries.get(entries.size() - 1).index();
-      persist();
+      if (appliedIndex - persistedIndex >= PERSIST_EVERY_ENTRIES) {
+        persist();
+      }
     }
     if (!made.isEmpty()) {
       published = history.entries();
@@ -213,6 +225,7 @@ public final class MetaStateMachine implements StateMachine {
     MapHistory loaded = ShardMapCodec.decodeHistory(h);
     history = loaded.capacity() == historyCapacity ? loaded : rebase(loaded);
     appliedIndex = index;
+    persistedIndex = index;
   }
 
   /** The loaded history re-kept with this node's capacity (the configured one may have changed). */
@@ -228,6 +241,15 @@ public final class MetaStateMachine implements StateMachine {
 
   private void persist() {
     writeAtomically(dir.resolve(STATE_FILE), encodeState());
+    persistedIndex = appliedIndex;
+  }
+
+  /** Writes the state file if entries were applied since the last one (the runtime closes it after the last apply). */
+  @Override
+  public void close() {
+    if (appliedIndex > persistedIndex) {
+      persist();
+    }
   }
 
   /** Writes {@code file.tmp}, fsyncs it, renames it over {@code file}, fsyncs the directory. */
