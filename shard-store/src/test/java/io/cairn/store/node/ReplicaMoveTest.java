@@ -242,11 +242,13 @@ class ReplicaMoveTest {
         Map<String, String> acked;
         try (Writer w = new Writer()) {
             acked = w.acked;
+            // Store 4 stops first (still UP in the map for store.heartbeat.timeout.ms), so its learner
+            // cannot catch up: stopping it once the map shows the LEARNER raced the whole catch-up.
+            cluster.stop(3);
             java.util.concurrent.CompletableFuture<ReplicaChangeResponse> add =
                     java.util.concurrent.CompletableFuture.supplyAsync(() -> client.addReplica(GROUP, 4, "voter"));
             await().atMost(WAIT).until(() -> client.currentMap().findGroup(GROUP).orElseThrow().replicaOn(4)
                     .map(r -> r.role() == ReplicaRole.LEARNER).orElse(false));
-            cluster.stop(3); // the learner cannot catch up now
             assertThat(add).isNotDone();
             int leader = cluster.metaLeader();
             assertThat(leader).isNotNegative();
