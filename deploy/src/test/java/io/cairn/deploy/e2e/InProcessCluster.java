@@ -2,6 +2,7 @@ package io.cairn.deploy.e2e;
 
 import static org.awaitility.Awaitility.await;
 
+import io.cairn.deploy.it.ClusterProcesses;
 import io.cairn.gateway.GatewayConfig;
 import io.cairn.gateway.GatewayServer;
 import io.cairn.gateway.route.RouteConfig;
@@ -15,8 +16,6 @@ import io.cairn.store.node.StoreConfig;
 import io.cairn.store.node.StoreNode;
 import io.cairn.store.replica.ShardStateMachine;
 import io.cairn.store.types.Slots;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,8 +62,8 @@ final class InProcessCluster implements E2eCluster {
         Properties mp = new Properties();
         mp.setProperty("node.id", "1");
         mp.setProperty("data.dir", dir.resolve("meta-1").toString());
-        mp.setProperty("raft.port", Integer.toString(freePort()));
-        mp.setProperty("service.port", Integer.toString(freePort()));
+        mp.setProperty("raft.port", Integer.toString(ClusterProcesses.freePort()));
+        mp.setProperty("service.port", Integer.toString(ClusterProcesses.freePort()));
         mp.setProperty("raft.tick.ms", "50");
         mp.setProperty("leader.task.ms", "50");
         meta = MetaNode.start(MetaConfig.from(mp));
@@ -89,13 +88,21 @@ final class InProcessCluster implements E2eCluster {
                 .until(() -> view.map().version() >= map.version());
     }
 
-    private Properties storeConfig(long id, String metaAddress) throws IOException {
+    private Properties storeConfig(long id, String metaAddress) {
+        return storeProperties(dir, id, ClusterProcesses.freePort(), ClusterProcesses.freePort(), metaAddress);
+    }
+
+    /**
+     * A store in meta mode with the e2e clusters' settings (fast ticks and heartbeats, one Raft
+     * worker and apply thread): shared with {@link ProcessCluster}, whose stores are child JVMs.
+     */
+    static Properties storeProperties(Path dir, long id, int raftPort, int servicePort, String metaAddress) {
         Properties p = new Properties();
         p.setProperty("node.id", Long.toString(id));
         p.setProperty("data.dir", dir.resolve("store-" + id).toString());
         p.setProperty("host", "127.0.0.1");
-        p.setProperty("raft.port", Integer.toString(freePort()));
-        p.setProperty("service.port", Integer.toString(freePort()));
+        p.setProperty("raft.port", Integer.toString(raftPort));
+        p.setProperty("service.port", Integer.toString(servicePort));
         p.setProperty("meta.address", metaAddress);
         p.setProperty("meta.heartbeat.ms", "100");
         p.setProperty("raft.tick.ms", "50");
@@ -177,12 +184,6 @@ final class InProcessCluster implements E2eCluster {
         stores.clear();
         if (meta != null) {
             meta.close();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

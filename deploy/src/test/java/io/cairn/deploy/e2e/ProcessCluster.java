@@ -104,7 +104,7 @@ final class ProcessCluster implements E2eCluster {
 
         this.metaAddress = metaAddress;
         for (long id = 1; id <= STORES; id++) {
-            startStore(id);
+            addStoreProcess(id);
         }
 
         gatewayPort = ClusterProcesses.freePort();
@@ -132,32 +132,16 @@ final class ProcessCluster implements E2eCluster {
         }
     }
 
-    /** Starts store {@code id} in meta mode with the cluster's settings; returns its service address. */
-    private String startStore(long id) {
-        Properties p = new Properties();
-        String service = "127.0.0.1:" + ClusterProcesses.freePort();
-        p.setProperty("node.id", Long.toString(id));
-        p.setProperty("data.dir", dir.resolve("store-" + id).toString());
-        p.setProperty("host", "127.0.0.1");
-        p.setProperty("raft.port", Integer.toString(ClusterProcesses.freePort()));
-        p.setProperty("service.port", service.substring(service.indexOf(':') + 1));
-        p.setProperty("meta.address", metaAddress);
-        p.setProperty("meta.heartbeat.ms", "100");
-        p.setProperty("raft.tick.ms", "50");
-        p.setProperty("raft.election.ticks", "10");
-        p.setProperty("raft.workers", "1");
-        p.setProperty("raft.apply.threads", "1");
-        p.setProperty("read.threads", "2");
-        processes.start(storeName(id), "store", processes.writeConfig(storeName(id), p));
-        return service;
-    }
-
     /**
-     * Starts one more store process ({@code id} above the first {@value #STORES}); it registers
-     * itself with the meta service. Returns its StoreService address (for {@code add-store}).
+     * Starts the process of store {@code id} in meta mode with the cluster's settings: one of the
+     * first {@value #STORES}, or one more ({@code id} above them) that registers itself with the
+     * meta service. Returns its StoreService address (for {@code add-store}).
      */
     String addStoreProcess(long id) {
-        return startStore(id);
+        int servicePort = ClusterProcesses.freePort();
+        Properties p = InProcessCluster.storeProperties(dir, id, ClusterProcesses.freePort(), servicePort, metaAddress);
+        processes.start(storeName(id), "store", processes.writeConfig(storeName(id), p));
+        return "127.0.0.1:" + servicePort;
     }
 
     private static String storeName(long id) {
