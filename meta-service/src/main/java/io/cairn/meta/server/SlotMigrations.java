@@ -496,9 +496,7 @@ final class SlotMigrations implements AutoCloseable {
     int catchup = node.config().migrationCatchupKeys();
     for (int round = 0; round < MAX_ROUNDS; round++) {
       checkAbort(mig);
-      // sessions in every round: round 0 carries all, later rounds (the final one too) only those
-      // that wrote to the range since the previous round (docs/slot-migration.md, step 3)
-      MigrateSlotsResponse r = copy(mig, attempt, since, true, 0);
+      MigrateSlotsResponse r = copy(mig, attempt, since, 0);
       since = r.getIndex();
       if (r.getKeys() <= catchup) {
         break;
@@ -508,7 +506,7 @@ final class SlotMigrations implements AutoCloseable {
     long t0 = System.nanoTime();
     long frozenIndex = step(mig, mig.source(), MigrationStep.FREEZE, attempt, null).getIndex();
     long t1 = System.nanoTime();
-    MigrateSlotsResponse last = copy(mig, attempt, since, true, frozenIndex);
+    MigrateSlotsResponse last = copy(mig, attempt, since, frozenIndex);
     long t2 = System.nanoTime();
     checkAbort(mig);
     ShardMap m = node.propose(new MapCommand.CommitMigration(mig.id())).join();
@@ -548,13 +546,17 @@ final class SlotMigrations implements AutoCloseable {
     }
   }
 
-  /** A copy round; {@code frozenIndex}: the source's FREEZE entry (final round), else 0. */
-  private MigrateSlotsResponse copy(Migration mig, long attempt, long since, boolean withSessions, long frozenIndex)
+  /**
+   * A copy round; {@code frozenIndex}: the source's FREEZE entry (final round), else 0. Every round
+   * carries sessions: round 0 all of them, later rounds (the final one too) only those that wrote to
+   * the range since the previous round (docs/slot-migration.md, step 3).
+   */
+  private MigrateSlotsResponse copy(Migration mig, long attempt, long since, long frozenIndex)
       throws InterruptedException {
     long sourceLeader = leaderGuess(mig.source(), node.map());
     String address = node.map().store(sourceLeader).map(StoreInfo::serviceAddress).orElse("");
     MigrateSlotsRequest.Builder b = MigrateSlotsRequest.newBuilder().setSourceGroup(mig.source())
-        .setSourceAddress(address).setSinceIndex(since).setWithSessions(withSessions).setFrozenIndex(frozenIndex);
+        .setSourceAddress(address).setSinceIndex(since).setWithSessions(true).setFrozenIndex(frozenIndex);
     return step(mig, mig.target(), MigrationStep.COPY, attempt, b);
   }
 
