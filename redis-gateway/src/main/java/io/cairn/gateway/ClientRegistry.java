@@ -41,7 +41,6 @@ final class ClientRegistry {
       return out == null ? 0 : out.totalPendingWriteBytes();
     }
 
-
     private static String format(SocketAddress a) {
       if (a instanceof InetSocketAddress in) {
         String ip = in.getAddress() == null ? in.getHostString() : in.getAddress().getHostAddress();

@@ -162,9 +162,9 @@ final class SlotSteps {
 
     /**
      * Deletes the slots' data: keys (0x10), members (0x11), dirty and session markers (0x05,
-     * 0x06) by range, and
-     * the expiry index entries (0x12, ordered by time, not slot) of the keys with a TTL one by one,
-     * found by a scan of the slots' metadata records: O(keys of the slots) in one batch.
+     * 0x06) by range, and the expiry index entries (0x12, ordered by time, not slot) of the keys
+     * with a TTL one by one, found by a scan of the slots' metadata records: O(keys of the slots)
+     * in one batch.
      */
     private void deleteData(Kv kv, int first, int last) {
         List<byte[]> expiries = new ArrayList<>();

@@ -12,7 +12,7 @@ import java.util.Arrays;
  *   group(8) 0x01                                  applied state: index(8) term(8)
  *   group(8) 0x02 session(8)                       session header (SessionTable)
  *   group(8) 0x03 session(8) seq(8)                remembered reply of one write
- *   group(8) 0x04 slot(2)                          slot state (migration): state(1) attempt(8)
+ *   group(8) 0x04 slot(2)                          slot state (migration): state(1) attempt(8) [serveAfter(8)]
  *   group(8) 0x05 slot(2) key                      dirty marker (migration): index(8)
  *   group(8) 0x06 slot(2) session(8)               session marker (migration): index(8)
  *   group(8) 0x10 slot(2) key                      key metadata record (Meta)
@@ -113,9 +113,7 @@ public final class KeyCodec {
 
     /** {@code group(8) 0x06 slot(2) session(8)}. */
     public static byte[] sessionMarkerKey(long group, int slot, long session) {
-        byte[] b = Arrays.copyOf(slotPrefix(group, KIND_SESSION_MARKER, slot), 19);
-        putLong(b, 11, session);
-        return b;
+        return slotKey(group, KIND_SESSION_MARKER, slot, longBytes(session));
     }
 
     /** The session of a session marker key. */
