@@ -12,6 +12,7 @@ import io.cairn.store.types.ExecContext;
 import io.cairn.store.types.KeyCodec;
 import io.cairn.store.types.Kv;
 import io.cairn.store.types.Meta;
+import io.cairn.store.types.RecordCache;
 import io.cairn.store.types.Reply;
 import io.cairn.store.types.RocksKv;
 import io.cairn.store.types.Slots;
@@ -62,6 +63,8 @@ public final class ShardStateMachine implements StateMachine {
     /** Slot migration: the slots' states (in memory and in the group's 0x04 records). */
     private final SlotStates slotStates;
     private final SlotSteps slotSteps;
+    /** The group's key records its batches read or wrote lately (apply thread only). */
+    private final RecordCache records = new RecordCache();
     private volatile long applied;
     /** See {@link #applyProgress()}. */
     private volatile long applyProgress;
@@ -131,7 +134,7 @@ public final class ShardStateMachine implements StateMachine {
         }
         Entry last = entries.get(entries.size() - 1);
         boolean written = false;
-        try (RocksKv kv = RocksKv.writeBatch(db.rocks())) {
+        try (RocksKv kv = RocksKv.writeBatch(db.rocks(), records)) {
             for (Entry e : entries) {
                 applyProgress++; // the apply thread is the only writer
                 if (e.type() != EntryType.NORMAL || e.data().length == 0) {
@@ -417,6 +420,7 @@ public final class ShardStateMachine implements StateMachine {
         } finally {
             installEpoch++;
             sessions.clear(); // the group's sessions are now the snapshot's (or, on failure, unknown)
+            records.clear(); // and so are its records
         }
         applied = readApplied();
         loadSlotStates();

@@ -47,9 +47,12 @@ public final class RocksKv implements Kv, AutoCloseable {
     private final List<byte[][]> masked = new ArrayList<>();
     /** DB values this batch read ({@link #TOMBSTONE}: absent), below the overlay and masks. */
     private final Map<ByteBuffer, byte[]> dbReads;
+    /** The group's records across batches (writable instances only; null: none). */
+    private final RecordCache records;
 
-    private RocksKv(RocksDB db, boolean writable) {
+    private RocksKv(RocksDB db, boolean writable, RecordCache records) {
         this.db = db;
+        this.records = records;
         this.readOptions = new ReadOptions();
         if (writable) {
             this.snapshot = null;
@@ -67,12 +70,20 @@ public final class RocksKv implements Kv, AutoCloseable {
 
     /** A batch of writes over the current state of {@code db}. */
     public static RocksKv writeBatch(RocksDB db) {
-        return new RocksKv(db, true);
+        return new RocksKv(db, true, null);
+    }
+
+    /**
+     * A batch of writes over the current state of {@code db} that reads through and, once
+     * committed, updates {@code records} (see {@link RecordCache} for what that requires).
+     */
+    public static RocksKv writeBatch(RocksDB db, RecordCache records) {
+        return new RocksKv(db, true, records);
     }
 
     /** A read-only view of a snapshot of {@code db}. */
     public static RocksKv snapshot(RocksDB db) {
-        return new RocksKv(db, false);
+        return new RocksKv(db, false, null);
     }
 
     @Override
@@ -94,12 +105,21 @@ public final class RocksKv implements Kv, AutoCloseable {
             if (v != null) {
                 return v == TOMBSTONE ? null : v;
             }
+            if (records != null) {
+                v = records.lookup(key);
+                if (v != null) {
+                    return v == RecordCache.ABSENT ? null : v;
+                }
+            }
         }
         byte[] v;
         try {
             v = db.get(readOptions, key);
         } catch (RocksDBException e) {
             throw new IllegalStateException("RocksDB read failed", e);
+        }
+        if (records != null) {
+            records.read(key, v);
         }
         if (dbReads != null && dbReads.size() < READ_CACHE_LIMIT) {
             // the key is copied: a caller may reuse its array; the value is the caller's as before
@@ -178,6 +198,9 @@ public final class RocksKv implements Kv, AutoCloseable {
             db.write(options, batch);
         } catch (RocksDBException e) {
             throw new IllegalStateException("RocksDB write failed", e);
+        }
+        if (records != null) {
+            records.committed(masked, overlay, TOMBSTONE);
         }
     }
 

@@ -39,6 +39,7 @@ class SnapshotRoundTripTest {
             }
             // the target holds stale data of the same group and data of another group
             dst.apply(now, "set", "stale", "x");
+            dst.apply(now, "set", "plain:7", "before-install"); // in dst's record cache now
             try (ReplicaFixture other = new ReplicaFixture(target.resolveSibling(target.getFileName() + "-x"), 10)) {
                 other.close();
             }
@@ -65,6 +66,12 @@ class SnapshotRoundTripTest {
 
             // both replicas continue identically from the snapshot
             dst.index = src.index;
+            // writes that read the records the install replaced see the snapshot's, not the cached ones
+            StoreCommand replacePlain = StoreCommand.of(now + 4_000, 1, "set", "plain:7", "after", "get");
+            assertThat(dst.apply(replacePlain)).isEqualTo(src.apply(replacePlain))
+                    .isEqualTo(new Reply.Bulk("value-7".getBytes(StandardCharsets.UTF_8)));
+            StoreCommand replaceStale = StoreCommand.of(now + 4_000, 1, "set", "stale", "y", "get");
+            assertThat(dst.apply(replaceStale)).isEqualTo(src.apply(replaceStale)).isEqualTo(Reply.NIL);
             for (int i = 0; i < 500; i++) {
                 StoreCommand c = new StoreCommand(2, 10_000 + i, 9_999 + i, now + 5_000 + i, r.nextLong(), gen.next());
                 assertThat(dst.apply(c)).isEqualTo(src.apply(c));

@@ -63,7 +63,7 @@ class GlobAndCursorTest {
     // their first 7 bytes (progress guarantee), and returns 0 at the end
     @Test
     void walkVisitsEveryItemAndAlwaysProgresses() {
-        try (TestStore s = new TestStore(dir); RocksKv kv = RocksKv.writeBatch(s.db())) {
+        try (TestStore s = new TestStore(dir); RocksKv kv = s.writeBatch()) {
             byte[] prefix = {9, 9};
             Set<String> expected = new HashSet<>();
             for (int i = 0; i < 300; i++) {

@@ -40,7 +40,7 @@ class KeyspaceTest {
 
     /** Writes {@code key} as a collection of {@code type} with the given (suffix, value) members. */
     static void putCollection(TestStore s, String key, TypeCode type, String... suffixValue) {
-        try (RocksKv kv = RocksKv.writeBatch(s.db()); WriteOptions wo = new WriteOptions()) {
+        try (RocksKv kv = s.writeBatch(); WriteOptions wo = new WriteOptions()) {
             ExecContext ctx = new ExecContext(TestStore.GROUP, kv, s.now, s.random, VERSIONS::getAndIncrement);
             byte[] k = Args.bytes(key);
             Meta m = ctx.keys().newCollection(type);

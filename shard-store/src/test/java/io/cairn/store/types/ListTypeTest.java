@@ -1027,7 +1027,7 @@ class ListTypeTest {
 
     /** Gives {@code key} an expiry of now through the framework (no EXPIRE in this family). */
     void expireNow(String key) {
-        try (RocksKv kv = RocksKv.writeBatch(s.db()); WriteOptions wo = new WriteOptions()) {
+        try (RocksKv kv = s.writeBatch(); WriteOptions wo = new WriteOptions()) {
             ExecContext ctx = new ExecContext(TestStore.GROUP, kv, s.now, s.random, () -> {
                 throw new AssertionError("no new versions");
             });
@@ -1048,7 +1048,7 @@ class ListTypeTest {
         s.exec(cat(new String[] {"rpush", "big"}, values));
         CommandTable table = CommandTable.standard();
         long[] version = {1_000_000};
-        try (RocksKv kv = RocksKv.writeBatch(s.db()); WriteOptions wo = new WriteOptions()) {
+        try (RocksKv kv = s.writeBatch(); WriteOptions wo = new WriteOptions()) {
             ExecContext ctx = new ExecContext(TestStore.GROUP, kv, s.now, s.random, () -> version[0]++);
             assertThat(table.execute(ctx, argv("ltrim", "big", "300", "-1"))).isEqualTo(Reply.OK);
             assertThat(table.execute(ctx, argv("lpush", "big", "a", "b"))).isEqualTo(Reply.integer(202));

@@ -107,4 +107,125 @@ class RocksKvTest {
             }
         }
     }
+
+    private static byte[] meta(String key) {
+        return KeyCodec.metaKey(TestStore.GROUP, Slots.slot(b(key)), b(key));
+    }
+
+    private static long lookups(org.rocksdb.PerfContext perf) {
+        return perf.getFromMemtableCount();
+    }
+
+    // the record cache answers later batches and follows their writes, range deletes included
+    @Test
+    void recordCacheAnswersLaterBatchesAndFollowsTheirWrites() {
+        try (TestStore s = new TestStore(dir); WriteOptions wo = new WriteOptions()) {
+            try (RocksKv kv = RocksKv.writeBatch(s.db())) {
+                kv.put(meta("a"), b("A0"));
+                kv.put(meta("b"), b("B0"));
+                kv.put(KeyCodec.sessionKey(TestStore.GROUP, 5), b("S"));
+                kv.commit(wo);
+            }
+            RecordCache cache = new RecordCache();
+            s.db().setPerfLevel(org.rocksdb.PerfLevel.ENABLE_COUNT);
+            org.rocksdb.PerfContext perf = s.db().getPerfContext();
+            try {
+                try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) {
+                    perf.reset();
+                    assertThat(kv.get(meta("a"))).isEqualTo(b("A0"));
+                    assertThat(kv.get(meta("b"))).isEqualTo(b("B0"));
+                    assertThat(kv.get(meta("c"))).isNull();
+                    assertThat(kv.get(KeyCodec.sessionKey(TestStore.GROUP, 5))).isEqualTo(b("S"));
+                    assertThat(lookups(perf)).isEqualTo(4);
+                    kv.commit(wo);
+                }
+                try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) {
+                    perf.reset();
+                    assertThat(kv.get(meta("a"))).isEqualTo(b("A0"));
+                    assertThat(kv.get(meta("c"))).isNull(); // known absent
+                    assertThat(kv.get(KeyCodec.sessionKey(TestStore.GROUP, 5))).isEqualTo(b("S"));
+                    assertThat(lookups(perf)).as("only the non-record key went to RocksDB").isEqualTo(1);
+                    kv.put(meta("a"), b("A1"));
+                    kv.delete(meta("b"));
+                    kv.put(meta("c"), b("C1"));
+                    kv.commit(wo);
+                }
+                try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) {
+                    perf.reset();
+                    assertThat(kv.get(meta("a"))).isEqualTo(b("A1"));
+                    assertThat(kv.get(meta("b"))).isNull();
+                    assertThat(kv.get(meta("c"))).isEqualTo(b("C1"));
+                    assertThat(lookups(perf)).isZero();
+                    // a range delete over the group's records, then a record written after it
+                    kv.deleteRange(KeyCodec.kindPrefix(TestStore.GROUP, KeyCodec.KIND_META),
+                            KeyCodec.prefixEnd(KeyCodec.kindPrefix(TestStore.GROUP, KeyCodec.KIND_META)));
+                    kv.put(meta("c"), b("C2"));
+                    kv.commit(wo);
+                }
+                try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) {
+                    perf.reset();
+                    assertThat(kv.get(meta("a"))).isNull();
+                    assertThat(kv.get(meta("c"))).isEqualTo(b("C2"));
+                    assertThat(lookups(perf)).as("a was dropped by the range delete, c kept").isEqualTo(1);
+                }
+                assertThat(cache.hits()).isPositive();
+            } finally {
+                s.db().setPerfLevel(org.rocksdb.PerfLevel.DISABLE);
+            }
+        }
+    }
+
+    // a batch that is never committed leaves nothing in the cache, though it read through it
+    @Test
+    void anUncommittedBatchLeavesTheRecordCacheAsTheDb() {
+        try (TestStore s = new TestStore(dir); WriteOptions wo = new WriteOptions()) {
+            RecordCache cache = new RecordCache();
+            try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) {
+                kv.put(meta("a"), b("A0"));
+                kv.commit(wo);
+            }
+            try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) {
+                assertThat(kv.get(meta("a"))).isEqualTo(b("A0"));
+                assertThat(kv.get(meta("b"))).isNull();
+                kv.put(meta("a"), b("lost"));
+                kv.put(meta("b"), b("lost"));
+            }
+            try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) {
+                assertThat(kv.get(meta("a"))).isEqualTo(b("A0"));
+                assertThat(kv.get(meta("b"))).isNull();
+            }
+        }
+    }
+
+    @Test
+    void theRecordCacheIsBoundedAndKeepsNoBigRecord() {
+        try (TestStore s = new TestStore(dir); WriteOptions wo = new WriteOptions()) {
+            RecordCache cache = new RecordCache(10_000);
+            try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) {
+                for (int i = 0; i < 1_000; i++) {
+                    kv.put(meta("k" + i), b("v" + i));
+                }
+                kv.put(meta("big"), new byte[RecordCache.VALUE_LIMIT + 1]);
+                kv.commit(wo);
+            }
+            assertThat(cache.bytes()).isLessThanOrEqualTo(10_000);
+            assertThat(cache.size()).isBetween(10, 100);
+            List<String> kept = new ArrayList<>();
+            cache.forEach((k, v) -> kept.add(new String(v, StandardCharsets.UTF_8)));
+            // the big record is not among them
+            assertThat(kept).hasSize(cache.size()).allMatch(v -> v.startsWith("v"));
+            try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) {
+                kv.put(meta("recent"), b("r"));
+                kv.commit(wo);
+            }
+            List<String> after = new ArrayList<>();
+            cache.forEach((k, v) -> after.add(new String(v, StandardCharsets.UTF_8)));
+            assertThat(after).as("the latest write is kept, older entries made room").contains("r");
+            assertThat(cache.bytes()).isLessThanOrEqualTo(10_000);
+            try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) {
+                assertThat(kv.get(meta("big"))).hasSize(RecordCache.VALUE_LIMIT + 1);
+                assertThat(kv.get(meta("k0"))).isEqualTo(b("v0"));
+            }
+        }
+    }
 }

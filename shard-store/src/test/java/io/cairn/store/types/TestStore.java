@@ -30,6 +30,8 @@ public final class TestStore implements AutoCloseable {
     private final Options options;
     private final WriteOptions writeOptions = new WriteOptions();
     private final CommandTable table = CommandTable.standard();
+    /** The store's record cache, as the apply path has one per group; checked after every write. */
+    private final RecordCache records = new RecordCache();
     /** Milliseconds; tests move it forward to expire keys. */
     public long now = 1_700_000_000_000L;
     public Random random = new Random(42);
@@ -48,6 +50,14 @@ public final class TestStore implements AutoCloseable {
         return db;
     }
 
+    /**
+     * A write batch as the store's commands get one (reading through and updating its record
+     * cache): a test that writes the DB by hand must use this, as every writer of a group does.
+     */
+    public RocksKv writeBatch() {
+        return RocksKv.writeBatch(db, records);
+    }
+
     /** Runs a command; write commands are committed before this returns. */
     public Reply exec(String... args) {
         byte[][] argv = new byte[args.length][];
@@ -60,14 +70,29 @@ public final class TestStore implements AutoCloseable {
     public Reply exec(byte[][] argv) {
         CommandSpec spec = table.lookup(argv[0]);
         boolean write = spec != null && spec.isWrite();
-        try (RocksKv kv = write ? RocksKv.writeBatch(db) : RocksKv.snapshot(db)) {
+        Reply r;
+        try (RocksKv kv = write ? writeBatch() : RocksKv.snapshot(db)) {
             ExecContext ctx = new ExecContext(GROUP, kv, now, random, () -> version++);
-            Reply r = table.execute(ctx, argv);
+            r = table.execute(ctx, argv);
             if (write) {
                 kv.commit(writeOptions);
             }
-            return r;
         }
+        if (write) {
+            assertCacheMatchesDb();
+        }
+        return r;
+    }
+
+    /** Every record the cache holds is what the DB holds (a stale entry would be a lost write). */
+    public void assertCacheMatchesDb() {
+        records.forEach((k, v) -> {
+            try {
+                assertThat(db.get(k)).as("cached record of %s", Arrays.toString(k)).isEqualTo(v);
+            } catch (RocksDBException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     // ---- reply helpers -------------------------------------------------------------------

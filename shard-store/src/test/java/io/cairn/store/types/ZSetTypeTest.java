@@ -40,7 +40,7 @@ class ZSetTypeTest {
 
     /** Writes a plain set (the sets family's layout: subPrefix + member -> empty) for ZUNIONSTORE etc. */
     private void sadd(String key, String... members) {
-        try (RocksKv kv = RocksKv.writeBatch(s.db())) {
+        try (RocksKv kv = s.writeBatch()) {
             ExecContext ctx = new ExecContext(TestStore.GROUP, kv, s.now, new Random(1), () -> setVersion++);
             byte[] k = key.getBytes(StandardCharsets.UTF_8);
             Meta m = ctx.keys().newCollection(TypeCode.SET);
@@ -56,7 +56,7 @@ class ZSetTypeTest {
 
     /** Sets the expiry of a live key to {@code s.now + ms} (the keys family owns EXPIRE). */
     private void expireIn(String key, long ms) {
-        try (RocksKv kv = RocksKv.writeBatch(s.db())) {
+        try (RocksKv kv = s.writeBatch()) {
             ExecContext ctx = new ExecContext(TestStore.GROUP, kv, s.now, new Random(1), () -> setVersion++);
             byte[] k = key.getBytes(StandardCharsets.UTF_8);
             ctx.keys().setExpire(k, ctx.keys().get(k), s.now + ms);
