@@ -22,6 +22,9 @@ public final class DataDb implements AutoCloseable {
         RocksDB.loadLibrary();
     }
 
+    /** Memtable size of the data DB (see {@link #open}). */
+    static final long WRITE_BUFFER_BYTES = 4L << 20;
+
     private final Options options;
     private final RocksDB db;
     private final WriteOptions applyWrites;
@@ -43,7 +46,12 @@ public final class DataDb implements AutoCloseable {
                     .setCompressionType(CompressionType.LZ4_COMPRESSION)
                     .setTableFormatConfig(table)
                     .setMaxBackgroundJobs(2)
-                    .setWriteBufferSize(64L << 20);
+                    // Small memtables: every replica applies each write as a few random inserts into
+                    // this skip list, and in a 64 MB one (~1M versions under SET load) each insert
+                    // was a chain of cache misses — the apply threads' largest cost. Reads of key
+                    // records mostly hit the apply path's RecordCache instead of the L0 files that
+                    // small memtables make. Measured in docs/benchmarks.md (2026-11-30, session 7).
+                    .setWriteBufferSize(WRITE_BUFFER_BYTES);
             return new DataDb(options, RocksDB.open(options, dir.toString()));
         } catch (RocksDBException | java.io.IOException e) {
             throw new IllegalStateException("cannot open data RocksDB at " + dir, e);
