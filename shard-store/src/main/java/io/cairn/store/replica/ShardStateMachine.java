@@ -105,6 +105,15 @@ public final class ShardStateMachine implements StateMachine {
         return group;
     }
 
+    /** The record cache's bound in bytes (the node shares one budget among its groups). */
+    void recordCacheLimit(long bytes) {
+        records.limit(bytes);
+    }
+
+    long recordCacheLimit() {
+        return records.limit();
+    }
+
     private long readApplied() {
         try (RocksKv kv = RocksKv.snapshot(db.rocks())) {
             byte[] v = kv.get(KeyCodec.appliedKey(group));

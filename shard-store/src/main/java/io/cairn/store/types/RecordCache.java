@@ -25,7 +25,7 @@ import java.util.NavigableMap;
  * <p>Not thread-safe: the group's apply thread is the only user.
  */
 public final class RecordCache {
-    /** The default bound of one group's cache, in bytes of keys, values and overhead. */
+    /** The largest bound of one group's cache, in bytes of keys, values and overhead. */
     public static final long DEFAULT_BYTES = 16L << 20;
     /** Records longer than this are not cached (big strings are stored inline in the record). */
     static final int VALUE_LIMIT = 512;
@@ -34,7 +34,8 @@ public final class RecordCache {
     /** The answer of {@link #lookup} for a key known to have no record. */
     static final byte[] ABSENT = new byte[0];
 
-    private final long limitBytes;
+    /** Set by the node as it opens and closes groups (see {@link #limit(long)}), read on apply. */
+    private volatile long limitBytes;
     private final LinkedHashMap<ByteBuffer, byte[]> entries = new LinkedHashMap<>(1024, 0.75f, true);
     private long bytes;
     private long hits;
@@ -49,6 +50,21 @@ public final class RecordCache {
             throw new IllegalArgumentException("limitBytes: " + limitBytes);
         }
         this.limitBytes = limitBytes;
+    }
+
+    /**
+     * Changes the bound (a node shares one budget among its groups): a smaller one takes effect
+     * at the group's next write. Any thread.
+     */
+    public void limit(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("bytes: " + bytes);
+        }
+        limitBytes = bytes;
+    }
+
+    public long limit() {
+        return limitBytes;
     }
 
     /** Whether this cache keeps {@code key} (a metadata record key). */
@@ -139,7 +155,8 @@ public final class RecordCache {
             bytes -= cost(key, old);
         }
         Iterator<Map.Entry<ByteBuffer, byte[]>> eldest = entries.entrySet().iterator();
-        while (bytes > limitBytes && eldest.hasNext()) {
+        long limit = limitBytes;
+        while (bytes > limit && eldest.hasNext()) {
             Map.Entry<ByteBuffer, byte[]> e = eldest.next();
             bytes -= cost(e.getKey().array(), e.getValue());
             eldest.remove();
