@@ -112,6 +112,10 @@ class MetaClusterProcessesTest {
             await("store 1 reports its 3 groups").atMost(Duration.ofSeconds(30)).ignoreExceptions()
                     .until(() -> metrics(storeMetrics).contains("cairn_raft_groups{node=\"1\"} 3.0"));
             assertThat(metrics(storeMetrics)).contains("cairn_raft_group_applied_index", "jvm_memory_used_bytes");
+            // KEYS[0] was set twice: its second SET read the record the first one left in the cache
+            assertThat(metrics(storeMetrics)).containsPattern(
+                    "cairn_store_record_cache_lookups_total\\{node=\"1\",result=\"hit\"} [1-9]")
+                    .contains("cairn_store_record_cache_lookups_total{node=\"1\",result=\"miss\"}");
             assertThat(metrics(metaMetrics)).contains("cairn_raft_groups{node=\"1\"}", "jvm_threads_live_threads");
             assertThat(metrics(gatewayMetrics)).contains("cairn_gateway_");
 

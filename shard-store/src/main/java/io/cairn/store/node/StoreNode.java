@@ -2,6 +2,8 @@ package io.cairn.store.node;
 
 import io.cairn.raft.core.ConfState;
 import io.cairn.raft.metrics.NodeMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Tags;
 import io.cairn.raft.runtime.RaftRuntime;
 import io.cairn.raft.runtime.RuntimeOptions;
 import io.cairn.raft.transport.GrpcServers;
@@ -126,6 +128,15 @@ public final class StoreNode implements AutoCloseable {
         }
         if (config.metricsPort() != 0) {
             metrics = NodeMetrics.start(runtime, config.host(), config.metricsPort());
+            Tags node = Tags.of("node", Long.toString(config.nodeId()));
+            FunctionCounter.builder("cairn.store.record.cache.lookups", stateMachines, ShardStateMachines::recordCacheHits)
+                    .tags(node.and("result", "hit"))
+                    .description("Key record reads of the apply path answered by the record cache (open groups)")
+                    .register(metrics.registry());
+            FunctionCounter.builder("cairn.store.record.cache.lookups", stateMachines, ShardStateMachines::recordCacheMisses)
+                    .tags(node.and("result", "miss"))
+                    .description("Key record reads of the apply path that went to RocksDB (open groups)")
+                    .register(metrics.registry());
         }
         LOG.info("store node {} ready: service on {}:{}, raft on {}:{}, groups {}{}", config.nodeId(), config.host(),
                 servicePort(), config.host(), config.raftPort(), runtime.groupIds(),

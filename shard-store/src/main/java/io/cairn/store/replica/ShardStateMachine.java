@@ -114,6 +114,15 @@ public final class ShardStateMachine implements StateMachine {
         return records.limit();
     }
 
+    /** Lookups its record cache answered (read racily by metrics: an estimate). */
+    long recordCacheHits() {
+        return records.hits();
+    }
+
+    long recordCacheMisses() {
+        return records.misses();
+    }
+
     private long readApplied() {
         try (RocksKv kv = RocksKv.snapshot(db.rocks())) {
             byte[] v = kv.get(KeyCodec.appliedKey(group));

@@ -44,6 +44,16 @@ public final class ShardStateMachines implements StateMachineFactory {
         return sm;
     }
 
+    /** Record cache lookups answered from the cache, over the groups open now (metrics). */
+    public long recordCacheHits() {
+        return open.values().stream().mapToLong(ShardStateMachine::recordCacheHits).sum();
+    }
+
+    /** Record cache lookups that went to RocksDB, over the groups open now (metrics). */
+    public long recordCacheMisses() {
+        return open.values().stream().mapToLong(ShardStateMachine::recordCacheMisses).sum();
+    }
+
     private synchronized void shareRecordCacheBudget() {
         int groups = Math.max(1, open.size());
         long share = Math.max(MIN_RECORD_CACHE_BYTES, Math.min(RecordCache.DEFAULT_BYTES, recordCacheBudget / groups));
