@@ -2,8 +2,6 @@ package io.cairn.store.node;
 
 import io.cairn.raft.core.ConfState;
 import io.cairn.raft.metrics.NodeMetrics;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Tags;
 import io.cairn.raft.runtime.RaftRuntime;
 import io.cairn.raft.runtime.RuntimeOptions;
 import io.cairn.raft.transport.GrpcServers;
@@ -14,6 +12,8 @@ import io.cairn.store.replica.ShardStateMachine;
 import io.cairn.store.replica.ShardStateMachines;
 import io.cairn.store.replica.StoreCommand;
 import io.grpc.Server;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Tags;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -118,10 +118,9 @@ public final class RocksKv implements Kv, AutoCloseable {
         } catch (RocksDBException e) {
             throw new IllegalStateException("RocksDB read failed", e);
         }
-        if (records != null) {
-            records.read(key, v);
-        }
-        if (dbReads != null && dbReads.size() < READ_CACHE_LIMIT) {
+        if (records != null && RecordCache.holds(key)) {
+            records.read(key, v); // remembered there, across batches: not in dbReads as well
+        } else if (dbReads != null && dbReads.size() < READ_CACHE_LIMIT) {
             // the key is copied: a caller may reuse its array; the value is the caller's as before
             dbReads.put(ByteBuffer.wrap(key.clone()), v == null ? TOMBSTONE : v);
         }
