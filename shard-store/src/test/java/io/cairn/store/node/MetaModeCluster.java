@@ -167,8 +167,13 @@ final class MetaModeCluster implements AutoCloseable {
         return -1;
     }
 
+    /**
+     * A stub for store {@code i + 1} at its configured port: a store stopping or stopped answers
+     * UNAVAILABLE, as it would to a client (a loop that picked the store a moment before
+     * {@link #stop} must not die of the node object going away).
+     */
     private StoreServiceGrpc.StoreServiceBlockingStub stub(int i) {
-        ManagedChannel c = channels.computeIfAbsent(stores[i].servicePort(),
+        ManagedChannel c = channels.computeIfAbsent(configs[i].servicePort(),
                 port -> NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
         return StoreServiceGrpc.newBlockingStub(c).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
@@ -202,6 +207,7 @@ final class MetaModeCluster implements AutoCloseable {
     abstract static class Loop implements AutoCloseable {
         private final AtomicBoolean stop = new AtomicBoolean();
         private final Thread thread;
+        private volatile Throwable died;
 
         Loop(String name) {
             thread = new Thread(this::run, name);
@@ -222,6 +228,15 @@ final class MetaModeCluster implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (Throwable t) {
+                died = t;
+            }
+        }
+
+        /** Throws if the loop ended of an unexpected exception (so a test fails with it, not with a timeout). */
+        final void assertAlive() {
+            if (died != null) {
+                throw new AssertionError(thread.getName() + " died", died);
             }
         }
 
@@ -232,6 +247,7 @@ final class MetaModeCluster implements AutoCloseable {
             if (thread.isAlive()) {
                 throw new AssertionError(thread.getName() + " did not stop within 30 s");
             }
+            assertAlive();
         }
     }
 

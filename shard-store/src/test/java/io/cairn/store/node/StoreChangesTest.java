@@ -149,10 +149,13 @@ class StoreChangesTest {
         return b.toString().trim();
     }
 
-    /** Waits for {@code n} more acknowledged writes: the writer is still going. */
-    private static void awaitMoreWrites(Map<String, String> acked, int n) {
-        long before = acked.size();
-        await().atMost(WAIT).until(() -> acked.size() >= before + n);
+    /** Waits for {@code n} more acknowledged writes: the writer is still going (fails at once if it died). */
+    private static void awaitMoreWrites(Writer writer, int n) {
+        long before = writer.acked.size();
+        await().atMost(WAIT).until(() -> {
+            writer.assertAlive();
+            return writer.acked.size() >= before + n;
+        });
     }
 
     /** Every acknowledged write reads back at its group's leader (a linearizable read). */
@@ -208,13 +211,13 @@ class StoreChangesTest {
             assertThat(moves(added)).isEqualTo("1:1->4 2:2->4");
             assertThat(map().findGroup(1).orElseThrow().replicaOn(4)).isPresent();
             assertThat(map().findGroup(2).orElseThrow().replicaOn(4)).isPresent();
-            awaitMoreWrites(acked, 20);
+            awaitMoreWrites(writer, 20);
 
             // remove-store: store 1's two replicas (groups 2 and 3) go to the stores lacking them.
             StoreChangeResponse removed = cluster.client.removeStore(1);
             assertThat(removed.getError()).isEmpty();
             assertThat(moves(removed)).isEqualTo("2:1->2 3:1->4");
-            awaitMoreWrites(acked, 20);
+            awaitMoreWrites(writer, 20);
 
             monitor.close();
             assertThat(monitor.violations).isEmpty();
@@ -267,7 +270,7 @@ class StoreChangesTest {
             StoreChangeResponse r = remove.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(r.getError()).isEmpty();
             assertThat(moves(r)).isEqualTo("1:1->4");
-            awaitMoreWrites(acked, 20);
+            awaitMoreWrites(writer, 20);
             monitor.close();
             assertThat(monitor.violations).isEmpty();
             assertThat(monitor.samples.get()).isGreaterThan(50);
@@ -293,7 +296,7 @@ class StoreChangesTest {
                 StoreChangeResponse r = cluster.client.removeStore(1);
                 assertThat(r.getError()).isEmpty();
                 assertThat(moves(r)).isEqualTo("1:1->4");
-                awaitMoreWrites(acked, 20);
+                awaitMoreWrites(writer, 20);
                 monitor.close();
                 assertThat(monitor.violations).isEmpty();
             }
