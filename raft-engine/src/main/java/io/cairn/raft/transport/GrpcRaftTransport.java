@@ -43,6 +43,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class GrpcRaftTransport implements RaftTransport {
     private static final Logger LOG = LoggerFactory.getLogger(GrpcRaftTransport.class);
+    /**
+     * System property: {@code false} turns off the direct hand-off to a peer transport in this JVM
+     * ({@link PeerLink}) for links made afterwards; their messages take the (in-process) stream.
+     */
+    public static final String DIRECT_PROPERTY = "cairn.raft.direct";
 
     private final long localNode;
     private final String bindHost;

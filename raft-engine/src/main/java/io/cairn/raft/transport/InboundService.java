@@ -61,6 +61,27 @@ final class InboundService extends RaftTransportGrpc.RaftTransportImplBase {
         return r;
     }
 
+    long localNode() {
+        return localNode;
+    }
+
+    /** Whether {@link #closeAll} was called: co-located senders go back to their streams (which fail). */
+    boolean closing() {
+        return closing;
+    }
+
+    /**
+     * A batch from a co-located sender, called on its thread as a plain method (no gRPC call):
+     * handed to the handler exactly as {@code onNext} of a stream hands a received batch.
+     */
+    void deliver(long fromNode, List<GroupMessage> batch) {
+        try {
+            handler.onMessages(fromNode, batch);
+        } catch (RuntimeException e) {
+            LOG.warn("message handler failed on a batch of {} from node {}", batch.size(), fromNode, e);
+        }
+    }
+
     /** Receivers of snapshots in progress; for tests. */
     List<SnapshotReceiver> receiversInProgress() {
         return new ArrayList<>(receivers);

@@ -7,6 +7,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +26,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads.</b> {@link #offer} is called by Raft threads and only touches the queue.
  * Draining runs on the shared executor; {@link #drainScheduled} makes sure at most one drain of
- * this peer runs at a time, so batches leave in queue order. gRPC callbacks (stream ready,
+ * this peer runs at a time, so batches leave in queue order.
+ *
+ * <p><b>Co-located peer.</b> When the peer's transport runs in this JVM (found through
+ * {@link CoLocatedServers#direct}, as the node we mean, not closing), a drain hands the batches
+ * to its {@link InboundService} as a plain call, and {@link #offer} runs that drain itself, on
+ * the sender's thread: no drain thread to wake, no gRPC stream, no protobuf copy — the receiving
+ * handler only posts to its workers ({@link RaftMessageHandler} never blocks). Batches still leave
+ * the one queue in order, one drain at a time; messages another thread queued meanwhile go with
+ * this drain, so concurrent senders still batch. Messages are shared, not copied: nothing changes
+ * a {@code Message} or its arrays once sent. System property {@value GrpcRaftTransport#DIRECT_PROPERTY}
+ * {@code =false} turns this off for links made afterwards (the in-process stream is used instead). gRPC callbacks (stream ready,
  * stream ended, ack) and the reconnect timer only schedule a drain or change the connection
  * state under {@link #lock}.
  *
@@ -71,6 +83,8 @@ final class PeerLink {
     private int reconnectEpoch;
     private int failures;
     private volatile boolean closed;
+    /** The peer's transport in this JVM, when it runs here ({@link #directTarget}). */
+    private volatile Supplier<InboundService> local;
 
     PeerLink(long nodeId, String address, long localNode, GrpcTransportOptions options,
              ScheduledExecutorService executor, Function<String, ManagedChannel> channels) {
@@ -84,6 +98,25 @@ final class PeerLink {
         this.address = address;
         this.channel = channels.apply(address);
         this.stub = RaftTransportGrpc.newStub(channel);
+        this.local = localInbound(address);
+    }
+
+    /** The peer's inbound service if it runs in this JVM (looked up per call), unless direct hand-off is off. */
+    private static Supplier<InboundService> localInbound(String address) {
+        if ("false".equalsIgnoreCase(System.getProperty(GrpcRaftTransport.DIRECT_PROPERTY, "true").trim())) {
+            return () -> null;
+        }
+        InetSocketAddress a = GrpcRaftTransport.parseAddress(address);
+        return CoLocatedServers.direct(a.getHostString(), a.getPort(), InboundService.class);
+    }
+
+    /**
+     * The peer's inbound service when the peer runs in this JVM, is the node we mean and is not
+     * closing; else null (the stream route).
+     */
+    private InboundService directTarget() {
+        InboundService in = local.get();
+        return in != null && in.localNode() == nodeId && !in.closing() ? in : null;
     }
 
     /** Queues {@code m}; false if the queue is full or the link is closed. Never blocks. */
@@ -92,7 +125,13 @@ final class PeerLink {
             refused.incrementAndGet();
             return false;
         }
-        scheduleDrain();
+        if (directTarget() != null) {
+            if (drainScheduled.compareAndSet(false, true)) {
+                drain(); // on this thread: hand-off to the peer's handler, which only posts to its workers
+            }
+        } else {
+            scheduleDrain();
+        }
         return true;
     }
 
@@ -129,6 +168,7 @@ final class PeerLink {
             address = newAddress;
             channel = channels.apply(newAddress);
             stub = RaftTransportGrpc.newStub(channel);
+            local = localInbound(newAddress);
             failures = 0;
             reconnectPending = false;
             reconnectEpoch++;
@@ -176,7 +216,7 @@ final class PeerLink {
     PeerStats stats() {
         synchronized (lock) {
             return new PeerStats(queue.size(), queue.bytes(), sentMessages.get(), sentBatches.get(), refused.get(),
-                    stream != null && accepted, failures);
+                    stream != null && accepted || directTarget() != null, directTarget() != null, failures);
         }
     }
 
@@ -195,7 +235,12 @@ final class PeerLink {
     private void drain() {
         for (;;) {
             try {
-                drainOnce();
+                InboundService in = directTarget();
+                if (in != null) {
+                    drainDirect(in);
+                } else {
+                    drainOnce();
+                }
             } catch (RuntimeException | Error e) {
                 // An Error too: escaping here would leave drainScheduled set and stall the peer.
                 LOG.warn("draining messages to node {} failed", nodeId, e);
@@ -216,11 +261,35 @@ final class PeerLink {
     }
 
     private boolean hasWork() {
+        if (directTarget() != null) {
+            return !closed && !queue.isEmpty();
+        }
         synchronized (lock) {
             if (closed || queue.isEmpty()) {
                 return false;
             }
             return stream == null ? !reconnectPending : accepted && stream.requests.isReady();
+        }
+    }
+
+    /** Hands the queued messages to the co-located peer's service, in batches, on this thread. */
+    private void drainDirect(InboundService in) {
+        boolean delivered = false;
+        for (;;) {
+            List<GroupMessage> batch = closed ? List.of() : queue.pollBatch(options.maxBatchMessages(),
+                    options.maxBatchBytes());
+            if (batch.isEmpty()) {
+                break;
+            }
+            in.deliver(localNode, batch);
+            sentBatches.incrementAndGet();
+            sentMessages.addAndGet(batch.size());
+            delivered = true;
+        }
+        if (delivered) {
+            synchronized (lock) {
+                failures = 0; // the peer is back: as when it accepts a stream
+            }
         }
     }
 

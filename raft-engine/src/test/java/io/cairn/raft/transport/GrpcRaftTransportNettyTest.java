@@ -19,6 +19,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(InProcessOff.class)
 class GrpcRaftTransportNettyTest extends GrpcRaftTransportTest {
 
+    @Override
+    boolean expectDirect() {
+        return false;
+    }
+
     @Test
     @DisplayName("a slow receiver stalls the stream (HTTP/2 flow control); the sender's queue fills and refuses, then drains in order")
     void slowReceiverBoundsTheSender() {

@@ -55,6 +55,14 @@ class GrpcRaftTransportTest {
         return node(id, 0, handler, options());
     }
 
+    /**
+     * Whether a peer in this JVM gets its messages as plain calls (PeerLink's direct hand-off):
+     * so in this suite; not with the in-process path off, nor with the hand-off off.
+     */
+    boolean expectDirect() {
+        return true;
+    }
+
     static String addr(GrpcRaftTransport t) {
         return "127.0.0.1:" + t.port();
     }
@@ -92,12 +100,75 @@ class GrpcRaftTransportTest {
             assertThat(m.message().from()).isEqualTo(1);
             assertThat(m.message().to()).isEqualTo(2);
         });
-        // Under load several messages share a batch: far fewer batches than messages.
-        assertThat(h2.maxBatch()).isGreaterThan(1);
-        assertThat(h2.totalBatches()).isLessThan(n);
+        assertThat(n1.peerStats(2).direct()).isEqualTo(expectDirect());
+        if (!expectDirect()) {
+            // Over a stream, under load several messages share a batch: far fewer batches than
+            // messages. (Handed over directly, each send goes at once: one sender, batches of one.)
+            assertThat(h2.maxBatch()).isGreaterThan(1);
+            assertThat(h2.totalBatches()).isLessThan(n);
+        }
         assertThat(n1.peerStats(2).sentMessages()).isEqualTo(n);
         assertThat(n1.peerStats(2).sentBatches()).isEqualTo(h2.totalBatches());
         assertThat(n1.peerStats(2).connected()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a peer in this JVM gets the sent messages themselves, on the sender's thread (direct hand-off); else over a stream")
+    void coLocatedPeerTakesMessagesDirectly() {
+        List<String> threads = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<GroupMessage> got = java.util.Collections.synchronizedList(new ArrayList<>());
+        RaftMessageHandler h = new RaftMessageHandler() {
+            @Override
+            public void onMessages(long fromNode, List<GroupMessage> batch) {
+                threads.add(Thread.currentThread().getName());
+                got.addAll(batch);
+            }
+
+            @Override
+            public void onSnapshot(long fromNode, GroupMessage snapMessage, Path receivedDir) {
+            }
+        };
+        GrpcRaftTransport n1 = node(1, new RecordingHandler());
+        GrpcRaftTransport n2 = node(2, h);
+        n1.setPeer(2, addr(n2));
+        List<GroupMessage> sent = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            GroupMessage m = numbered(1, 2, i, 3, new byte[10]);
+            sent.add(m);
+            assertThat(n1.send(2, m)).isTrue();
+        }
+        await().atMost(AWAIT).until(() -> got.size() == 20);
+        assertThat(got).extracting(m -> m.message().index()).isEqualTo(sequence(sent));
+        PeerStats st = n1.peerStats(2);
+        assertThat(st.direct()).isEqualTo(expectDirect());
+        assertThat(st.connected()).isTrue();
+        assertThat(st.sentMessages()).isEqualTo(20);
+        if (expectDirect()) {
+            assertThat(threads).containsOnly(Thread.currentThread().getName());
+            for (int i = 0; i < 20; i++) {
+                assertThat(got.get(i)).isSameAs(sent.get(i)); // shared, not copied
+            }
+        } else {
+            assertThat(threads).doesNotContain(Thread.currentThread().getName());
+            assertThat(got.get(0)).isNotSameAs(sent.get(0));
+        }
+
+        // The peer stops: the link falls back to its (failing) stream and queues; a new node on
+        // the same port gets the queue in order.
+        int port = n2.port();
+        n2.close();
+        await().atMost(AWAIT).until(() -> !n1.peerStats(2).connected());
+        assertThat(n1.peerStats(2).direct()).isFalse();
+        for (int i = 20; i < 30; i++) {
+            assertThat(n1.send(2, numbered(1, 2, i, 3, null))).isTrue();
+        }
+        RecordingHandler back = new RecordingHandler();
+        node(2, port, back, options());
+        await().atMost(AWAIT).until(() -> back.count(1) == 10);
+        assertThat(sequence(back.from(1))).isEqualTo(LongStream.range(20, 30).boxed().toList());
+        await().atMost(AWAIT).until(() -> n1.peerStats(2).connected());
+        assertThat(n1.peerStats(2).direct()).isEqualTo(expectDirect());
+        assertThat(n1.peerStats(2).failures()).isZero();
     }
 
     @Test
@@ -139,7 +210,9 @@ class GrpcRaftTransportTest {
                 await().atMost(AWAIT).until(() -> h.count(f) == n);
                 assertThat(sequence(h.from(f))).as("messages %d -> %d", f, to + 1).isEqualTo(upTo(n));
             }
-            assertThat(h.totalBatches()).isLessThan(2 * n);
+            if (!expectDirect()) {
+                assertThat(h.totalBatches()).isLessThan(2 * n);
+            }
         }
     }
 
