@@ -4,10 +4,7 @@ import io.cairn.store.types.KeyCodec;
 import io.cairn.store.types.Kv;
 import io.cairn.store.types.Reply;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
@@ -31,23 +28,15 @@ import java.util.function.Consumer;
  * 24 bytes (written before the tail existed) read as "no inline reply". The choice depends only
  * on the stored header and the command, so every replica writes the same bytes.
  *
- * <p><b>Header cache.</b> The headers of recently used sessions are kept in memory, exactly as
- * stored in RocksDB, so a write needs no RocksDB lookup of its header. Headers written by an
- * apply batch are staged and reach the cache only when {@link #committed()} is called after the
- * batch's commit; {@link #abandoned()} drops them (the batch was not written). A miss reads
- * RocksDB; the cache is bounded by dropping its least recently used entries beyond
- * {@link #CACHE_LIMIT}, and headers longer than {@link #CACHED_HEADER_LIMIT} bytes (a big inline
- * reply) are not kept. Not thread-safe: the group's apply thread is the only user (apply,
- * snapshot install), so no locking.
+ * <p><b>Header cache.</b> Headers are read through the apply batch's {@code Kv}: the batch's own
+ * writes first, then the group's {@link io.cairn.store.types.RecordCache} (which keeps recently
+ * used headers exactly as stored, and takes a batch's writes only once it is committed), then
+ * RocksDB. So a write's header is usually no RocksDB lookup, and nothing here caches on its own.
  */
 final class Sessions {
     /** A session not seen for this long (leader time) is forgotten. */
     static final long IDLE_EXPIRY_MS = 30 * 60 * 1000L;
     static final String TOO_OLD = "ERR request already acknowledged by this session (stale retry)";
-    /** Cached headers per state machine at most (least recently used ones are dropped). */
-    static final int CACHE_LIMIT = 100_000;
-    /** Headers longer than this (bytes) are not cached: a miss reads RocksDB. */
-    static final int CACHED_HEADER_LIMIT = 256;
     /** Ack gaps at most this long are cleaned with point deletes, longer ones with a range delete. */
     private static final long POINT_DELETE_GAP = 64;
     /** Header layout (docs/storage-format.md): the fixed part and the offset of the inline reply. */
@@ -55,18 +44,8 @@ final class Sessions {
     private static final int MAX_SEQ = 16;
     private static final int INLINE_SEQ = 24;
     private static final int INLINE_REPLY = 32;
-    /** A staged removal of a session's header. */
-    private static final byte[] DROPPED = new byte[0];
 
     private final long group;
-    private final Map<Long, byte[]> cache = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
-            return size() > CACHE_LIMIT;
-        }
-    };
-    /** Headers written (or {@link #DROPPED}) by the apply batch in progress. */
-    private final Map<Long, byte[]> staged = new HashMap<>();
 
     Sessions(long group) {
         this.group = group;
@@ -77,29 +56,9 @@ final class Sessions {
         return c.session() != 0 && c.seq() > 0;
     }
 
-    /**
-     * The session's header, or null (read once per write and handed to the other methods):
-     * staged by this batch, else cached, else read from {@code kv} (and cached: nothing of the
-     * session is staged, so {@code kv} reads the committed header).
-     */
+    /** The session's header, or null (read once per write and handed to the other methods). */
     byte[] header(Kv kv, StoreCommand c) {
-        if (!tracked(c)) {
-            return null;
-        }
-        Long id = c.session();
-        byte[] h = staged.get(id);
-        if (h != null) {
-            return h == DROPPED ? null : h;
-        }
-        h = cache.get(id);
-        if (h != null) {
-            return h;
-        }
-        h = kv.get(KeyCodec.sessionKey(group, id));
-        if (h != null && h.length <= CACHED_HEADER_LIMIT) {
-            cache.put(id, h);
-        }
-        return h;
+        return tracked(c) ? header(kv, c.session()) : null;
     }
 
     /** The sequence number whose reply the header holds inline, or 0 (none; seqs start at 1). */
@@ -159,7 +118,6 @@ final class Sessions {
         KeyCodec.putLong(h, ACKED, newAcked);
         KeyCodec.putLong(h, MAX_SEQ, Math.max(maxSeq, c.seq()));
         kv.put(KeyCodec.sessionKey(group, c.session()), h);
-        staged.put(c.session(), h);
     }
 
     /** Drops every session idle since before {@code now - IDLE_EXPIRY_MS}; returns how many. */
@@ -178,7 +136,6 @@ final class Sessions {
             // every seq, 0 to 2^64-1 (unsigned on the wire): up to the end of the session's prefix
             byte[] first = KeyCodec.sessionReplyKey(group, session, 0);
             kv.deleteRange(first, KeyCodec.prefixEnd(java.util.Arrays.copyOf(first, first.length - 8)));
-            staged.put(session, DROPPED);
         }
         return idle.size();
     }
@@ -273,45 +230,10 @@ final class Sessions {
             }
         }
         kv.put(KeyCodec.sessionKey(group, session), h);
-        staged.put(session, h);
     }
 
-    /** The header of {@code session} (staged, cached or stored), or null. */
+    /** The header of {@code session} (written by this batch, cached or stored), or null. */
     private byte[] header(Kv kv, long session) {
-        byte[] h = staged.get(session);
-        if (h != null) {
-            return h == DROPPED ? null : h;
-        }
-        h = cache.get(session);
-        return h != null ? h : kv.get(KeyCodec.sessionKey(group, session));
-    }
-
-    /** The batch that staged the latest changes was committed: the cache takes them. */
-    void committed() {
-        for (Map.Entry<Long, byte[]> e : staged.entrySet()) {
-            byte[] h = e.getValue();
-            if (h == DROPPED || h.length > CACHED_HEADER_LIMIT) {
-                cache.remove(e.getKey());
-            } else {
-                cache.put(e.getKey(), h);
-            }
-        }
-        staged.clear();
-    }
-
-    /** The batch that staged the latest changes was not written: forget them. */
-    void abandoned() {
-        staged.clear();
-    }
-
-    /** Forgets everything cached (the group's data was replaced, e.g. by a snapshot install). */
-    void clear() {
-        staged.clear();
-        cache.clear();
-    }
-
-    /** A copy of the cached headers by session (tests: the cache must equal the DB). */
-    Map<Long, byte[]> cachedHeaders() {
-        return new HashMap<>(cache); // iterating an access-ordered map does not reorder it
+        return kv.get(KeyCodec.sessionKey(group, session));
     }
 }

@@ -168,12 +168,10 @@ public final class ShardStateMachine implements StateMachine {
             kv.commit(db.applyWrites());
             written = true;
         } finally {
-            // the header cache and slot states follow the DB: staged changes only when the batch was written
+            // the slot states follow the DB: staged changes only when the batch was written
             if (written) {
-                sessions.committed();
                 slotStates.committed();
             } else {
-                sessions.abandoned();
                 slotStates.abandoned();
             }
         }
@@ -437,8 +435,7 @@ public final class ShardStateMachine implements StateMachine {
             snapshots.install(dir);
         } finally {
             installEpoch++;
-            sessions.clear(); // the group's sessions are now the snapshot's (or, on failure, unknown)
-            records.clear(); // and so are its records
+            records.clear(); // the group's records and sessions are now the snapshot's (or, on failure, unknown)
         }
         applied = readApplied();
         loadSlotStates();
@@ -497,9 +494,9 @@ public final class ShardStateMachine implements StateMachine {
         return slotStates;
     }
 
-    /** The exactly-once state (tests). */
-    Sessions sessions() {
-        return sessions;
+    /** The record cache (tests: what it holds must equal the DB). */
+    RecordCache records() {
+        return records;
     }
 
     /** Called by the runtime on the apply thread after the last apply (node stop, group destroyed). */

@@ -9,11 +9,12 @@ import java.util.Map;
 import java.util.NavigableMap;
 
 /**
- * The committed key metadata records (kind {@link KeyCodec#KIND_META}) of one group that its
- * apply batches read or wrote lately, across batches: most writes read the record of their key
- * first (SET checks what it replaces), and without this every one of them is a RocksDB lookup on
- * every replica (memtable skip list, then the SST files), the apply threads' largest cost under
- * load. An entry holds the record's bytes exactly as stored, or "absent".
+ * The committed key metadata records (kind {@link KeyCodec#KIND_META}) and session headers (kind
+ * {@link KeyCodec#KIND_SESSION}) of one group that its apply batches read or wrote lately, across
+ * batches: most writes read the record of their key first (SET checks what it replaces) and the
+ * header of their client's session (exactly-once), and without this every one of them is a
+ * RocksDB lookup on every replica (memtable skip list, then the SST files), the apply threads'
+ * largest cost under load. An entry holds the record's bytes exactly as stored, or "absent".
  *
  * <p>Correct only while every write to the group's metadata goes through a writable
  * {@link RocksKv} that was given this cache: a DB read is remembered as it is made (the apply
@@ -28,7 +29,7 @@ public final class RecordCache {
     /** The largest bound of one group's cache, in bytes of keys, values and overhead. */
     public static final long DEFAULT_BYTES = 16L << 20;
     /** Records longer than this are not cached (big strings are stored inline in the record). */
-    static final int VALUE_LIMIT = 512;
+    public static final int VALUE_LIMIT = 512;
     /** What an entry costs besides its key and value bytes (map node, ByteBuffer, array headers). */
     private static final int ENTRY_OVERHEAD = 120;
     /** The answer of {@link #lookup} for a key known to have no record. */
@@ -67,9 +68,12 @@ public final class RecordCache {
         return limitBytes;
     }
 
-    /** Whether this cache keeps {@code key} (a metadata record key). */
+    /** The kinds of record this cache keeps. */
+    private static final byte[] KINDS = {KeyCodec.KIND_SESSION, KeyCodec.KIND_META};
+
+    /** Whether this cache keeps {@code key} (a metadata record key or a session header key). */
     static boolean holds(byte[] key) {
-        return key.length > 8 && key[8] == KeyCodec.KIND_META;
+        return key.length > 8 && (key[8] == KeyCodec.KIND_META || key[8] == KeyCodec.KIND_SESSION);
     }
 
     /**
@@ -135,8 +139,8 @@ public final class RecordCache {
         return misses;
     }
 
-    /** Every entry, least recently used first: its key and record (null: absent). Tests. */
-    void forEach(java.util.function.BiConsumer<byte[], byte[]> action) {
+    /** Every entry, least recently used first: its key and record (null: absent). Tests, diagnostics. */
+    public void forEach(java.util.function.BiConsumer<byte[], byte[]> action) {
         for (Map.Entry<ByteBuffer, byte[]> e : entries.entrySet()) {
             action.accept(e.getKey().array(), e.getValue() == ABSENT ? null : e.getValue());
         }
@@ -164,11 +168,8 @@ public final class RecordCache {
     }
 
     private void dropRange(byte[] from, byte[] to) {
-        byte[] first = KeyCodec.kindPrefix(KeyCodec.getLong(from.length >= 8 ? from : Arrays.copyOf(from, 8), 0),
-                KeyCodec.KIND_META);
-        if (entries.isEmpty() || Arrays.compareUnsigned(to, first) <= 0
-                || Arrays.compareUnsigned(from, KeyCodec.prefixEnd(first)) >= 0) {
-            return; // the range holds no metadata key of the group
+        if (entries.isEmpty() || !coversHeldKind(from, to)) {
+            return; // the range holds no key of a kind kept here (reply records, markers...)
         }
         Iterator<Map.Entry<ByteBuffer, byte[]>> it = entries.entrySet().iterator();
         while (it.hasNext()) {
@@ -179,6 +180,18 @@ public final class RecordCache {
                 it.remove();
             }
         }
+    }
+
+    /** Whether [from, to) overlaps the key range of a kind this cache keeps, in from's group. */
+    private static boolean coversHeldKind(byte[] from, byte[] to) {
+        long group = KeyCodec.getLong(from.length >= 8 ? from : Arrays.copyOf(from, 8), 0);
+        for (byte kind : KINDS) {
+            byte[] first = KeyCodec.kindPrefix(group, kind);
+            if (Arrays.compareUnsigned(to, first) > 0 && Arrays.compareUnsigned(from, KeyCodec.prefixEnd(first)) < 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long cost(byte[] key, byte[] value) {

@@ -7,6 +7,7 @@ import io.cairn.raft.core.ConfState;
 import io.cairn.raft.core.Entry;
 import io.cairn.raft.core.SnapshotMetadata;
 import io.cairn.store.types.KeyCodec;
+import io.cairn.store.types.RecordCache;
 import io.cairn.store.types.Reply;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -69,13 +70,18 @@ class InlineReplyTest {
         }
     }
 
-    /** Every cached header equals the stored one (a cache may hold fewer sessions, never others). */
+    /**
+     * Every entry of the record cache (session headers, key records, and "absent" answers) equals
+     * what the DB holds: a cache may know fewer keys, never other values.
+     */
     static void assertCacheMatchesDb(ReplicaFixture f) {
-        Map<Long, byte[]> cached = f.sm.sessions().cachedHeaders();
-        for (Map.Entry<Long, byte[]> e : cached.entrySet()) {
-            assertThat(e.getValue()).as("cached header of session %d", e.getKey())
-                    .isEqualTo(storedHeader(f, e.getKey()));
-        }
+        f.sm.records().forEach((key, value) -> {
+            try {
+                assertThat(value).as("cached %s", HexFormat.of().formatHex(key)).isEqualTo(f.db.rocks().get(key));
+            } catch (RocksDBException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     @Test
@@ -93,7 +99,7 @@ class InlineReplyTest {
             assertThat(header.length).isGreaterThan(32);
             assertThat(KeyCodec.getLong(header, 24)).as("inline seq").isEqualTo(2);
             assertCacheMatchesDb(f);
-            assertThat(f.sm.sessions().cachedHeaders()).containsKey(11L);
+            assertThat(ReplicaFixture.cachedHeaders(f.sm)).containsKey(11L);
         }
     }
 
@@ -187,14 +193,14 @@ class InlineReplyTest {
             StoreCommand first = incr(61, 1, 0);
             leader.apply(first);
             lagging.apply(first);
-            assertThat(lagging.sm.sessions().cachedHeaders()).containsKey(61L); // maxSeq 1 cached
+            assertThat(ReplicaFixture.cachedHeaders(lagging.sm)).containsKey(61L); // maxSeq 1 cached
             for (int seq = 2; seq <= 4; seq++) {
                 leader.apply(incr(61, seq, seq - 1));
             }
             long index = leader.sm.snapshot(snap);
             lagging.sm.installSnapshot(snap, new SnapshotMetadata(index, 1, ConfState.EMPTY));
             lagging.index = leader.index;
-            assertThat(lagging.sm.sessions().cachedHeaders()).isEmpty();
+            assertThat(ReplicaFixture.cachedHeaders(lagging.sm)).isEmpty();
 
             assertThat(integer(lagging.apply(incr(61, 4, 3)))).as("duplicate of 4").isEqualTo(4);
             assertThat(lagging.apply(incr(61, 2, 1))).isEqualTo(new Reply.Err(Sessions.TOO_OLD));
@@ -222,11 +228,11 @@ class InlineReplyTest {
             assertThat(replies).containsExactly(Reply.ONE, Reply.ONE, Reply.integer(2));
             assertThat(counter(f)).isEqualTo(2);
             assertCacheMatchesDb(f);
-            assertThat(f.sm.sessions().cachedHeaders()).containsKeys(71L, 72L);
+            assertThat(ReplicaFixture.cachedHeaders(f.sm)).containsKeys(71L, 72L);
 
             Reply dropped = f.apply(StoreCommand.of(late + Sessions.IDLE_EXPIRY_MS, 0, ShardStateMachine.EXPIRE_SESSIONS));
             assertThat(dropped).isEqualTo(Reply.integer(2));
-            assertThat(f.sm.sessions().cachedHeaders()).isEmpty();
+            assertThat(ReplicaFixture.cachedHeaders(f.sm)).isEmpty();
             assertThat(storedHeader(f, 71)).isNull();
             assertThat(integer(f.apply(incr(71, 1, 0)))).as("a forgotten session starts again").isEqualTo(3);
             assertCacheMatchesDb(f);
@@ -237,15 +243,15 @@ class InlineReplyTest {
     void aBatchThatThrowsLeavesTheCacheEqualToTheDb() {
         try (ReplicaFixture f = new ReplicaFixture(dir, GROUP)) {
             assertThat(integer(f.apply(incr(81, 1, 0)))).isEqualTo(1);
-            byte[] before = f.sm.sessions().cachedHeaders().get(81L);
+            byte[] before = ReplicaFixture.cachedHeaders(f.sm).get(81L);
             assertThat(before).isNotNull();
             long at = f.index;
             List<Entry> broken = List.of(f.entry(incr(81, 2, 1)), f.entry(incr(82, 1, 0)),
                     Entry.normal(f.term, ++f.index, new byte[] {99}));
             assertThatThrownBy(() -> f.sm.apply(broken)).isInstanceOf(IllegalArgumentException.class);
             assertThat(f.sm.appliedIndex()).isEqualTo(at);
-            assertThat(f.sm.sessions().cachedHeaders().get(81L)).isEqualTo(before);
-            assertThat(f.sm.sessions().cachedHeaders()).doesNotContainKey(82L);
+            assertThat(ReplicaFixture.cachedHeaders(f.sm).get(81L)).isEqualTo(before);
+            assertThat(ReplicaFixture.cachedHeaders(f.sm)).doesNotContainKey(82L);
             assertCacheMatchesDb(f);
 
             // the runtime applies the entries again: 2 is new (applied once), then deduplicated
@@ -261,13 +267,13 @@ class InlineReplyTest {
     @Test
     void aHeaderWithABigInlineReplyIsStoredButNotCached() {
         try (ReplicaFixture f = new ReplicaFixture(dir, GROUP)) {
-            String big = "v".repeat(Sessions.CACHED_HEADER_LIMIT);
+            String big = "v".repeat(RecordCache.VALUE_LIMIT);
             f.apply(write(91, 1, 0, 1_000, "set", "k", big));
-            assertThat(f.sm.sessions().cachedHeaders()).containsKey(91L);
+            assertThat(ReplicaFixture.cachedHeaders(f.sm)).containsKey(91L);
             // GETSET replies with the old value: the header outgrows the cache limit
             assertThat(f.apply(write(91, 2, 1, 1_001, "getset", "k", "small")))
                     .isEqualTo(new Reply.Bulk(big.getBytes(StandardCharsets.UTF_8)));
-            assertThat(f.sm.sessions().cachedHeaders()).doesNotContainKey(91L);
+            assertThat(ReplicaFixture.cachedHeaders(f.sm)).doesNotContainKey(91L);
             assertThat(f.apply(write(91, 2, 1, 1_002, "getset", "k", "other")))
                     .isEqualTo(new Reply.Bulk(big.getBytes(StandardCharsets.UTF_8)));
             assertThat(f.sm.read(new byte[][] {"get".getBytes(), "k".getBytes()}))

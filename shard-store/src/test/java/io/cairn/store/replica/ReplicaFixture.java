@@ -6,8 +6,10 @@ import io.cairn.store.types.Reply;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.rocksdb.RocksIterator;
 
 /** A data DB with one group's state machine, fed entries the way the runtime feeds them. */
@@ -27,6 +29,17 @@ final class ReplicaFixture implements AutoCloseable {
         this.group = group;
         this.sm = new ShardStateMachine(db, group, snapshotFileBytes);
         this.index = sm.appliedIndex();
+    }
+
+    /** The session headers (present ones) the state machine's record cache holds, by session. */
+    static Map<Long, byte[]> cachedHeaders(ShardStateMachine sm) {
+        Map<Long, byte[]> out = new HashMap<>();
+        sm.records().forEach((k, v) -> {
+            if (v != null && k.length == 17 && k[8] == KeyCodec.KIND_SESSION) {
+                out.put(KeyCodec.getLong(k, 9), v);
+            }
+        });
+        return out;
     }
 
     Entry entry(StoreCommand c) {

@@ -161,7 +161,7 @@ class SlotMigrationTest {
             // the refusal changed nothing but the applied index: no session, no data, no version
             List<String> after = ReplicaFixture.contents(db, 1);
             assertThat(after.subList(1, after.size())).isEqualTo(before.subList(1, before.size()));
-            assertThat(g.sm.sessions().cachedHeaders()).doesNotContainKey(5L);
+            assertThat(ReplicaFixture.cachedHeaders(g.sm)).doesNotContainKey(5L);
             assertThatThrownBy(() -> g.read("get", "{m}a")).isSameAs(SlotMoving.INSTANCE);
             assertThat(g.read("get", "other")).isEqualTo(new Reply.Bulk("1".getBytes()));
             // the session did not remember the refused (5, 1): the same seq is applied for another write
@@ -550,7 +550,7 @@ class SlotMigrationTest {
                 assertThatThrownBy(() -> g.sm.read(argv("get", "{m}a"), routed)).isSameAs(SlotMoving.INSTANCE);
                 assertThat(g.sm.releasedFor(SLOT, routed)).isFalse();
             }
-            assertThat(g.sm.sessions().cachedHeaders()).doesNotContainKey(9L);
+            assertThat(ReplicaFixture.cachedHeaders(g.sm)).doesNotContainKey(9L);
 
             // a map newer than 40 naming this group can only be the migration's commit: served
             StoreCommand c = new StoreCommand(9, 1, 0, NOW, 7, argv("set", "{m}a", "here"), 41);

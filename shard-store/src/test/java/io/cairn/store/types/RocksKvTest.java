@@ -123,7 +123,7 @@ class RocksKvTest {
             try (RocksKv kv = RocksKv.writeBatch(s.db())) {
                 kv.put(meta("a"), b("A0"));
                 kv.put(meta("b"), b("B0"));
-                kv.put(KeyCodec.sessionKey(TestStore.GROUP, 5), b("S"));
+                kv.put(KeyCodec.sessionReplyKey(TestStore.GROUP, 5, 1), b("S"));
                 kv.commit(wo);
             }
             RecordCache cache = new RecordCache();
@@ -135,7 +135,7 @@ class RocksKvTest {
                     assertThat(kv.get(meta("a"))).isEqualTo(b("A0"));
                     assertThat(kv.get(meta("b"))).isEqualTo(b("B0"));
                     assertThat(kv.get(meta("c"))).isNull();
-                    assertThat(kv.get(KeyCodec.sessionKey(TestStore.GROUP, 5))).isEqualTo(b("S"));
+                    assertThat(kv.get(KeyCodec.sessionReplyKey(TestStore.GROUP, 5, 1))).isEqualTo(b("S"));
                     assertThat(lookups(perf)).isEqualTo(4);
                     kv.commit(wo);
                 }
@@ -143,7 +143,7 @@ class RocksKvTest {
                     perf.reset();
                     assertThat(kv.get(meta("a"))).isEqualTo(b("A0"));
                     assertThat(kv.get(meta("c"))).isNull(); // known absent
-                    assertThat(kv.get(KeyCodec.sessionKey(TestStore.GROUP, 5))).isEqualTo(b("S"));
+                    assertThat(kv.get(KeyCodec.sessionReplyKey(TestStore.GROUP, 5, 1))).isEqualTo(b("S"));
                     assertThat(lookups(perf)).as("only the non-record key went to RocksDB").isEqualTo(1);
                     kv.put(meta("a"), b("A1"));
                     kv.delete(meta("b"));
@@ -169,6 +169,48 @@ class RocksKvTest {
                     assertThat(lookups(perf)).as("a was dropped by the range delete, c kept").isEqualTo(1);
                 }
                 assertThat(cache.hits()).isPositive();
+            } finally {
+                s.db().setPerfLevel(org.rocksdb.PerfLevel.DISABLE);
+            }
+        }
+    }
+
+    // session headers (kind 0x02) are cached like key records; a range delete over them drops
+    // them, one over reply records (kind 0x03) does not
+    @Test
+    void sessionHeadersAreCachedAndFollowRangeDeletes() {
+        try (TestStore s = new TestStore(dir); WriteOptions wo = new WriteOptions()) {
+            byte[] h5 = KeyCodec.sessionKey(TestStore.GROUP, 5);
+            byte[] h6 = KeyCodec.sessionKey(TestStore.GROUP, 6);
+            RecordCache cache = new RecordCache();
+            try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) {
+                kv.put(h5, b("H5"));
+                kv.put(h6, b("H6"));
+                kv.commit(wo);
+            }
+            s.db().setPerfLevel(org.rocksdb.PerfLevel.ENABLE_COUNT);
+            org.rocksdb.PerfContext perf = s.db().getPerfContext();
+            try {
+                try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) {
+                    perf.reset();
+                    assertThat(kv.get(h5)).isEqualTo(b("H5"));
+                    assertThat(kv.get(h6)).isEqualTo(b("H6"));
+                    assertThat(lookups(perf)).as("the committed batch's headers are cached").isZero();
+                    byte[] replies = KeyCodec.kindPrefix(TestStore.GROUP, KeyCodec.KIND_SESSION_REPLY);
+                    kv.deleteRange(replies, KeyCodec.prefixEnd(replies));
+                    kv.commit(wo);
+                }
+                assertThat(cache.size()).as("a range delete of reply records keeps the headers").isEqualTo(2);
+                try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) {
+                    kv.deleteRange(h5, h6); // session 5 only
+                    kv.commit(wo);
+                }
+                try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) {
+                    perf.reset();
+                    assertThat(kv.get(h5)).isNull();
+                    assertThat(kv.get(h6)).isEqualTo(b("H6"));
+                    assertThat(lookups(perf)).as("5 was dropped by the range delete, 6 kept").isEqualTo(1);
+                }
             } finally {
                 s.db().setPerfLevel(org.rocksdb.PerfLevel.DISABLE);
             }
