@@ -21,7 +21,7 @@
 # every slot assigned, i.e. the meta service has bootstrapped 3 groups x 3 replicas over the 3
 # stores).
 #
-#   CAIRN_JAVA_OPTS   extra JVM options for every process (default: -Xmx512m)
+#   CAIRN_JAVA_OPTS   extra JVM options for every process (default: -Xmx512m -XX:+UseParallelGC)
 #   CAIRN_LAUNCH      the command that runs the launcher (default: java $CAIRN_JAVA_OPTS -jar
 #                     deploy/target/cairn.jar, built first by ./cairn when stale); tests set it
 #   ROLES             which roles `start` starts (default: meta store gateway)
@@ -35,7 +35,7 @@ ROLES="${ROLES:-meta store gateway}"
 PORT_BASE="${PORT_BASE:-7000}"
 GATEWAY_PORT_BASE="${GATEWAY_PORT_BASE:-6379}"
 # shellcheck disable=SC2206 # a list of words
-LAUNCH=(${CAIRN_LAUNCH:-java ${CAIRN_JAVA_OPTS:--Xmx512m} -jar $jar})
+LAUNCH=(${CAIRN_LAUNCH:-java ${CAIRN_JAVA_OPTS:--Xmx512m -XX:+UseParallelGC} -jar $jar})
 
 METAS=(meta-1 meta-2 meta-3)
 STORES=(store-1 store-2 store-3)

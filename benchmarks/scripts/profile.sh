@@ -10,7 +10,8 @@
 # -o keeps the collapsed stacks (one line per stack: "[thread];frame;...;frame count"). Takes
 # async-profiler from Maven Central (tools.profiler:async-profiler, through the local Maven
 # repository) and runs the jar ./cairn builds from a copy, so editing sources meanwhile does not
-# trigger a rebuild mid-run. Needs redis-benchmark and redis-cli (Debian: redis-tools).
+# trigger a rebuild mid-run, with the launcher's collector (-XX:+UseParallelGC, docs/deploy.md).
+# Needs redis-benchmark and redis-cli (Debian: redis-tools).
 set -euo pipefail
 
 AP_VERSION=3.0
@@ -50,7 +51,7 @@ cp "$JAR" "$WORK/cairn.jar"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 STACKS="$WORK/stacks.collapsed"
 
-java "-agentpath:$WORK/linux-x64/libasyncProfiler.so=start,event=cpu,interval=1ms,file=$STACKS,collapsed,threads" \
+java -XX:+UseParallelGC "-agentpath:$WORK/linux-x64/libasyncProfiler.so=start,event=cpu,interval=1ms,file=$STACKS,collapsed,threads" \
   -jar "$WORK/cairn.jar" dev --data "$WORK/data" --port "$PORT" >"$WORK/cairn.log" 2>&1 &
 CAIRN_PID=$!
 for _ in $(seq 1 240); do
