@@ -193,7 +193,10 @@ class SnapshotTransferTest {
      * stops the sender midway through the file.
      */
     private static SnapshotReceiver receptionInProgress(GrpcRaftTransport receiver) {
-        await().atMost(AWAIT).until(() -> receiver.snapshotReceptions().size() == 1
+        // Polled every millisecond: in-process a 48 MB transfer may take less than Awaitility's
+        // default 100 ms interval, and a reception that ended unseen would time the test out.
+        await().atMost(AWAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                .until(() -> receiver.snapshotReceptions().size() == 1
                 && receiver.snapshotReceptions().get(0).stagingDir() != null);
         return receiver.snapshotReceptions().get(0);
     }
