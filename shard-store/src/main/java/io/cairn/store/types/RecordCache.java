@@ -6,7 +6,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 
 /**
  * The committed key metadata records (kind {@link KeyCodec#KIND_META}) and session headers (kind
@@ -104,13 +103,14 @@ public final class RecordCache {
      * A batch was written: its range deletes {@code masked} (each {from, to}), then its puts and
      * deletes {@code overlay} (deletes as {@code tombstone}), which are newer than the masks.
      */
-    void committed(List<byte[][]> masked, NavigableMap<byte[], byte[]> overlay, byte[] tombstone) {
+    void committed(List<byte[][]> masked, Map<ByteBuffer, byte[]> overlay, byte[] tombstone) {
         for (byte[][] range : masked) {
             dropRange(range[0], range[1]);
         }
-        for (Map.Entry<byte[], byte[]> e : overlay.entrySet()) {
-            if (holds(e.getKey())) {
-                store(e.getKey(), e.getValue() == tombstone ? null : e.getValue());
+        for (Map.Entry<ByteBuffer, byte[]> e : overlay.entrySet()) {
+            byte[] key = e.getKey().array();
+            if (holds(key)) {
+                store(key, e.getValue() == tombstone ? null : e.getValue());
             }
         }
     }
