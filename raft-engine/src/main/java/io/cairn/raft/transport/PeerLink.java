@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads.</b> {@link #offer} is called by Raft threads and only touches the queue.
  * Draining runs on the shared executor; {@link #drainScheduled} makes sure at most one drain of
- * this peer runs at a time, so batches leave in queue order.
+ * this peer runs at a time, so batches leave in queue order. gRPC callbacks (stream ready,
+ * stream ended, ack) and the reconnect timer only schedule a drain or change the connection
+ * state under {@link #lock}.
  *
  * <p><b>Co-located peer.</b> When the peer's transport runs in this JVM (found through
  * {@link CoLocatedServers#direct}, as the node we mean, not closing), a drain hands the batches
@@ -35,10 +37,9 @@ import org.slf4j.LoggerFactory;
  * handler only posts to its workers ({@link RaftMessageHandler} never blocks). Batches still leave
  * the one queue in order, one drain at a time; messages another thread queued meanwhile go with
  * this drain, so concurrent senders still batch. Messages are shared, not copied: nothing changes
- * a {@code Message} or its arrays once sent. System property {@value GrpcRaftTransport#DIRECT_PROPERTY}
- * {@code =false} turns this off for links made afterwards (the in-process stream is used instead). gRPC callbacks (stream ready,
- * stream ended, ack) and the reconnect timer only schedule a drain or change the connection
- * state under {@link #lock}.
+ * a {@code Message} or its arrays once sent. System property
+ * {@value GrpcRaftTransport#DIRECT_PROPERTY}{@code =false} turns this off for links made
+ * afterwards (they use the in-process stream).
  *
  * <p><b>Flow control.</b> The drainer sends only while the call {@code isReady()}; when the
  * receiver is slow, HTTP/2 flow control makes the call not ready, the drainer stops, the queue
