@@ -51,5 +51,8 @@ class LauncherScriptTest {
         assertThat(launch("-Xmx1g -Dx=y")).isEqualTo("-XX:+UseParallelGC -Xmx1g -Dx=y -jar " + jar + " dev --port 1");
         assertThat(launch("-Xmx1g -XX:+UseG1GC")).isEqualTo("-Xmx1g -XX:+UseG1GC -jar " + jar + " dev --port 1");
         assertThat(launch("-XX:+UseZGC")).isEqualTo("-XX:+UseZGC -jar " + jar + " dev --port 1");
+        // options that merely start with -XX:+Use or end with GC name no collector
+        assertThat(launch("-XX:+UseNUMA -XX:+PrintGC")).isEqualTo("-XX:+UseParallelGC -XX:+UseNUMA -XX:+PrintGC -jar "
+                + jar + " dev --port 1");
     }
 }

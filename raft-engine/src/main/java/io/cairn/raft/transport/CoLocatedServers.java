@@ -126,6 +126,22 @@ public final class CoLocatedServers {
      * For methods that never block, since they run on the caller's thread.
      */
     public static <T> Supplier<T> direct(String host, int port, Class<T> type) {
+        Supplier<T> service = service(host, port, type);
+        return () -> {
+            T s = service.get();
+            if (s != null) {
+                DIRECT_CALLS.increment();
+            }
+            return s;
+        };
+    }
+
+    /**
+     * The lookup of {@link #direct}, not counted in {@link #directCalls}: for a caller that looks
+     * the service up more often than it calls it (the Raft transport's {@code PeerLink} checks
+     * per message and per drain, and counts its hand-offs in its own stats).
+     */
+    static <T> Supplier<T> service(String host, int port, Class<T> type) {
         return new Supplier<>() {
             private volatile Object[] cached; // {version, service or null}
 
@@ -146,9 +162,6 @@ public final class CoLocatedServers {
                     }
                     c = new Object[] {v, found};
                     cached = c;
-                }
-                if (c[1] != null) {
-                    DIRECT_CALLS.increment();
                 }
                 return type.cast(c[1]);
             }

@@ -71,8 +71,8 @@ final class InboundService extends RaftTransportGrpc.RaftTransportImplBase {
     }
 
     /**
-     * A batch from a co-located sender, called on its thread as a plain method (no gRPC call):
-     * handed to the handler exactly as {@code onNext} of a stream hands a received batch.
+     * Hands a batch to the handler: a stream's received batch ({@code onNext}), or one from a
+     * co-located sender, called on its thread as a plain method (no gRPC call).
      */
     void deliver(long fromNode, List<GroupMessage> batch) {
         try {
@@ -129,14 +129,8 @@ final class InboundService extends RaftTransportGrpc.RaftTransportImplBase {
                             batch.getFromNode(), e.getMessage());
                 }
             }
-            if (messages.isEmpty()) {
-                return;
-            }
-            try {
-                handler.onMessages(batch.getFromNode(), messages);
-            } catch (RuntimeException e) {
-                LOG.warn("message handler failed on a batch of {} from node {}", messages.size(),
-                        batch.getFromNode(), e);
+            if (!messages.isEmpty()) {
+                deliver(batch.getFromNode(), messages);
             }
         }
 

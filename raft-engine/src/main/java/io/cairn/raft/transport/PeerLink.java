@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * state under {@link #lock}.
  *
  * <p><b>Co-located peer.</b> When the peer's transport runs in this JVM (found through
- * {@link CoLocatedServers#direct}, as the node we mean, not closing), a drain hands the batches
+ * {@link CoLocatedServers#service}, as the node we mean, not closing), a drain hands the batches
  * to its {@link InboundService} as a plain call, and {@link #offer} runs that drain itself, on
  * the sender's thread: no drain thread to wake, no gRPC stream, no protobuf copy — the receiving
  * handler only posts to its workers ({@link RaftMessageHandler} never blocks). Batches still leave
@@ -108,7 +108,7 @@ final class PeerLink {
             return () -> null;
         }
         InetSocketAddress a = GrpcRaftTransport.parseAddress(address);
-        return CoLocatedServers.direct(a.getHostString(), a.getPort(), InboundService.class);
+        return CoLocatedServers.service(a.getHostString(), a.getPort(), InboundService.class);
     }
 
     /**
@@ -126,12 +126,11 @@ final class PeerLink {
             refused.incrementAndGet();
             return false;
         }
-        if (directTarget() != null) {
-            if (drainScheduled.compareAndSet(false, true)) {
-                drain(); // on this thread: hand-off to the peer's handler, which only posts to its workers
-            }
-        } else {
+        InboundService in = directTarget();
+        if (in == null) {
             scheduleDrain();
+        } else if (drainScheduled.compareAndSet(false, true)) {
+            drain(in); // on this thread: hand-off to the peer's handler, which only posts to its workers
         }
         return true;
     }
@@ -216,8 +215,9 @@ final class PeerLink {
 
     PeerStats stats() {
         synchronized (lock) {
+            boolean direct = directTarget() != null;
             return new PeerStats(queue.size(), queue.bytes(), sentMessages.get(), sentBatches.get(), refused.get(),
-                    stream != null && accepted || directTarget() != null, directTarget() != null, failures);
+                    stream != null && accepted || direct, direct, failures);
         }
     }
 
@@ -226,17 +226,17 @@ final class PeerLink {
     void scheduleDrain() {
         if (drainScheduled.compareAndSet(false, true)) {
             try {
-                executor.execute(this::drain);
+                executor.execute(() -> drain(directTarget()));
             } catch (RejectedExecutionException e) {
                 drainScheduled.set(false); // the transport is closing
             }
         }
     }
 
-    private void drain() {
+    /** Drains until the queue is empty or the stream cannot take more; {@code in}: the direct route, or null. */
+    private void drain(InboundService in) {
         for (;;) {
             try {
-                InboundService in = directTarget();
                 if (in != null) {
                     drainDirect(in);
                 } else {
@@ -255,14 +255,15 @@ final class PeerLink {
             }
             drainScheduled.set(false);
             // A send() or onReady that lost the race for drainScheduled relies on this re-check.
-            if (!hasWork() || !drainScheduled.compareAndSet(false, true)) {
+            in = directTarget();
+            if (!hasWork(in) || !drainScheduled.compareAndSet(false, true)) {
                 return;
             }
         }
     }
 
-    private boolean hasWork() {
-        if (directTarget() != null) {
+    private boolean hasWork(InboundService in) {
+        if (in != null) {
             return !closed && !queue.isEmpty();
         }
         synchronized (lock) {

@@ -1,10 +1,7 @@
 package io.cairn.raft.transport;
 
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * {@link GrpcRaftTransportTest} with the direct hand-off to co-located peers off
@@ -20,15 +17,10 @@ class GrpcRaftTransportStreamTest extends GrpcRaftTransportTest {
         return false;
     }
 
-    static final class DirectOff implements BeforeEachCallback, AfterEachCallback {
-        @Override
-        public void beforeEach(ExtensionContext context) {
-            System.setProperty(GrpcRaftTransport.DIRECT_PROPERTY, "false");
-        }
-
-        @Override
-        public void afterEach(ExtensionContext context) {
-            System.clearProperty(GrpcRaftTransport.DIRECT_PROPERTY);
+    /** The direct hand-off off around each test. */
+    static final class DirectOff extends InProcessOff {
+        DirectOff() {
+            super(GrpcRaftTransport.DIRECT_PROPERTY);
         }
     }
 }

@@ -9,14 +9,25 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * ({@code @ExtendWith(InProcessOff.class)}): servers started and channels opened in the test use
  * Netty and TCP only.
  */
-final class InProcessOff implements BeforeEachCallback, AfterEachCallback {
+class InProcessOff implements BeforeEachCallback, AfterEachCallback {
+    private final String property;
+
+    InProcessOff() {
+        this(CoLocatedServers.ENABLED_PROPERTY);
+    }
+
+    /** Sets another switch of ours to {@code false} around each test instead. */
+    InProcessOff(String property) {
+        this.property = property;
+    }
+
     @Override
     public void beforeEach(ExtensionContext context) {
-        System.setProperty(CoLocatedServers.ENABLED_PROPERTY, "false");
+        System.setProperty(property, "false");
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
-        System.clearProperty(CoLocatedServers.ENABLED_PROPERTY);
+        System.clearProperty(property);
     }
 }
