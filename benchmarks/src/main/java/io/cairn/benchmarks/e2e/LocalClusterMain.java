@@ -84,13 +84,14 @@ public final class LocalClusterMain {
 
     /**
      * Every {@code seconds}, one line: the gateway's Execute calls and commands per call, and per
-     * node the Raft log's disk writes (each one fsync) and batches per write, over the interval.
+     * node the Raft log's disk writes, how many of them were synced, and batches per write, over the interval.
      */
     private static void printStats(GatewayServer gateway, List<StoreNode> nodes, long seconds)
             throws InterruptedException {
         long calls = 0;
         long commands = 0;
         long[] writes = new long[nodes.size()];
+        long[] synced = new long[nodes.size()];
         long[] batches = new long[nodes.size()];
         while (true) {
             Thread.sleep(seconds * 1000); // a reporting period, not synchronisation
@@ -104,10 +105,11 @@ public final class LocalClusterMain {
             for (int i = 0; i < nodes.size(); i++) {
                 RocksLogStore store = (RocksLogStore) nodes.get(i).runtime().store();
                 LogStoreStats st = store.stats();
-                line.append(String.format(" node %d: %d log writes/s, %.1f batches/write;", i + 1,
-                        (st.diskWrites() - writes[i]) / seconds,
+                line.append(String.format(" node %d: %d log writes/s (%d synced), %.1f batches/write;", i + 1,
+                        (st.diskWrites() - writes[i]) / seconds, (st.syncedWrites() - synced[i]) / seconds,
                         (st.batchesWritten() - batches[i]) / (double) Math.max(1, st.diskWrites() - writes[i])));
                 writes[i] = st.diskWrites();
+                synced[i] = st.syncedWrites();
                 batches[i] = st.batchesWritten();
             }
             System.out.println(line);

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * mailbox, tick the awake groups if a tick is due, then handle the Ready of every group that
  * changed with ONE log write for all of them (which the store may merge further with other
  * workers' writes into one fsync), send the leaders' appends while it is in flight, and only once
- * it is durable send the rest, apply and advance.
+ * it is durable send the rest, apply and advance. Readys that only move the commit index do not
+ * wait for the write at all.
  */
 final class Worker implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
@@ -212,28 +213,42 @@ final class Worker implements Runnable {
             afterPersist(handled, readies);
             return;
         }
-        persisting.addAll(handled);
-        // Durable before acknowledged: no acknowledgement or vote of these Readys leaves the node
-        // before this write completes (afterPersist), nor does the core count the leader's own copy.
+        // Only Readys with entries, a snapshot, or a new term or vote wait for the write (etcd-raft's
+        // MustSync). The rest at most move the commit index, which the store writes without an
+        // fsync of its own: those go on at once, as if nothing had to be written.
+        List<GroupReplica> waiting = new ArrayList<>(handled.size());
+        List<Ready> waitingReadies = new ArrayList<>(handled.size());
+        List<GroupReplica> relaxed = new ArrayList<>();
+        List<Ready> relaxedReadies = new ArrayList<>();
+        for (int i = 0; i < handled.size(); i++) {
+            Ready rd = readies.get(i);
+            boolean mustWait = rd.mustSync() || !rd.snapshot().isEmpty();
+            (mustWait ? waiting : relaxed).add(handled.get(i));
+            (mustWait ? waitingReadies : relaxedReadies).add(rd);
+        }
+        persisting.addAll(waiting);
+        // Durable before acknowledged: no acknowledgement or vote of the waiting Readys leaves the
+        // node before this write completes (afterPersist), nor does the core count the leader's own copy.
         store.commit(batch).whenComplete((ok, err) -> post(() -> {
             if (err != null) {
                 log.error("log write failed; the replicas of this worker stop", err);
                 running = false;
                 return;
             }
-            afterPersist(handled, readies);
+            afterPersist(waiting, waitingReadies);
         }));
         // Committed entries already durable here need not wait for the write (which then only
         // records the commit index); queued after the commit call, so any log-store write an
         // apply leads to (a snapshot record) is ordered after this batch.
         // A leader's appends go out now, in parallel with its own write (thesis §10.2.1): the
         // followers' fsyncs overlap with this one instead of following it.
-        for (int i = 0; i < handled.size(); i++) {
-            handled.get(i).sendBeforePersist(readies.get(i));
+        for (int i = 0; i < waiting.size(); i++) {
+            waiting.get(i).sendBeforePersist(waitingReadies.get(i));
         }
-        for (int i = 0; i < handled.size(); i++) {
-            handled.get(i).dispatchBeforePersist(readies.get(i));
+        for (int i = 0; i < waiting.size(); i++) {
+            waiting.get(i).dispatchBeforePersist(waitingReadies.get(i));
         }
+        afterPersist(relaxed, relaxedReadies);
     }
 
     private void afterPersist(List<GroupReplica> handled, List<Ready> readies) {

@@ -11,7 +11,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>Contract: {@link #commit(LogWriteBatch)} completes only once the batch is durable (unless the
  * store was opened in relaxed-durability mode); a node must not send a message that depends on a
  * batch (a vote, an append acknowledgement) before then. Batches committed concurrently may be
- * merged into one write with one fsync; a batch is applied atomically.
+ * merged into one write with one fsync; a batch is applied atomically. One exception: a batch of
+ * nothing but hard states that keep their groups' stored term and vote (commit-index changes,
+ * which Raft does not need on disk) may complete before it is durable; it becomes durable with
+ * the next write that is, and by a clean close.
  */
 public interface RaftLogStore extends AutoCloseable {
 

@@ -62,6 +62,15 @@ import org.rocksdb.WriteOptions;
  * failed RocksDB write fails its futures with a {@link LogStoreException}; the store then refuses
  * every further commit, because memory is ahead of the disk: the node must stop.
  *
+ * <h2>Commit-index writes</h2>
+ * A batch whose only operations are hard states that keep the group's stored term and vote (the
+ * leader or a follower learned of a new commit index) is written without an fsync of its own: its
+ * future completes once RocksDB has it in the write-ahead log, and the next synced write (or a
+ * clean close) makes it durable. Raft does not need the commit index on disk: a crash that loses
+ * it leaves a lower one, which the leader raises again (etcd-raft's {@code MustSync} is false for
+ * it too), and the runtime raises it to what the state machine applied on restart. A write merged
+ * from several batches is synced if any of them needs it.
+ *
  * <h2>Relaxed durability</h2>
  * With {@code sync=false} futures complete once RocksDB has the write in its (unsynced) write-ahead
  * log; see {@link RocksLogStoreConfig#sync()} for what that risks. Off by default.
@@ -83,6 +92,8 @@ public final class RocksLogStore implements RaftLogStore {
     private final ColumnFamilyOptions logCfOptions;
     private final ColumnFamilyOptions metaCfOptions;
     private final WriteOptions writeOptions;
+    /** For writes holding only commit-index changes (see "Commit-index writes"). */
+    private final WriteOptions unsyncedWriteOptions;
     private final RocksDB db;
     private final ColumnFamilyHandle defaultCf;
     private final ColumnFamilyHandle logCf;
@@ -136,6 +147,7 @@ public final class RocksLogStore implements RaftLogStore {
         logCfOptions = new ColumnFamilyOptions().setWriteBufferSize(config.writeBufferBytes());
         metaCfOptions = new ColumnFamilyOptions().setWriteBufferSize(8L * 1024 * 1024);
         writeOptions = new WriteOptions().setSync(config.sync());
+        unsyncedWriteOptions = new WriteOptions().setSync(false);
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, defaultCfOptions),
                 new ColumnFamilyDescriptor(LOG_CF, logCfOptions),
@@ -279,9 +291,15 @@ public final class RocksLogStore implements RaftLogStore {
             List<Op> ops = b.ops();
             Map<Long, RocksGroupLogStorage> touched = validate(ops);
             PendingWrite w = new PendingWrite(++lastSeq);
+            boolean needsSync = false;
             try {
                 for (Op op : ops) {
                     RocksGroupLogStorage g = touched.get(op.groupId());
+                    if (op instanceof SetHardState h) {
+                        needsSync |= !g.keepsTermAndVote(h.hardState());
+                    } else {
+                        needsSync = true;
+                    }
                     if (op instanceof Append a) {
                         g.applyAppend(a.entries(), w);
                     } else if (op instanceof SetHardState h) {
@@ -298,6 +316,7 @@ public final class RocksLogStore implements RaftLogStore {
                 failure = e;
                 throw e;
             }
+            w.needsSync = needsSync;
             enqueue(w);
             return w.future;
         } finally {
@@ -346,9 +365,10 @@ public final class RocksLogStore implements RaftLogStore {
         dbLock.writeLock().lock();
         try {
             dbClosed = true;
-            if (!config.sync() && failure == null) {
+            if (failure == null) {
                 try {
-                    db.flushWal(true); // a clean close is durable even in relaxed mode
+                    // A clean close is durable: commit-index writes and, in relaxed mode, all.
+                    db.flushWal(true);
                 } catch (RocksDBException e) {
                     // nothing more to do: the data is in the WAL, just not synced
                 }
@@ -465,6 +485,8 @@ public final class RocksLogStore implements RaftLogStore {
 
         final long seq;
         final CompletableFuture<Void> future = new CompletableFuture<>();
+        /** False only for a commit's write of nothing but commit-index changes; group creation and removal sync. */
+        boolean needsSync = true;
         private final List<DiskOp> ops = new ArrayList<>();
 
         private record DiskOp(byte kind, boolean meta, byte[] key, byte[] valueOrEnd) {
@@ -554,8 +576,10 @@ public final class RocksLogStore implements RaftLogStore {
     private void write(List<PendingWrite> drained) {
         Throwable failed = failure;
         if (failed == null) {
+            boolean sync = false;
             try (WriteBatch wb = new WriteBatch()) {
                 for (PendingWrite w : drained) {
+                    sync |= w.needsSync;
                     for (PendingWrite.DiskOp op : w.ops) {
                         ColumnFamilyHandle cf = op.meta() ? metaCf : logCf;
                         if (op.kind() == PendingWrite.PUT) {
@@ -566,9 +590,9 @@ public final class RocksLogStore implements RaftLogStore {
                     }
                 }
                 if (wb.count() > 0) {
-                    db.write(writeOptions, wb);
+                    db.write(sync ? writeOptions : unsyncedWriteOptions, wb);
                     diskWrites.incrementAndGet();
-                    if (config.sync()) {
+                    if (sync && config.sync()) {
                         syncedWrites.incrementAndGet();
                     }
                     bytesWritten.addAndGet(wb.getDataSize());
@@ -757,6 +781,7 @@ public final class RocksLogStore implements RaftLogStore {
 
     private void closeOptions() {
         writeOptions.close();
+        unsyncedWriteOptions.close();
         metaCfOptions.close();
         logCfOptions.close();
         defaultCfOptions.close();

@@ -84,11 +84,12 @@ final class MemoryLogStore implements RaftLogStore {
     /** Writes held back by {@link #hold()}, in commit order, with the futures they complete. */
     private final List<Map.Entry<Batch, CompletableFuture<Void>>> held = new ArrayList<>();
     private boolean holding;
+    private boolean holdingCommitIndexes;
 
     @Override
     public synchronized CompletableFuture<Void> commit(LogWriteBatch batch) {
         commits.incrementAndGet();
-        if (holding) {
+        if (holding || (holdingCommitIndexes && movesCommitIndexesOnly((Batch) batch))) {
             CompletableFuture<Void> f = new CompletableFuture<>();
             held.add(Map.entry((Batch) batch, f));
             return f;
@@ -108,6 +109,32 @@ final class MemoryLogStore implements RaftLogStore {
         holding = true;
     }
 
+    /**
+     * From now on writes of nothing but commit-index changes (hard states keeping the stored term
+     * and vote, which RocksLogStore writes without an fsync) are held back; others go through.
+     */
+    synchronized void holdCommitIndexWrites() {
+        holdingCommitIndexes = true;
+    }
+
+    /** How many writes are held back. */
+    synchronized int heldWrites() {
+        return held.size();
+    }
+
+    private boolean movesCommitIndexesOnly(Batch batch) {
+        if (batch.ops.size() != batch.hardStates.size()) {
+            return false;
+        }
+        for (Map.Entry<Long, HardState> e : batch.hardStates) {
+            HardState stored = mem(e.getKey()).initialState().hardState();
+            if (stored.term() != e.getValue().term() || stored.vote() != e.getValue().vote()) {
+                return false;
+            }
+        }
+        return !batch.ops.isEmpty();
+    }
+
     /** How many entries of {@code groupId} the held writes append. */
     synchronized int heldEntries(long groupId) {
         int n = 0;
@@ -122,6 +149,7 @@ final class MemoryLogStore implements RaftLogStore {
         List<Map.Entry<Batch, CompletableFuture<Void>>> out;
         synchronized (this) {
             holding = false;
+            holdingCommitIndexes = false;
             out = new ArrayList<>(held);
             held.clear();
             out.forEach(e -> apply(e.getKey()));
@@ -140,6 +168,7 @@ final class MemoryLogStore implements RaftLogStore {
     private static final class Batch implements LogWriteBatch {
         final List<Consumer<MemoryLogStore>> ops = new ArrayList<>();
         final Map<Long, Integer> appended = new java.util.HashMap<>();
+        final List<Map.Entry<Long, HardState>> hardStates = new ArrayList<>();
 
         @Override
         public LogWriteBatch append(long groupId, List<Entry> entries) {
@@ -151,6 +180,7 @@ final class MemoryLogStore implements RaftLogStore {
 
         @Override
         public LogWriteBatch setHardState(long groupId, HardState hardState) {
+            hardStates.add(Map.entry(groupId, hardState));
             ops.add(s -> s.mem(groupId).setHardState(hardState));
             return this;
         }

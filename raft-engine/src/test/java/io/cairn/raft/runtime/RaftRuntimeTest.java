@@ -150,6 +150,36 @@ class RaftRuntimeTest {
     }
 
     @Test
+    @DisplayName("a Ready that only moves the commit index does not wait for its write: with one follower down and"
+            + " the other's commit-index writes held back, that follower still acknowledges and applies every write")
+    void commitIndexWritesDoNotHoldTheGroupBack() throws Exception {
+        startCluster(opts(0), 1);
+        propose(1, "a");
+        long leader = leaderOf(1);
+        long follower = leader == 1 ? 2 : 1;
+        long down = 6 - leader - follower;
+        await().atMost(Duration.ofSeconds(10)).until(() -> machines.get(follower).get(1L).snapshotOfValues().size() == 1);
+        net.down.add(down);
+        MemoryLogStore fs = stores.get(follower);
+        fs.holdCommitIndexWrites();
+        try {
+            for (int i = 2; i <= 6; i++) {
+                // Each commit needs the follower's acknowledgement, given while its earlier
+                // commit-index write is still held.
+                assertThat(nodes.get(leader).propose(1, ("v" + i).getBytes(StandardCharsets.UTF_8))
+                        .get(10, TimeUnit.SECONDS)).isEqualTo(i);
+            }
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> machines.get(follower).get(1L).snapshotOfValues().size() == 6);
+            assertThat(fs.heldWrites()).as("commit-index writes held back meanwhile").isPositive();
+        } finally {
+            fs.release();
+            net.down.remove(down);
+        }
+        assertThat(propose(1, "last")).isEqualTo(7);
+    }
+
+    @Test
     @DisplayName("thesis §10.2.1: a single-voter group commits nothing before its own write is durable")
     void singleVoterWaitsForItsOwnWrite() throws Exception {
         RaftRuntime rt = start(1, opts(1));

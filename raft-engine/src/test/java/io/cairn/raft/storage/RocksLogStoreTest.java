@@ -463,6 +463,53 @@ class RocksLogStoreTest {
         assertThat(RocksLogStoreConfig.defaults(dir).sync()).isTrue();
     }
 
+    /** A write of nothing but commit-index changes is not fsynced on its own; anything else is. */
+    @Test
+    void commitIndexChangesAloneAreWrittenWithoutFsync() {
+        try (RocksLogStore store = RocksLogStore.open(config())) {
+            store.createGroup(1, MEMBERS).join();
+            store.createGroup(2, MEMBERS).join();
+            store.commit(store.newBatch().append(1, entries(1, 1, 3, 10)).setHardState(1, new HardState(1, 1, 0))
+                    .setHardState(2, new HardState(1, 1, 0))).join();
+            LogStoreStats s0 = store.stats();
+
+            store.commit(store.newBatch().setHardState(1, new HardState(1, 1, 2))
+                    .setHardState(2, new HardState(1, 1, 1))).join();
+            LogStoreStats s1 = store.stats();
+            assertThat(s1.diskWrites() - s0.diskWrites()).isEqualTo(1);
+            assertThat(s1.syncedWrites() - s0.syncedWrites()).isZero();
+
+            // a new term, a new vote, entries: each needs its fsync
+            store.commit(store.newBatch().setHardState(1, new HardState(2, 1, 2))).join();
+            store.commit(store.newBatch().setHardState(1, new HardState(2, 3, 2))).join();
+            append(store, 1, entries(2, 4, 4, 10));
+            LogStoreStats s2 = store.stats();
+            assertThat(s2.syncedWrites() - s1.syncedWrites()).isEqualTo(3);
+
+            // merged or not (the writer takes the first and, once let go, what queued behind it),
+            // the three commits cost one fsync: the one the entries need
+            CountDownLatch gate = new CountDownLatch(1);
+            store.holdWriter(gate);
+            CompletableFuture<Void> held = store.commit(store.newBatch().setHardState(2, new HardState(1, 1, 2)));
+            CompletableFuture<Void> commitOnly = store.commit(store.newBatch().setHardState(1, new HardState(2, 3, 3)));
+            CompletableFuture<Void> entries = store.commit(store.newBatch().append(2, entries(1, 1, 1, 10)));
+            store.holdWriter(null);
+            gate.countDown();
+            CompletableFuture.allOf(held, commitOnly, entries).join();
+            LogStoreStats s3 = store.stats();
+            assertThat(s3.diskWrites() - s2.diskWrites()).isBetween(1L, 3L);
+            assertThat(s3.syncedWrites() - s2.syncedWrites()).isEqualTo(1);
+            assertThat(s3.batchesWritten() - s2.batchesWritten()).isEqualTo(3);
+
+            store.commit(store.newBatch().setHardState(1, new HardState(2, 3, 4))).join();
+        }
+        // a clean close makes the unsynced commit indexes durable
+        try (RocksLogStore store = RocksLogStore.open(config())) {
+            assertThat(store.group(1).initialState().hardState()).isEqualTo(new HardState(2, 3, 4));
+            assertThat(store.group(2).initialState().hardState()).isEqualTo(new HardState(1, 1, 2));
+        }
+    }
+
     @Test
     void closeDrainsQueuedWritesAndRefusesNewOnes() {
         RocksLogStore store = RocksLogStore.open(config().withEntryCacheBytesPerGroup(0));
