@@ -86,6 +86,11 @@ final class MetaServiceImpl extends MetaServiceGrpc.MetaServiceImplBase {
       return;
     }
     StoreInfo s = new StoreInfo(req.getStoreId(), req.getRaftAddress(), req.getServiceAddress(), StoreState.UP);
+    // Alive from now, before the map has it: the liveness check counts a store never heard from
+    // as silent since this replica began to lead, so between the AddStore's apply and this
+    // call's completion it could mark the new store DOWN at once (seen in CI: add-store then
+    // refused to move a replica onto "store 4 is DOWN").
+    node.reports().touch(s.id(), System.nanoTime());
     answer(out, node.propose(new MapCommand.AddStore(s)).handle((m, err) -> {
       if (err == null) {
         node.reports().touch(s.id(), System.nanoTime());
