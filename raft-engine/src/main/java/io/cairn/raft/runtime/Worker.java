@@ -229,14 +229,19 @@ final class Worker implements Runnable {
         persisting.addAll(waiting);
         // Durable before acknowledged: no acknowledgement or vote of the waiting Readys leaves the
         // node before this write completes (afterPersist), nor does the core count the leader's own copy.
-        store.commit(batch).whenComplete((ok, err) -> post(() -> {
-            if (err != null) {
-                log.error("log write failed; the replicas of this worker stop", err);
-                running = false;
-                return;
+        store.commit(batch).whenComplete((ok, err) -> {
+            if (err == null && waiting.isEmpty()) {
+                return; // nothing waits for this write: no need to wake the worker
             }
-            afterPersist(waiting, waitingReadies);
-        }));
+            post(() -> {
+                if (err != null) {
+                    log.error("log write failed; the replicas of this worker stop", err);
+                    running = false;
+                    return;
+                }
+                afterPersist(waiting, waitingReadies);
+            });
+        });
         // Committed entries already durable here need not wait for the write (which then only
         // records the commit index); queued after the commit call, so any log-store write an
         // apply leads to (a snapshot record) is ordered after this batch.
