@@ -161,17 +161,30 @@ class StoreChangesTest {
     /** Every acknowledged write reads back at its group's leader (a linearizable read). */
     private void assertAllThere(Map<String, String> acked) {
         ShardMap m = map();
-        Map<Long, Integer> leaders = new ConcurrentHashMap<>();
-        for (GroupInfo g : m.groups()) {
-            await().atMost(WAIT).until(() -> cluster.leaderIndex(g.id()) > 0);
-            leaders.put(g.id(), cluster.leaderIndex(g.id()));
-        }
         for (Map.Entry<String, String> e : acked.entrySet()) {
             long group = groupOf(m, e.getKey());
-            Result r = cluster.exec(leaders.get(group), cmd(group, "GET", e.getKey()));
-            assertThat(r.getResp().toStringUtf8()).as("key %s of group %d", e.getKey(), group)
+            Result r = readAtLeader(group, e.getKey());
+            assertThat(r.getResp().toStringUtf8()).as("key %s of group %d: %s", e.getKey(), group, r)
                     .isEqualTo(bulk(e.getValue()));
         }
+    }
+
+    /**
+     * GET at the group's current leader, asked again while the answer is not a reply (NOT_LEADER,
+     * WRONG_GROUP, an unknown outcome): the meta leader balances leaderships after store changes,
+     * so the leader may move between finding it and asking it (CI: a read answered "not leader").
+     */
+    private Result readAtLeader(long group, String key) {
+        Result[] last = new Result[1];
+        await().atMost(WAIT).until(() -> {
+            int leader = cluster.leaderIndex(group);
+            if (leader <= 0) {
+                return false;
+            }
+            last[0] = cluster.exec(leader, cmd(group, "GET", key));
+            return last[0].hasResp();
+        });
+        return last[0];
     }
 
     /** Store 1 is REMOVED, no group has a replica there, and its node dropped every group's data. */
