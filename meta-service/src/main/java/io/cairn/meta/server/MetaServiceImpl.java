@@ -93,7 +93,6 @@ final class MetaServiceImpl extends MetaServiceGrpc.MetaServiceImplBase {
     node.reports().touch(s.id(), System.nanoTime());
     answer(out, node.propose(new MapCommand.AddStore(s)).handle((m, err) -> {
       if (err == null) {
-        node.reports().touch(s.id(), System.nanoTime());
         LOG.info("store {} registered (raft {}, service {}): map version {}", s.id(), s.raftAddress(),
             s.serviceAddress(), m.version());
         return RegisterStoreResponse.newBuilder().setMapVersion(m.version()).build();

@@ -13,4 +13,12 @@ public record HardState(long term, long vote, long commit) {
     public boolean isEmpty() {
         return term == 0 && vote == 0 && commit == 0;
     }
+
+    /**
+     * Whether {@code other} has this term and vote: a change from one to the other moves at most
+     * the commit index, which needs no fsync (etcd-raft's {@code MustSync}).
+     */
+    public boolean sameTermAndVote(HardState other) {
+        return term == other.term && vote == other.vote;
+    }
 }

@@ -185,6 +185,8 @@ public final class RawNode {
         HardState hs = raft.hardState();
         List<Entry> entries = raft.raftLog.unstableEntries();
         Snapshot snap = raft.raftLog.unstable.snapshot != null ? raft.raftLog.unstable.snapshot : Snapshot.EMPTY;
+        // prevHardState is what the last advanced (so durable) Ready wrote, or what was loaded.
+        boolean termDurable = hs.sameTermAndVote(prevHardState);
         Ready rd = new Ready(
                 ss.equals(prevSoftState) ? null : ss,
                 hs.equals(prevHardState) ? null : hs,
@@ -193,9 +195,8 @@ public final class RawNode {
                 snap,
                 raft.raftLog.nextEntries(),
                 raft.msgs.isEmpty() ? List.of() : List.copyOf(raft.msgs),
-                !entries.isEmpty() || hs.vote() != prevHardState.vote() || hs.term() != prevHardState.term(),
-                // prevHardState is what the last advanced (so durable) Ready wrote, or what was loaded.
-                hs.vote() == prevHardState.vote() && hs.term() == prevHardState.term());
+                !entries.isEmpty() || !termDurable,
+                termDurable);
         if (rd.softState() != null) {
             prevSoftState = rd.softState();
         }

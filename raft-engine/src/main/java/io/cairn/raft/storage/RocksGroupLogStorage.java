@@ -74,11 +74,6 @@ final class RocksGroupLogStorage implements GroupLogStorage {
         return hardState;
     }
 
-    /** Whether {@code hs} has the stored term and vote (only its commit index may differ). */
-    synchronized boolean keepsTermAndVote(HardState hs) {
-        return hs.term() == hardState.term() && hs.vote() == hardState.vote();
-    }
-
     @Override
     public synchronized InitialState initialState() {
         checkLive();

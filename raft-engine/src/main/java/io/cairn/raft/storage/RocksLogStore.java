@@ -296,7 +296,7 @@ public final class RocksLogStore implements RaftLogStore {
                 for (Op op : ops) {
                     RocksGroupLogStorage g = touched.get(op.groupId());
                     if (op instanceof SetHardState h) {
-                        needsSync |= !g.keepsTermAndVote(h.hardState());
+                        needsSync |= !h.hardState().sameTermAndVote(g.hardState());
                     } else {
                         needsSync = true;
                     }

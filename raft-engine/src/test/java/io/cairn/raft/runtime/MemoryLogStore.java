@@ -127,8 +127,7 @@ final class MemoryLogStore implements RaftLogStore {
             return false;
         }
         for (Map.Entry<Long, HardState> e : batch.hardStates) {
-            HardState stored = mem(e.getKey()).initialState().hardState();
-            if (stored.term() != e.getValue().term() || stored.vote() != e.getValue().vote()) {
+            if (!e.getValue().sameTermAndVote(mem(e.getKey()).initialState().hardState())) {
                 return false;
             }
         }
