@@ -48,11 +48,29 @@ class StoreServiceTest {
     private ManagedChannel channel;
     private StoreServiceGrpc.StoreServiceBlockingStub stub;
 
+    /**
+     * A port free on 127.0.0.1 now, below the kernel's ephemeral range (32768 and up by default)
+     * and not handed out before by this JVM. An ephemeral port picked with {@code new
+     * ServerSocket(0)} could be taken, before the server bound it, by an outgoing connection's
+     * local port or handed out again (CI: a store of {@code MetaModeCluster} "cannot listen").
+     */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
+            if (!HANDED_OUT.add(port)) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException e) {
+                // taken: try another
+            }
         }
+        throw new IOException("no free port in 20000-31999");
     }
+
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @BeforeEach
     void start() throws Exception {
