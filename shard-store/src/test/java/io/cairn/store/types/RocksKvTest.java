@@ -54,6 +54,36 @@ class RocksKvTest {
         }
     }
 
+    /**
+     * Commit writes the range deletes, then each key's final value once, in key order: the same
+     * state as replaying the calls in order, and one memtable entry per key written.
+     */
+    @Test
+    void commitWritesTheFinalStateWithOneMemtableEntryPerKey() throws Exception {
+        try (TestStore s = new TestStore(dir)) {
+            seed(s, "a", "b", "c", "d", "e");
+            long before = s.db().getLongProperty("rocksdb.num-entries-active-mem-table");
+            try (RocksKv kv = RocksKv.writeBatch(s.db()); WriteOptions wo = new WriteOptions()) {
+                kv.put(b("c"), b("gone"));      // covered by the range delete below: not written
+                kv.deleteRange(b("b"), b("d"));
+                kv.put(b("c"), b("after"));     // after the range delete: survives it
+                for (int i = 0; i < 10; i++) {
+                    kv.put(b("z"), b("v" + i)); // ten puts, one entry
+                }
+                kv.delete(b("e"));
+                kv.put(b("e"), b("again"));
+                kv.put(b("f"), b("x"));
+                kv.delete(b("f"));
+                kv.commit(wo);
+            }
+            // the range delete, then c, e, f (a delete), z: one entry each
+            assertThat(s.db().getLongProperty("rocksdb.num-entries-active-mem-table") - before).isEqualTo(5);
+            try (RocksKv kv = RocksKv.snapshot(s.db())) {
+                assertThat(keys(kv, "a", "zz", false)).containsExactly("a=db", "c=after", "d=db", "e=again", "z=v9");
+            }
+        }
+    }
+
     @Test
     void cursorOpenDuringRangeDeleteKeepsItsViewOfTheState() {
         try (TestStore s = new TestStore(dir)) {
