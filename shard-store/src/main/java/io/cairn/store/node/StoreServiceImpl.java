@@ -120,6 +120,9 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
             }
             results[i] = f;
         }
+        for (GroupOrder o : order.values()) {
+            o.flush();
+        }
         watch.arm();
         CompletableFuture.allOf(results).whenComplete((ok, err) -> {
             ExecuteResponse.Builder b = ExecuteResponse.newBuilder();
@@ -143,11 +146,98 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
      * writes before it in the same group are done, a write once the reads before it are. Commands
      * of different groups do not wait for each other; neither do consecutive reads or writes.
      */
-    private static final class GroupOrder {
+    private final class GroupOrder {
         CompletableFuture<?> lastWrite = CompletableFuture.completedFuture(null);
         /** Completes once the previous write of the group has been handed to the runtime. */
         CompletableFuture<?> writeSubmitted = CompletableFuture.completedFuture(null);
         final List<CompletableFuture<?>> readsSinceWrite = new ArrayList<>();
+        /** Consecutive writes not proposed yet: one Raft entry once a read, the end or a limit comes. */
+        WriteRun run;
+
+        /** Proposes the pending writes, if any. */
+        void flush() {
+            if (run != null) {
+                run.propose();
+                run = null;
+            }
+        }
+    }
+
+    /** Most argument bytes in one batch entry (a longer run is split; one big write goes alone). */
+    static final int MAX_BATCH_BYTES = 256 * 1024;
+
+    /**
+     * Consecutive writes of one request to one group, proposed together once the run ends: as one
+     * Raft entry ({@link StoreCommand#encodeBatch}) when there are several, so a pipelining
+     * connection's writes cost the group one entry (one log record per replica, one proposal)
+     * instead of one each. Each write keeps its own session, result and (in apply) its own
+     * exactly-once check.
+     */
+    private final class WriteRun {
+        final long groupId;
+        final ShardStateMachine sm;
+        final CompletableFuture<?> gate;
+        final Watch watch;
+        final CompletableFuture<Void> submitted = new CompletableFuture<>();
+        final List<Command> commands = new ArrayList<>();
+        final List<byte[][]> argvs = new ArrayList<>();
+        final List<CompletableFuture<Reply>> replies = new ArrayList<>();
+        long bytes;
+
+        WriteRun(long groupId, ShardStateMachine sm, CompletableFuture<?> gate, Watch watch) {
+            this.groupId = groupId;
+            this.sm = sm;
+            this.gate = gate;
+            this.watch = watch;
+        }
+
+        boolean full() {
+            return commands.size() >= StoreCommand.MAX_BATCH || bytes >= MAX_BATCH_BYTES;
+        }
+
+        CompletableFuture<Reply> add(Command c, byte[][] argv) {
+            commands.add(c);
+            argvs.add(argv);
+            for (byte[] a : argv) {
+                bytes += a.length;
+            }
+            CompletableFuture<Reply> reply = new CompletableFuture<>();
+            replies.add(reply);
+            return reply;
+        }
+
+        void propose() {
+            after(gate, () -> {
+                long now = System.currentTimeMillis();
+                List<StoreCommand> cmds = new ArrayList<>(commands.size());
+                for (int i = 0; i < commands.size(); i++) {
+                    Command c = commands.get(i);
+                    cmds.add(new StoreCommand(c.getSession(), c.getSeq(), c.getAcked(), now,
+                            ThreadLocalRandom.current().nextLong(), argvs.get(i), c.getMapVersion()));
+                }
+                try {
+                    byte[] data = cmds.size() == 1 ? cmds.get(0).encode() : StoreCommand.encodeBatch(cmds);
+                    return watch.add(sm, runtime.propose(groupId, data));
+                } catch (RuntimeException e) {
+                    return CompletableFuture.failedFuture(e); // answered per command by failure()
+                } finally {
+                    submitted.complete(null);
+                }
+            }).whenComplete((result, err) -> {
+                for (int i = 0; i < replies.size(); i++) {
+                    if (err != null) {
+                        replies.get(i).completeExceptionally(err);
+                    } else {
+                        Object r = result instanceof List<?> l ? l.get(i) : result;
+                        if (r instanceof SlotMoving m) {
+                            replies.get(i).completeExceptionally(m);
+                        } else {
+                            replies.get(i).complete((Reply) r);
+                        }
+                    }
+                }
+            });
+        }
     }
 
     private CompletableFuture<Result> executeOne(Command c, int protocol, Map<Long, GroupOrder> order,
@@ -187,23 +277,21 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
         GroupOrder o = order.computeIfAbsent(groupId, g -> new GroupOrder());
         CompletableFuture<Reply> reply;
         if (spec.isWrite()) {
-            CompletableFuture<?> gate = o.readsSinceWrite.isEmpty() ? o.writeSubmitted
-                    : CompletableFuture.allOf(o.writeSubmitted,
-                            CompletableFuture.allOf(o.readsSinceWrite.toArray(CompletableFuture[]::new)));
-            CompletableFuture<Void> submitted = new CompletableFuture<>();
-            reply = after(gate, () -> {
-                StoreCommand cmd = new StoreCommand(c.getSession(), c.getSeq(), c.getAcked(),
-                        System.currentTimeMillis(), ThreadLocalRandom.current().nextLong(), argv, routed);
-                try {
-                    return watch.add(sm, runtime.propose(groupId, cmd.encode())).thenApply(StoreServiceImpl::applied);
-                } finally {
-                    submitted.complete(null);
-                }
-            });
-            o.writeSubmitted = submitted;
+            if (o.run != null && o.run.full()) {
+                o.flush();
+            }
+            if (o.run == null) {
+                CompletableFuture<?> gate = o.readsSinceWrite.isEmpty() ? o.writeSubmitted
+                        : CompletableFuture.allOf(o.writeSubmitted,
+                                CompletableFuture.allOf(o.readsSinceWrite.toArray(CompletableFuture[]::new)));
+                o.run = new WriteRun(groupId, sm, gate, watch);
+                o.writeSubmitted = o.run.submitted;
+                o.readsSinceWrite.clear();
+            }
+            reply = o.run.add(c, argv);
             o.lastWrite = reply;
-            o.readsSinceWrite.clear();
         } else {
+            o.flush(); // the read waits for the writes before it: they must be on their way
             boolean inline = runsInline(spec, argc);
             reply = after(o.lastWrite, c.getStaleOk()
                     ? () -> inline ? readNow(sm, argv, routed)
@@ -405,14 +493,6 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
 
     private static Result wrongGroup(SlotOwnership.Snapshot owner) {
         return Result.newBuilder().setWrongGroup(WrongGroup.newBuilder().setMapVersion(owner.mapVersion())).build();
-    }
-
-    /** The apply result of a client write: its reply, or a refusal because its slot is moving. */
-    private static Reply applied(Object result) {
-        if (result instanceof SlotMoving m) {
-            throw m;
-        }
-        return (Reply) result;
     }
 
     private Result failure(Throwable err) {

@@ -30,7 +30,9 @@ import org.rocksdb.Slice;
  * the node's {@link DataDb}. Each call of {@link #apply} executes its entries' commands in one
  * RocksDB write batch together with the new applied index, so a crash leaves the data and the
  * index consistent. Apply is deterministic: a command sees only its entry's time and seed and
- * versions derived from the entry's index, never the clock or a random source.
+ * versions derived from the entry's index, never the clock or a random source. An entry may
+ * carry a batch of commands ({@link StoreCommand#encodeBatch}): they run in order, sharing the
+ * entry's collection versions, and its result is the list of their results.
  *
  * <p>Besides client commands the leader proposes internal ones: {@link #EXPIRED} (delete
  * these keys if they have expired by the entry's time — active expiry),
@@ -159,7 +161,17 @@ public final class ShardStateMachine implements StateMachine {
                     results.add(null);
                     continue;
                 }
-                results.add(applyOne(kv, e.index(), StoreCommand.decode(e.data())));
+                long[] versions = {0}; // collection versions of the entry: (index << 16) | n
+                if (StoreCommand.isBatch(e.data())) {
+                    List<StoreCommand> batch = StoreCommand.decodeBatch(e.data());
+                    List<Object> replies = new ArrayList<>(batch.size());
+                    for (StoreCommand c : batch) {
+                        replies.add(applyOne(kv, e.index(), c, versions));
+                    }
+                    results.add(replies);
+                } else {
+                    results.add(applyOne(kv, e.index(), StoreCommand.decode(e.data()), versions));
+                }
             }
             byte[] state = new byte[16];
             KeyCodec.putLong(state, 0, last.index());
@@ -179,7 +191,7 @@ public final class ShardStateMachine implements StateMachine {
         return results;
     }
 
-    private Object applyOne(RocksKv kv, long index, StoreCommand c) {
+    private Object applyOne(RocksKv kv, long index, StoreCommand c, long[] versions) {
         CommandSpec spec = null;
         int[] keys = null;
         if (slotStates.anyActiveInBatch()) { // else (the common case) no slot of the group is moving
@@ -196,9 +208,8 @@ public final class ShardStateMachine implements StateMachine {
         if (remembered != null) {
             return remembered;
         }
-        long[] n = {0};
         ExecContext ctx = new ExecContext(group, kv, c.now(), new Random(c.seed()),
-                () -> (index << VERSION_BITS) | n[0]++);
+                () -> (index << VERSION_BITS) | versions[0]++);
         Reply r;
         if (Args.is(c.argv()[0], EXPIRED)) {
             r = expireKeys(ctx, c.argv(), index);

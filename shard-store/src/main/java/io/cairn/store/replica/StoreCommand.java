@@ -2,6 +2,8 @@ package io.cairn.store.replica;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One replicated write as it travels in a Raft entry. The leader fills in {@code now} (its clock,
@@ -18,10 +20,18 @@ import java.nio.charset.StandardCharsets;
  * <p>Encoding, frozen (docs/storage-format.md): {@code format(1)=1 session(8) seq(8) acked(8)
  * now(8) seed(8) argc(4) then argc times len(4) bytes}; with a map version, format 2:
  * {@code format(1)=2 session(8) seq(8) acked(8) now(8) seed(8) mapVersion(8) argc(4) ...}.
+ *
+ * <p><b>Batches.</b> Consecutive writes of one request to one group travel in one Raft entry
+ * ({@link #encodeBatch}): {@code format(1)=3 count(4) then count times len(4) command}, each
+ * command in format 1 or 2. Apply runs them in order, each exactly as if it had its own entry
+ * (its own session, time and seed), and answers with one result per command.
  */
 public record StoreCommand(long session, long seq, long acked, long now, long seed, byte[][] argv, long mapVersion) {
     static final byte FORMAT = 1;
     static final byte FORMAT_ROUTED = 2;
+    static final byte FORMAT_BATCH = 3;
+    /** Most commands in one batch entry (collection versions are counted per entry: 2^16 of them). */
+    public static final int MAX_BATCH = 256;
     /** Upper bound on a decoded argument count (a corrupt entry must not allocate wildly). */
     static final int MAX_ARGS = 1 << 24;
 
@@ -55,8 +65,57 @@ public record StoreCommand(long session, long seq, long acked, long now, long se
         return b.array();
     }
 
-    public static StoreCommand decode(byte[] data) {
+    /** Whether {@code data} (a Raft entry's) holds a batch of commands ({@link #encodeBatch}). */
+    public static boolean isBatch(byte[] data) {
+        return data.length > 0 && data[0] == FORMAT_BATCH;
+    }
+
+    /** One entry for {@code commands} (2 to {@link #MAX_BATCH}), applied in order. */
+    public static byte[] encodeBatch(List<StoreCommand> commands) {
+        if (commands.size() < 2 || commands.size() > MAX_BATCH) {
+            throw new IllegalArgumentException("a batch holds 2 to " + MAX_BATCH + " commands, not " + commands.size());
+        }
+        byte[][] parts = new byte[commands.size()][];
+        int size = 1 + 4;
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = commands.get(i).encode();
+            size += 4 + parts[i].length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(size);
+        b.put(FORMAT_BATCH).putInt(parts.length);
+        for (byte[] p : parts) {
+            b.putInt(p.length).put(p);
+        }
+        return b.array();
+    }
+
+    /** The commands of a batch entry, in order. */
+    public static List<StoreCommand> decodeBatch(byte[] data) {
         ByteBuffer b = ByteBuffer.wrap(data);
+        if (b.get() != FORMAT_BATCH) {
+            throw new IllegalArgumentException("not a batch of store commands");
+        }
+        int count = b.getInt();
+        if (count < 1 || count > MAX_BATCH) {
+            throw new IllegalArgumentException("bad batch size " + count);
+        }
+        List<StoreCommand> commands = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int n = b.getInt();
+            if (n < 1 || n > b.remaining()) {
+                throw new IllegalArgumentException("bad command length " + n);
+            }
+            commands.add(decode(b.slice(b.position(), n)));
+            b.position(b.position() + n);
+        }
+        return commands;
+    }
+
+    public static StoreCommand decode(byte[] data) {
+        return decode(ByteBuffer.wrap(data));
+    }
+
+    private static StoreCommand decode(ByteBuffer b) {
         byte format = b.get();
         if (format != FORMAT && format != FORMAT_ROUTED) {
             throw new IllegalArgumentException("unknown store command format " + format);

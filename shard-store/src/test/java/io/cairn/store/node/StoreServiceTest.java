@@ -321,6 +321,47 @@ class StoreServiceTest {
         }
     }
 
+    private long lastIndex(long group) {
+        return stub.status(StatusRequest.getDefaultInstance()).getGroupsList().stream()
+                .filter(g -> g.getGroupId() == group).findFirst().orElseThrow().getLastIndex();
+    }
+
+    /**
+     * A request's consecutive writes to a group go to Raft as one entry (up to
+     * {@code StoreCommand.MAX_BATCH} of them), a read between them ends the run: each write still
+     * gets its own reply, an error stays its own command's, and reads see the writes before them.
+     */
+    @Test
+    void consecutiveWritesOfARequestShareOneRaftEntry() {
+        String list = keyIn("batchlist", 0, 8191);
+        List<Command> cs = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            cs.add(cmd(G1, 77, i + 1, "SET", keyIn("batch" + i + "-", 0, 8191), "v" + i));
+        }
+        cs.add(cmd(G1, 77, 301, "RPUSH", list, "x"));
+        cs.add(cmd(G1, 77, 302, "INCR", list)); // wrong type: this command's error only
+        cs.add(cmd(G1, "LLEN", list));
+        cs.add(cmd(G1, 77, 303, "RPUSH", list, "y"));
+        cs.add(cmd(G1, 77, 304, "RPUSH", list, "z"));
+        long before = lastIndex(G1);
+        List<Result> rs = run(2, cs.toArray(Command[]::new));
+        long entries = lastIndex(G1) - before;
+        for (int i = 0; i < 300; i++) {
+            assertThat(resp(rs.get(i))).isEqualTo("+OK\r\n");
+        }
+        assertThat(resp(rs.get(300))).isEqualTo(":1\r\n");
+        assertThat(resp(rs.get(301))).startsWith("-WRONGTYPE");
+        assertThat(resp(rs.get(302))).isEqualTo(":1\r\n");
+        assertThat(resp(rs.get(303))).isEqualTo(":2\r\n");
+        assertThat(resp(rs.get(304))).isEqualTo(":3\r\n");
+        // 304 writes: 256 + 46 before the read, 2 after it (the runtime may add its own entries)
+        assertThat(entries).as("Raft entries for 304 writes").isBetween(3L, 6L);
+        assertThat(one(2, cmd(G1, "GET", keyIn("batch299-", 0, 8191)))).isEqualTo("$4\r\nv299\r\n");
+        // a retry of the whole request (same sessions and seqs) applies nothing again
+        assertThat(run(2, cs.toArray(Command[]::new)).get(304)).extracting(StoreServiceTest::resp).isEqualTo(":3\r\n");
+        assertThat(one(2, cmd(G1, "LLEN", list))).isEqualTo(":3\r\n");
+    }
+
     /** Runs one command through an asynchronous stub; returns the thread its reply arrived on. */
     private static Thread replyThread(ManagedChannel ch, Command c, String expected) throws Exception {
         java.util.concurrent.CompletableFuture<Thread> on = new java.util.concurrent.CompletableFuture<>();

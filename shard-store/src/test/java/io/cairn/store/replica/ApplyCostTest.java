@@ -24,6 +24,7 @@ import org.rocksdb.RocksDBException;
  * active memtable's entry count (nothing is flushed in this test) and RocksDB's per-thread
  * PerfContext (memtable lookups by Get; apply runs on the test thread).
  */
+@SuppressWarnings("unchecked")
 class ApplyCostTest {
     static final int N = 200;
 
@@ -84,8 +85,9 @@ class ApplyCostTest {
                 .isEqualTo(new Reply.Bulk("second".getBytes()));
     }
 
+    // one write batch writes each key once: the records, the session header once, the applied index
     @Test
-    void aBatchOfSetsWritesTwoEntriesEachAndTheAppliedIndexOnce() throws RocksDBException {
+    void aBatchOfSetsWritesEachRecordAndTheSessionHeaderAndTheAppliedIndexOnce() throws RocksDBException {
         long seq = createKeys();
         long entries = memtableEntries();
         perf.reset();
@@ -94,8 +96,42 @@ class ApplyCostTest {
             batch.add(f.entry(set(1, seq, "k" + i, "second")));
         }
         assertThat(f.sm.apply(batch)).hasSize(N).containsOnly(Reply.OK);
-        assertThat(memtableEntries() - entries).isLessThanOrEqualTo(2L * N + 1);
+        assertThat(memtableEntries() - entries).isEqualTo(N + 2L);
         assertThat(perf.getFromMemtableCount()).isLessThanOrEqualTo(N);
+    }
+
+    // the same SETs as one Raft entry (the store batches a request's writes): one result per command
+    @Test
+    void aBatchEntryCostsTheSameAndAnswersEachCommand() throws RocksDBException {
+        long seq = createKeys();
+        long entries = memtableEntries();
+        List<StoreCommand> commands = new ArrayList<>();
+        for (int i = 0; i < N; i++, seq++) {
+            commands.add(set(1, seq, "k" + i, "second"));
+        }
+        List<Object> results = f.sm.apply(List.of(f.entry(StoreCommand.encodeBatch(commands))));
+        assertThat(results).hasSize(1);
+        assertThat((List<Object>) results.get(0)).hasSize(N).containsOnly(Reply.OK);
+        assertThat(memtableEntries() - entries).isEqualTo(N + 2L);
+        assertThat(f.sm.read(new byte[][] {"get".getBytes(), "k199".getBytes()}))
+                .isEqualTo(new Reply.Bulk("second".getBytes()));
+    }
+
+    // a pipelining client: replies of writes in flight go to reply records, deleted once acknowledged
+    @Test
+    void repliesWrittenAndAcknowledgedInOneBatchLeaveOneEntryEach() throws RocksDBException {
+        long seq = createKeys();
+        long entries = memtableEntries();
+        List<Entry> batch = new ArrayList<>();
+        long acked = seq - 1;
+        for (int i = 0; i < N; i++, seq++) {
+            // 8 writes in flight: each acknowledges the write 8 before it
+            batch.add(f.entry(new StoreCommand(1, seq, Math.max(acked, seq - 8), 1_000 + seq, seq,
+                    new byte[][] {"set".getBytes(), ("k" + i).getBytes(), "third".getBytes()})));
+        }
+        assertThat(f.sm.apply(batch)).hasSize(N).containsOnly(Reply.OK);
+        // records, header and applied index once each, and at most one entry (put or delete) per reply
+        assertThat(memtableEntries() - entries).isLessThanOrEqualTo(N + 2L + N);
     }
 
     // a cold cache (a restarted replica) costs one more Get for the session's first write only

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cairn.store.types.Reply;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +54,50 @@ class ExactlyOnceTest {
             f.apply(write(21, 6, 4, 102, "rpush", "l", "v6"));
             assertThat(f.apply(write(21, 2, 4, 103, "rpush", "l", "v2"))).isEqualTo(new Reply.Err(Sessions.TOO_OLD));
             assertThat(integer(f.sm.read(new byte[][] {"llen".getBytes(), "l".getBytes()}))).isEqualTo(6);
+        }
+    }
+
+    // the store sends a request's consecutive writes to a group as one entry: each keeps its identity
+    @Test
+    void aBatchEntryAppliesEachCommandOnceInOrderAndARetryOfItReturnsTheSameReplies() {
+        try (ReplicaFixture f = new ReplicaFixture(dir, 3)) {
+            StoreCommand[] batch = {
+                write(51, 1, 0, 100, "rpush", "l", "a"),
+                write(52, 1, 0, 100, "incr", "c"),
+                write(51, 2, 0, 100, "rpush", "l", "b"),
+                write(52, 2, 0, 100, "get", "l"), // a wrong type: an error for this command only
+                write(51, 3, 0, 100, "incr", "c"),
+            };
+            List<Object> replies = f.applyBatch(batch);
+            assertThat(replies).hasSize(5);
+            assertThat(integer((Reply) replies.get(0))).isEqualTo(1);
+            assertThat(integer((Reply) replies.get(1))).isEqualTo(1);
+            assertThat(integer((Reply) replies.get(2))).isEqualTo(2);
+            assertThat(replies.get(3)).isInstanceOf(Reply.Err.class);
+            assertThat(integer((Reply) replies.get(4))).isEqualTo(2);
+            // the gateway retried the whole batch (its outcome was lost): nothing applied twice
+            assertThat(f.applyBatch(batch)).isEqualTo(replies);
+            // and one command of it, alone
+            assertThat(integer(f.apply(write(51, 2, 0, 101, "rpush", "l", "b")))).isEqualTo(2);
+            assertThat(integer(f.sm.read(new byte[][] {"llen".getBytes(), "l".getBytes()}))).isEqualTo(2);
+            assertThat(f.sm.read(new byte[][] {"get".getBytes(), "c".getBytes()}))
+                    .isEqualTo(new Reply.Bulk("2".getBytes()));
+        }
+    }
+
+    // collections created by commands of one entry get distinct versions (they share the entry's index;
+    // same slot, so equal versions would mean the same member keys)
+    @Test
+    void collectionsCreatedInOneBatchEntryAreIndependent() {
+        try (ReplicaFixture f = new ReplicaFixture(dir, 3)) {
+            f.applyBatch(write(61, 1, 0, 100, "hset", "{t}h1", "f", "one"),
+                    write(61, 2, 0, 100, "hset", "{t}h2", "f", "two"),
+                    write(61, 3, 0, 100, "sadd", "s1", "m"),
+                    write(61, 4, 0, 100, "del", "{t}h1"));
+            assertThat(f.sm.read(new byte[][] {"hget".getBytes(), "{t}h2".getBytes(), "f".getBytes()}))
+                    .isEqualTo(new Reply.Bulk("two".getBytes()));
+            assertThat(f.sm.read(new byte[][] {"exists".getBytes(), "{t}h1".getBytes()})).isEqualTo(Reply.integer(0));
+            assertThat(integer(f.sm.read(new byte[][] {"scard".getBytes(), "s1".getBytes()}))).isEqualTo(1);
         }
     }
 

@@ -43,7 +43,17 @@ final class ReplicaFixture implements AutoCloseable {
     }
 
     Entry entry(StoreCommand c) {
-        return Entry.normal(term, ++index, c.encode());
+        return entry(c.encode());
+    }
+
+    Entry entry(byte[] data) {
+        return Entry.normal(term, ++index, data);
+    }
+
+    /** Applies {@code commands} as one batch entry ({@link StoreCommand#encodeBatch}); their replies. */
+    @SuppressWarnings("unchecked")
+    List<Object> applyBatch(StoreCommand... commands) {
+        return (List<Object>) sm.apply(List.of(entry(StoreCommand.encodeBatch(List.of(commands))))).get(0);
     }
 
     /** Applies one command as the next entry and returns its reply. */
