@@ -176,7 +176,9 @@ class StoreChangesTest {
      */
     private Result readAtLeader(long group, String key) {
         Result[] last = new Result[1];
-        await().atMost(WAIT).until(() -> {
+        // asked at once (the usual case answers the first time), then every 100 ms: with
+        // Awaitility's default first delay each of the hundreds of keys cost 100 ms
+        await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).until(() -> {
             int leader = cluster.leaderIndex(group);
             if (leader <= 0) {
                 return false;
