@@ -31,12 +31,15 @@ import io.cairn.store.replica.StoreCommand;
 import io.cairn.store.resp.RespEncoder;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -154,10 +157,20 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
         /** Consecutive writes not proposed yet: one Raft entry once a read, the end or a limit comes. */
         WriteRun run;
 
-        /** Proposes the pending writes, if any. */
+        final long groupId;
+        final ShardStateMachine sm;
+        final Watch watch;
+
+        GroupOrder(long groupId, ShardStateMachine sm, Watch watch) {
+            this.groupId = groupId;
+            this.sm = sm;
+            this.watch = watch;
+        }
+
+        /** Sends the pending writes on to the group's proposer, if any. */
         void flush() {
             if (run != null) {
-                run.propose();
+                run.submit(proposers.computeIfAbsent(groupId, Proposer::new), sm, watch);
                 run = null;
             }
         }
@@ -167,28 +180,24 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
     static final int MAX_BATCH_BYTES = 256 * 1024;
 
     /**
-     * Consecutive writes of one request to one group, proposed together once the run ends: as one
-     * Raft entry ({@link StoreCommand#encodeBatch}) when there are several, so a pipelining
-     * connection's writes cost the group one entry (one log record per replica, one proposal)
-     * instead of one each. Each write keeps its own session, result and (in apply) its own
-     * exactly-once check.
+     * Consecutive writes of one request to one group (no read of the group between them). Once its
+     * gate opens (the request's earlier commands of the group), the run goes to the group's
+     * {@link Proposer}, which proposes it together with whatever other runs wait there as one Raft
+     * entry. Each write keeps its own session, result and (in apply) its own exactly-once check.
      */
     private final class WriteRun {
-        final long groupId;
-        final ShardStateMachine sm;
         final CompletableFuture<?> gate;
-        final Watch watch;
+        /** Completes once the run is queued at its group's proposer: the next run of the request may follow. */
         final CompletableFuture<Void> submitted = new CompletableFuture<>();
         final List<Command> commands = new ArrayList<>();
         final List<byte[][]> argvs = new ArrayList<>();
         final List<CompletableFuture<Reply>> replies = new ArrayList<>();
+        /** Completes when the run's entry is applied (or failed): the request's watch follows it. */
+        final CompletableFuture<Object> outcome = new CompletableFuture<>();
         long bytes;
 
-        WriteRun(long groupId, ShardStateMachine sm, CompletableFuture<?> gate, Watch watch) {
-            this.groupId = groupId;
-            this.sm = sm;
+        WriteRun(CompletableFuture<?> gate) {
             this.gate = gate;
-            this.watch = watch;
         }
 
         boolean full() {
@@ -206,35 +215,161 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
             return reply;
         }
 
-        void propose() {
+        /** Hands the run to {@code proposer} once the gate opens. */
+        void submit(Proposer proposer, ShardStateMachine sm, Watch watch) {
+            // the watch fails the outcome on a time-out: then every command's too
+            outcome.whenComplete((v, err) -> {
+                if (err != null) {
+                    replies.forEach(r -> r.completeExceptionally(err));
+                }
+            });
+            watch.add(sm, outcome);
             after(gate, () -> {
-                long now = System.currentTimeMillis();
-                List<StoreCommand> cmds = new ArrayList<>(commands.size());
-                for (int i = 0; i < commands.size(); i++) {
-                    Command c = commands.get(i);
-                    cmds.add(new StoreCommand(c.getSession(), c.getSeq(), c.getAcked(), now,
-                            ThreadLocalRandom.current().nextLong(), argvs.get(i), c.getMapVersion()));
+                proposer.submit(this, sm);
+                submitted.complete(null);
+                return outcome;
+            });
+        }
+
+        /** The results of the run's commands, from {@code from} on in the entry's {@code results}. */
+        void complete(List<?> results, int from, Throwable err) {
+            for (int i = 0; i < replies.size(); i++) {
+                Object r = err == null ? results.get(from + i) : null;
+                if (err != null) {
+                    replies.get(i).completeExceptionally(err);
+                } else if (r instanceof SlotMoving m) {
+                    replies.get(i).completeExceptionally(m);
+                } else {
+                    replies.get(i).complete((Reply) r);
                 }
-                try {
-                    byte[] data = cmds.size() == 1 ? cmds.get(0).encode() : StoreCommand.encodeBatch(cmds);
-                    return watch.add(sm, runtime.propose(groupId, data));
-                } catch (RuntimeException e) {
-                    return CompletableFuture.failedFuture(e); // answered per command by failure()
-                } finally {
-                    submitted.complete(null);
+            }
+            if (err != null) {
+                outcome.completeExceptionally(err);
+            } else {
+                outcome.complete(null);
+            }
+        }
+    }
+
+    /** Entries of client writes a group may have proposed and not yet applied (the rest wait and merge). */
+    static final int PROPOSALS_IN_FLIGHT = Integer.getInteger("cairn.store.proposals.in.flight", 1);
+
+    /** Each hosted group's proposer (made on first use; a group hosted again gets its old one back). */
+    private final Map<Long, Proposer> proposers = new ConcurrentHashMap<>();
+
+    /**
+     * The client writes of one group on their way to Raft: at most {@link #PROPOSALS_IN_FLIGHT}
+     * entries proposed and not yet applied; runs that arrive meanwhile (from any request) wait
+     * here and leave together as one entry when one is applied. So the number of Raft rounds
+     * adapts to the load: under light load every run goes at once, under heavy load each round
+     * carries everything that arrived during the previous one, and the per-round costs (a log
+     * write and fsync on every replica, the messages, a dozen thread hand-offs) are paid once for
+     * all of it instead of once per request. Runs leave in arrival order, so a request's runs
+     * for the group (queued one after the other, see {@link WriteRun#submitted}) stay in order.
+     * Per group, not per store: a slow group holds back only its own writes.
+     */
+    private final class Proposer {
+        final long groupId;
+        private final ArrayDeque<WriteRun> waiting = new ArrayDeque<>();
+        /** Entries proposed and not yet applied (each a slot), oldest first. */
+        private final ArrayDeque<Flight> flights = new ArrayDeque<>();
+
+        /** One in-flight slot: when its entry was proposed; {@code over} once freed (guarded by the proposer). */
+        private static final class Flight {
+            long proposedNanos = System.nanoTime();
+            boolean over;
+        }
+
+        Proposer(long groupId) {
+            this.groupId = groupId;
+        }
+
+        void submit(WriteRun run, ShardStateMachine sm) {
+            if (sm.leaderId() != config.nodeId()) {
+                // not the leader here (as far as this replica knows): no waiting, NOT_LEADER at once
+                propose(List.of(run));
+                return;
+            }
+            Flight flight;
+            synchronized (this) {
+                waiting.add(run);
+                // A proposal without an outcome for a whole request time-out (its replica lost the
+                // leadership and the entry is still in its log, say) no longer holds writes back.
+                long now = System.nanoTime();
+                while (!flights.isEmpty() && now - flights.peekFirst().proposedNanos
+                        > TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis())) {
+                    flights.pollFirst().over = true;
                 }
-            }).whenComplete((result, err) -> {
-                for (int i = 0; i < replies.size(); i++) {
-                    if (err != null) {
-                        replies.get(i).completeExceptionally(err);
-                    } else {
-                        Object r = result instanceof List<?> l ? l.get(i) : result;
-                        if (r instanceof SlotMoving m) {
-                            replies.get(i).completeExceptionally(m);
-                        } else {
-                            replies.get(i).complete((Reply) r);
-                        }
+                if (flights.size() >= PROPOSALS_IN_FLIGHT) {
+                    return;
+                }
+                flight = new Flight();
+                flights.add(flight);
+            }
+            proposeNext(flight);
+        }
+
+        /**
+         * Proposes what waits as one entry (within the batch limits) in {@code flight}'s slot, and
+         * again when that entry is applied; frees the slot when nothing waits.
+         */
+        private void proposeNext(Flight flight) {
+            List<WriteRun> runs = new ArrayList<>();
+            synchronized (this) {
+                if (flight.over) {
+                    return; // given up on (see submit): the slot went to a newer proposal
+                }
+                int n = 0;
+                long bytes = 0;
+                while (!waiting.isEmpty()) {
+                    WriteRun r = waiting.peekFirst();
+                    if (r.outcome.isDone()) {
+                        waiting.pollFirst(); // timed out while waiting (answered "timeout"): never proposed
+                        continue;
                     }
+                    if (!runs.isEmpty() && (n + r.commands.size() > StoreCommand.MAX_BATCH
+                            || bytes + r.bytes > MAX_BATCH_BYTES)) {
+                        break;
+                    }
+                    runs.add(waiting.pollFirst());
+                    n += r.commands.size();
+                    bytes += r.bytes;
+                }
+                if (runs.isEmpty()) {
+                    flight.over = true;
+                    flights.remove(flight);
+                    return;
+                }
+                flight.proposedNanos = System.nanoTime();
+            }
+            propose(runs).whenComplete((v, err) -> proposeNext(flight));
+        }
+
+        /** Proposes {@code runs} as one entry; the future completes once their commands have their results. */
+        private CompletableFuture<Object> propose(List<WriteRun> runs) {
+            long now = System.currentTimeMillis();
+            List<StoreCommand> cmds = new ArrayList<>();
+            for (WriteRun r : runs) {
+                for (int i = 0; i < r.commands.size(); i++) {
+                    Command c = r.commands.get(i);
+                    cmds.add(new StoreCommand(c.getSession(), c.getSeq(), c.getAcked(), now,
+                            ThreadLocalRandom.current().nextLong(), r.argvs.get(i), c.getMapVersion()));
+                }
+            }
+            CompletableFuture<Object> applied;
+            try {
+                byte[] data = cmds.size() == 1 ? cmds.get(0).encode() : StoreCommand.encodeBatch(cmds);
+                applied = runtime.propose(groupId, data);
+            } catch (RuntimeException e) {
+                applied = CompletableFuture.failedFuture(e); // answered per command by failure()
+            }
+            return applied.whenComplete((result, err) -> {
+                List<?> results = err != null ? null
+                        : result instanceof List<?> l ? l : Collections.singletonList(result);
+                int from = 0;
+                for (WriteRun r : runs) {
+                    r.complete(results, from, err);
+                    from += r.commands.size();
                 }
             });
         }
@@ -274,7 +409,7 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
                 }
             }
         }
-        GroupOrder o = order.computeIfAbsent(groupId, g -> new GroupOrder());
+        GroupOrder o = order.computeIfAbsent(groupId, g -> new GroupOrder(g, sm, watch));
         CompletableFuture<Reply> reply;
         if (spec.isWrite()) {
             if (o.run != null && o.run.full()) {
@@ -284,7 +419,7 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
                 CompletableFuture<?> gate = o.readsSinceWrite.isEmpty() ? o.writeSubmitted
                         : CompletableFuture.allOf(o.writeSubmitted,
                                 CompletableFuture.allOf(o.readsSinceWrite.toArray(CompletableFuture[]::new)));
-                o.run = new WriteRun(groupId, sm, gate, watch);
+                o.run = new WriteRun(gate);
                 o.writeSubmitted = o.run.submitted;
                 o.readsSinceWrite.clear();
             }
