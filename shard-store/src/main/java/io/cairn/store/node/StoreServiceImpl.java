@@ -150,16 +150,15 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
      * of different groups do not wait for each other; neither do consecutive reads or writes.
      */
     private final class GroupOrder {
-        CompletableFuture<?> lastWrite = CompletableFuture.completedFuture(null);
-        /** Completes once the previous write of the group has been handed to the runtime. */
-        CompletableFuture<?> writeSubmitted = CompletableFuture.completedFuture(null);
-        final List<CompletableFuture<?>> readsSinceWrite = new ArrayList<>();
-        /** Consecutive writes not proposed yet: one Raft entry once a read, the end or a limit comes. */
-        WriteRun run;
-
         final long groupId;
         final ShardStateMachine sm;
         final Watch watch;
+        CompletableFuture<?> lastWrite = CompletableFuture.completedFuture(null);
+        /** Completes once the previous run of writes of the group is queued at the group's proposer. */
+        CompletableFuture<?> writeSubmitted = CompletableFuture.completedFuture(null);
+        final List<CompletableFuture<?>> readsSinceWrite = new ArrayList<>();
+        /** Consecutive writes not sent on yet: they go once a read of the group, the end or a limit comes. */
+        WriteRun run;
 
         GroupOrder(long groupId, ShardStateMachine sm, Watch watch) {
             this.groupId = groupId;
