@@ -219,14 +219,10 @@ public final class RocksKv implements Kv, AutoCloseable {
                     add(e.getKey(), e.getValue());
                 }
             } else {
-                byte[][] keys = new byte[overlay.size()][];
-                int i = 0;
-                for (ByteBuffer k : overlay.keySet()) {
-                    keys[i++] = k.array();
-                }
-                Arrays.sort(keys, Arrays::compareUnsigned);
-                for (byte[] k : keys) {
-                    add(k, overlay.get(ByteBuffer.wrap(k)));
+                List<Map.Entry<ByteBuffer, byte[]>> writes = new ArrayList<>(overlay.entrySet());
+                writes.sort((x, y) -> Arrays.compareUnsigned(x.getKey().array(), y.getKey().array()));
+                for (Map.Entry<ByteBuffer, byte[]> e : writes) {
+                    add(e.getKey().array(), e.getValue());
                 }
             }
             db.write(options, batch);

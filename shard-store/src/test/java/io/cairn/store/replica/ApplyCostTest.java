@@ -24,7 +24,6 @@ import org.rocksdb.RocksDBException;
  * active memtable's entry count (nothing is flushed in this test) and RocksDB's per-thread
  * PerfContext (memtable lookups by Get; apply runs on the test thread).
  */
-@SuppressWarnings("unchecked")
 class ApplyCostTest {
     static final int N = 200;
 
@@ -109,9 +108,7 @@ class ApplyCostTest {
         for (int i = 0; i < N; i++, seq++) {
             commands.add(set(1, seq, "k" + i, "second"));
         }
-        List<Object> results = f.sm.apply(List.of(f.entry(StoreCommand.encodeBatch(commands))));
-        assertThat(results).hasSize(1);
-        assertThat((List<Object>) results.get(0)).hasSize(N).containsOnly(Reply.OK);
+        assertThat(f.applyBatch(commands.toArray(StoreCommand[]::new))).hasSize(N).containsOnly(Reply.OK);
         assertThat(memtableEntries() - entries).isEqualTo(N + 2L);
         assertThat(f.sm.read(new byte[][] {"get".getBytes(), "k199".getBytes()}))
                 .isEqualTo(new Reply.Bulk("second".getBytes()));
