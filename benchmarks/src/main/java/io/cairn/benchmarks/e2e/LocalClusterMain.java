@@ -31,7 +31,10 @@ import java.util.Properties;
  * LocalClusterMain [port [dataDir]]     port default 6379; dataDir default a fresh temp directory
  * </pre>
  *
- * <p>System properties {@code store.<key>} override any store config key for all three nodes
+ * <p>System property {@code groups} sets the number of groups (default 3; fewer groups, bigger
+ * Raft entries per round under the same load), {@code leaders.on=N} moves every group's leadership
+ * to store N before the gateway starts (default: wherever the elections put it). System
+ * properties {@code store.<key>} override any store config key for all three nodes
  * (e.g. {@code -Dstore.raft.workers=2}); {@code route.<key>} are passed to the gateway's
  * {@code RouteConfig} (e.g. {@code -Droute.max.calls.per.store=4}). Not the {@code cairn dev}
  * launcher (module deploy): no meta group, no restart story beyond the stores' own.
@@ -47,8 +50,8 @@ public final class LocalClusterMain {
         for (int i = 1; i <= 3; i++) {
             stores.add(new StoreInfo(i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort(), StoreState.UP));
         }
-        // 3 groups x 3 replicas, even slot ranges; the stores host it through static config.
-        ShardMap map = ShardMap.bootstrap(stores, 3, 3);
+        // 3 groups (or -Dgroups) x 3 replicas, even slot ranges; the stores host it through static config.
+        ShardMap map = ShardMap.bootstrap(stores, Integer.getInteger("groups", 3), 3);
         List<StoreNode> nodes = new ArrayList<>();
         for (StoreInfo s : stores) {
             Properties p = StaticStoreConfigs.forStore(map, s.id(), dir.resolve("node-" + s.id()));
@@ -62,6 +65,10 @@ public final class LocalClusterMain {
                 throw new IllegalStateException("no leader for some group after 60 s");
             }
             Thread.sleep(20); // polling the nodes' view of their leaders; nothing to wait on
+        }
+        long leadersOn = Long.getLong("leaders.on", 0);
+        if (leadersOn > 0) {
+            moveLeaders(map, nodes, leadersOn);
         }
         Properties route = new Properties();
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("route."))
@@ -113,6 +120,29 @@ public final class LocalClusterMain {
                 batches[i] = st.batchesWritten();
             }
             System.out.println(line);
+        }
+    }
+
+    /** Transfers the leadership of every group to store {@code to} and waits until it leads them all. */
+    private static void moveLeaders(ShardMap map, List<StoreNode> nodes, long to) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            boolean all = true;
+            for (GroupInfo g : map.groups()) {
+                for (StoreNode n : nodes) {
+                    long lead = n.stateMachines().get(g.id()).leaderId();
+                    if (lead != 0 && lead != to) {
+                        all = false;
+                        if (lead == n.config().nodeId()) {
+                            n.runtime().transferLeader(g.id(), to);
+                        }
+                    }
+                }
+            }
+            if (all || System.nanoTime() > deadline) {
+                return;
+            }
+            Thread.sleep(100); // polling the nodes' view of their leaders; nothing to wait on
         }
     }
 

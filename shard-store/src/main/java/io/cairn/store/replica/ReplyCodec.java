@@ -21,14 +21,8 @@ public final class ReplyCodec {
     }
 
     public static byte[] encode(Reply r) {
-        return encode(r, 0);
-    }
-
-    /** The encoded reply after {@code space} zero bytes the caller fills (one copy, not two). */
-    static byte[] encode(Reply r, int space) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(space + 32);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.write(new byte[space]);
             write(out, r);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -40,13 +34,44 @@ public final class ReplyCodec {
         return decode(b, 0);
     }
 
-    /** Decodes the reply that starts at {@code offset} of {@code b} and ends with it. */
+    /** Decodes the reply that starts at {@code offset} of {@code b} (bytes after it are ignored). */
     static Reply decode(byte[] b, int offset) {
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b, offset, b.length - offset))) {
             return read(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Where the encoded reply that starts at {@code offset} of {@code b} ends (the offset of the
+     * byte after it), without decoding it: session headers keep several replies one after another.
+     */
+    static int end(byte[] b, int offset) {
+        int tag = b[offset];
+        int at = offset + 1;
+        switch (tag) {
+            case 1, 2, 4: return at + 4 + readInt(b, at);
+            case 3, 8: return at + 8;
+            case 5, 6: return at;
+            case 7, 9, 10, 11: {
+                int n = readInt(b, at);
+                at += 4;
+                for (int i = 0; i < n; i++) {
+                    at = end(b, at);
+                }
+                return at;
+            }
+            case 12: {
+                at += 4 + readInt(b, at);
+                return at + 4 + readInt(b, at);
+            }
+            default: throw new IllegalArgumentException("unknown reply tag " + tag);
+        }
+    }
+
+    private static int readInt(byte[] b, int at) {
+        return ((b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
     }
 
     private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {

@@ -12,21 +12,25 @@ import java.util.function.Consumer;
  * Exactly-once writes (Raft thesis §6.3), persisted with the data. Sequence numbers of a session
  * count from 1 up to 2^63 - 1; a write with session 0 or a sequence number outside that range is
  * applied without deduplication. Per session: a header
- * {@code lastSeen(8) acked(8) maxSeq(8) [inlineSeq(8) reply]} (maxSeq = highest sequence number
- * applied, so the usual new write needs no lookup of a remembered reply) and the reply of every
- * write with {@code acked < seq}, kept until the client acknowledges it (so a pipelining client
- * may have many writes in flight). A write whose (session, seq) has a remembered reply returns
- * that reply and is not applied again; a write at or below {@code acked} is refused (its reply
- * was already received). Sessions idle for longer than {@link #IDLE_EXPIRY_MS} are dropped by an
- * expiry command the leader proposes, with the leader's time: deterministic on every replica.
+ * {@code lastSeen(8) acked(8) maxSeq(8) 0xFF recordMax(8) [seq(8) reply]*} (maxSeq = highest
+ * sequence number applied, so the usual new write needs no lookup of a remembered reply) and the
+ * reply of every write with {@code acked < seq}, kept until the client acknowledges it (so a
+ * pipelining client may have many writes in flight). A write whose (session, seq) has a
+ * remembered reply returns that reply and is not applied again; a write at or below
+ * {@code acked} is refused (its reply was already received). Sessions idle for longer than
+ * {@link #IDLE_EXPIRY_MS} are dropped by an expiry command the leader proposes, with the
+ * leader's time: deterministic on every replica.
  *
- * <p><b>Inline reply.</b> One remembered reply may live inside the header (the optional tail):
- * a write's reply goes there when the tail is free (absent, or holding a reply the write's ack
- * releases), else into its own reply record (kind 0x03). A client with one write in flight (what
- * the gateway produces for a non-pipelining connection: {@code acked = seq - 1}) therefore
- * costs one header put per write, with no reply record to write and later delete. Headers of
- * 24 bytes (written before the tail existed) read as "no inline reply". The choice depends only
- * on the stored header and the command, so every replica writes the same bytes.
+ * <p><b>Inline replies.</b> Remembered replies live inside the header, up to {@link #MAX_INLINE}
+ * of them and {@link #MAX_HEADER} bytes; a reply that does not fit gets its own reply record
+ * (kind 0x03), and {@code recordMax} says up to which seq records may exist. A write rewrites
+ * the header anyway (and a batch writes each header once), so a client with one write in flight
+ * or sixteen pipelined costs one header put per batch and no reply record to write and later
+ * delete. And as a session's seqs count across all groups, most seqs a write acknowledges were
+ * other groups' writes: only those up to {@code recordMax} get a delete. Older headers — 24
+ * bytes, or one inline reply {@code inlineSeq(8) reply} — read as "records may exist up to
+ * maxSeq". The layout depends only on the stored header and the command, so every replica
+ * writes the same bytes.
  *
  * <p><b>Header cache.</b> Headers are read through the apply batch's {@code Kv}: the batch's own
  * writes first, then the group's {@link io.cairn.store.types.RecordCache} (which keeps recently
@@ -39,11 +43,18 @@ final class Sessions {
     static final String TOO_OLD = "ERR request already acknowledged by this session (stale retry)";
     /** Ack gaps at most this long are cleaned with point deletes, longer ones with a range delete. */
     private static final long POINT_DELETE_GAP = 64;
-    /** Header layout (docs/storage-format.md): the fixed part and the offset of the inline reply. */
+    /** Header layout (docs/storage-format.md): the fixed part, then the tail. */
     private static final int ACKED = 8;
     private static final int MAX_SEQ = 16;
-    private static final int INLINE_SEQ = 24;
-    private static final int INLINE_REPLY = 32;
+    private static final int TAIL = 24;
+    /** First byte of a list tail; a single-reply tail starts with its seq, whose first byte is never 0xFF. */
+    private static final byte LIST = (byte) 0xFF;
+    /** Where a list tail's replies start: after the marker and {@code recordMax(8)}. */
+    private static final int LIST_REPLIES = TAIL + 9;
+    /** Replies a header keeps inline at most. */
+    static final int MAX_INLINE = 32;
+    /** Bytes a header grows to at most with inline replies (the record cache keeps headers up to 512). */
+    static final int MAX_HEADER = 480;
 
     private final long group;
 
@@ -61,9 +72,118 @@ final class Sessions {
         return tracked(c) ? header(kv, c.session()) : null;
     }
 
-    /** The sequence number whose reply the header holds inline, or 0 (none; seqs start at 1). */
-    private static long inlineSeq(byte[] header) {
-        return header != null && header.length >= INLINE_REPLY ? KeyCodec.getLong(header, INLINE_SEQ) : 0;
+    /**
+     * A stored header taken apart: its fixed fields, the highest seq that may have a reply record,
+     * and where each inline reply lies ({@code seqs[i]}'s ReplyCodec bytes are {@code [from[i], to[i])}).
+     */
+    private static final class Parsed {
+        long lastSeen;
+        long acked;
+        long maxSeq;
+        /** Reply records exist only for seqs at or below this one (0: none). */
+        long recordMax;
+        int n;
+        long[] seqs = new long[4];
+        int[] from = new int[4];
+        int[] to = new int[4];
+
+        void add(long seq, int start, int end) {
+            if (n == seqs.length) {
+                seqs = java.util.Arrays.copyOf(seqs, n * 2);
+                from = java.util.Arrays.copyOf(from, n * 2);
+                to = java.util.Arrays.copyOf(to, n * 2);
+            }
+            seqs[n] = seq;
+            from[n] = start;
+            to[n] = end;
+            n++;
+        }
+
+        int indexOf(long seq) {
+            for (int i = 0; i < n; i++) {
+                if (seqs[i] == seq) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+    }
+
+    /**
+     * Reads the three header forms: 24 bytes (no inline reply), a single inline reply
+     * ({@code inlineSeq(8) reply} to the end), a list ({@code 0xFF recordMax(8)} then
+     * {@code seq(8) reply} repeated). The first two say nothing of where reply records are: any
+     * seq up to maxSeq may have one.
+     */
+    private static Parsed parse(byte[] h) {
+        Parsed p = new Parsed();
+        if (h == null) {
+            return p;
+        }
+        p.lastSeen = KeyCodec.getLong(h, 0);
+        p.acked = KeyCodec.getLong(h, ACKED);
+        p.maxSeq = KeyCodec.getLong(h, MAX_SEQ);
+        if (h.length <= TAIL) {
+            p.recordMax = p.maxSeq;
+        } else if (h[TAIL] != LIST) {
+            p.recordMax = p.maxSeq;
+            p.add(KeyCodec.getLong(h, TAIL), TAIL + 8, h.length);
+        } else {
+            p.recordMax = KeyCodec.getLong(h, TAIL + 1);
+            int at = LIST_REPLIES;
+            while (at < h.length) {
+                int end = ReplyCodec.end(h, at + 8);
+                p.add(KeyCodec.getLong(h, at), at + 8, end);
+                at = end;
+            }
+        }
+        return p;
+    }
+
+    /**
+     * A list-form header: the fixed fields, {@code recordMax}, the inline replies of {@code kept}
+     * whose seq is above {@code acked} (bytes from {@code source}), then {@code extraSeq}'s reply
+     * {@code extra} if not null.
+     */
+    private static byte[] build(long lastSeen, long acked, long maxSeq, long recordMax, Parsed kept, byte[] source,
+                                long extraSeq, byte[] extra) {
+        int size = LIST_REPLIES + (extra == null ? 0 : 8 + extra.length);
+        for (int i = 0; i < kept.n; i++) {
+            if (kept.seqs[i] > acked) {
+                size += 8 + kept.to[i] - kept.from[i];
+            }
+        }
+        byte[] h = new byte[size];
+        KeyCodec.putLong(h, 0, lastSeen);
+        KeyCodec.putLong(h, ACKED, acked);
+        KeyCodec.putLong(h, MAX_SEQ, maxSeq);
+        h[TAIL] = LIST;
+        KeyCodec.putLong(h, TAIL + 1, recordMax);
+        int at = LIST_REPLIES;
+        for (int i = 0; i < kept.n; i++) {
+            if (kept.seqs[i] > acked) {
+                KeyCodec.putLong(h, at, kept.seqs[i]);
+                int len = kept.to[i] - kept.from[i];
+                System.arraycopy(source, kept.from[i], h, at + 8, len);
+                at += 8 + len;
+            }
+        }
+        if (extra != null) {
+            KeyCodec.putLong(h, at, extraSeq);
+            System.arraycopy(extra, 0, h, at + 8, extra.length);
+        }
+        return h;
+    }
+
+    /** The seqs whose replies {@code header} holds inline, in stored order (tests, diagnostics). */
+    static long[] inlineSeqs(byte[] header) {
+        Parsed p = parse(header);
+        return java.util.Arrays.copyOf(p.seqs, p.n);
+    }
+
+    /** Up to which seq reply records may exist for {@code header}'s session (0: none; tests, diagnostics). */
+    static long recordMax(byte[] header) {
+        return parse(header).recordMax;
     }
 
     /** The remembered reply of this write, a refusal for a stale one, or null to apply it. */
@@ -77,8 +197,13 @@ final class Sessions {
         if (c.seq() > KeyCodec.getLong(header, MAX_SEQ)) {
             return null; // never applied: no reply to look for
         }
-        if (inlineSeq(header) == c.seq()) {
-            return ReplyCodec.decode(header, INLINE_REPLY);
+        Parsed p = parse(header);
+        int i = p.indexOf(c.seq());
+        if (i >= 0) {
+            return ReplyCodec.decode(header, p.from[i]);
+        }
+        if (c.seq() > p.recordMax) {
+            return null; // no record this high: applied by another group, not here
         }
         byte[] r = kv.get(KeyCodec.sessionReplyKey(group, c.session(), c.seq()));
         return r == null ? null : ReplyCodec.decode(r);
@@ -89,35 +214,41 @@ final class Sessions {
         if (!tracked(c)) {
             return;
         }
-        long acked = header == null ? 0 : KeyCodec.getLong(header, ACKED);
-        long maxSeq = header == null ? 0 : KeyCodec.getLong(header, MAX_SEQ);
-        long inlineSeq = inlineSeq(header);
-        long newAcked = Math.max(acked, Math.min(c.acked(), c.seq() - 1));
-        if (newAcked > acked) {
-            if (newAcked - acked <= POINT_DELETE_GAP) {
-                for (long s = acked + 1; s <= newAcked; s++) {
-                    if (s != inlineSeq) { // an inline reply has no record
+        Parsed p = parse(header);
+        long newAcked = Math.max(p.acked, Math.min(c.acked(), c.seq() - 1));
+        // Reply records to delete: only seqs up to recordMax can have one (a session's seqs count
+        // across groups, so most acknowledged seqs were other groups' writes, and most replies
+        // here were inline).
+        long forget = Math.min(newAcked, p.recordMax);
+        if (forget > p.acked) {
+            if (forget - p.acked <= POINT_DELETE_GAP) {
+                for (long s = p.acked + 1; s <= forget; s++) {
+                    if (p.indexOf(s) < 0) { // an inline reply has no record
                         kv.delete(KeyCodec.sessionReplyKey(group, c.session(), s));
                     }
                 }
             } else {
-                kv.deleteRange(KeyCodec.sessionReplyKey(group, c.session(), acked + 1),
-                        KeyCodec.sessionReplyKey(group, c.session(), newAcked + 1));
+                kv.deleteRange(KeyCodec.sessionReplyKey(group, c.session(), p.acked + 1),
+                        KeyCodec.sessionReplyKey(group, c.session(), forget + 1));
             }
         }
-        boolean inline = inlineSeq <= newAcked; // the tail is free (0: none) or its reply acked now
-        byte[] h;
-        if (inline) {
-            h = ReplyCodec.encode(reply, INLINE_REPLY);
-            KeyCodec.putLong(h, INLINE_SEQ, c.seq());
-        } else {
-            h = header.clone(); // keeps the unacknowledged inline reply
-            kv.put(KeyCodec.sessionReplyKey(group, c.session(), c.seq()), ReplyCodec.encode(reply));
+        long recordMax = p.recordMax <= newAcked ? 0 : p.recordMax; // all records up to it are gone
+        byte[] encoded = ReplyCodec.encode(reply);
+        int kept = 0;
+        int size = LIST_REPLIES + 8 + encoded.length;
+        for (int i = 0; i < p.n; i++) {
+            if (p.seqs[i] > newAcked) {
+                kept++;
+                size += 8 + p.to[i] - p.from[i];
+            }
         }
-        KeyCodec.putLong(h, 0, c.now());
-        KeyCodec.putLong(h, ACKED, newAcked);
-        KeyCodec.putLong(h, MAX_SEQ, Math.max(maxSeq, c.seq()));
-        kv.put(KeyCodec.sessionKey(group, c.session()), h);
+        boolean inline = kept < MAX_INLINE && size <= MAX_HEADER;
+        if (!inline) {
+            kv.put(KeyCodec.sessionReplyKey(group, c.session(), c.seq()), encoded);
+            recordMax = Math.max(recordMax, c.seq());
+        }
+        kv.put(KeyCodec.sessionKey(group, c.session()), build(c.now(), newAcked, Math.max(p.maxSeq, c.seq()),
+                recordMax, p, header, c.seq(), inline ? encoded : null));
     }
 
     /** Drops every session idle since before {@code now - IDLE_EXPIRY_MS}; returns how many. */
@@ -207,29 +338,31 @@ final class Sessions {
      * applied again. Idempotent (merging the same session twice changes nothing more).
      */
     void merge(Kv kv, long session, byte[] source, List<Long> seqs, List<byte[]> replies) {
-        byte[] local = header(kv, session);
-        long localAcked = local == null ? 0 : KeyCodec.getLong(local, ACKED);
-        long acked = Math.max(localAcked, KeyCodec.getLong(source, ACKED));
-        byte[] h = local == null ? new byte[INLINE_SEQ] : local.clone(); // keeps a local inline reply
-        KeyCodec.putLong(h, 0, Math.max(local == null ? 0 : KeyCodec.getLong(local, 0), KeyCodec.getLong(source, 0)));
-        KeyCodec.putLong(h, ACKED, acked);
-        KeyCodec.putLong(h, MAX_SEQ, Math.max(local == null ? 0 : KeyCodec.getLong(local, MAX_SEQ),
-                KeyCodec.getLong(source, MAX_SEQ)));
-        if (acked > localAcked) {
-            kv.deleteRange(KeyCodec.sessionReplyKey(group, session, localAcked + 1),
+        byte[] localHeader = header(kv, session);
+        Parsed local = parse(localHeader);
+        Parsed src = parse(source);
+        long acked = Math.max(local.acked, src.acked);
+        if (acked > local.acked) {
+            kv.deleteRange(KeyCodec.sessionReplyKey(group, session, local.acked + 1),
                     KeyCodec.sessionReplyKey(group, session, acked + 1));
         }
-        long sourceInline = inlineSeq(source);
-        if (sourceInline > acked) {
-            kv.put(KeyCodec.sessionReplyKey(group, session, sourceInline),
-                    java.util.Arrays.copyOfRange(source, INLINE_REPLY, source.length));
+        long recordMax = local.recordMax <= acked ? 0 : local.recordMax;
+        for (int i = 0; i < src.n; i++) { // the source's inline replies become records here
+            if (src.seqs[i] > acked) {
+                kv.put(KeyCodec.sessionReplyKey(group, session, src.seqs[i]),
+                        java.util.Arrays.copyOfRange(source, src.from[i], src.to[i]));
+                recordMax = Math.max(recordMax, src.seqs[i]);
+            }
         }
         for (int i = 0; i < seqs.size(); i++) {
             if (seqs.get(i) > acked) {
                 kv.put(KeyCodec.sessionReplyKey(group, session, seqs.get(i)), replies.get(i));
+                recordMax = Math.max(recordMax, seqs.get(i));
             }
         }
-        kv.put(KeyCodec.sessionKey(group, session), h);
+        // keeps the local inline replies not acknowledged
+        kv.put(KeyCodec.sessionKey(group, session), build(Math.max(local.lastSeen, src.lastSeen), acked,
+                Math.max(local.maxSeq, src.maxSeq), recordMax, local, localHeader, 0, null));
     }
 
     /** The header of {@code session} (written by this batch, cached or stored), or null. */

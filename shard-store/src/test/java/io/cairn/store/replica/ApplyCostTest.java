@@ -114,11 +114,12 @@ class ApplyCostTest {
                 .isEqualTo(new Reply.Bulk("second".getBytes()));
     }
 
-    // a pipelining client: replies of writes in flight go to reply records, deleted once acknowledged
+    // a pipelining client: the replies of its writes in flight stay in its session header
     @Test
-    void repliesWrittenAndAcknowledgedInOneBatchLeaveOneEntryEach() throws RocksDBException {
+    void repliesWrittenAndAcknowledgedInOneBatchLeaveNoReplyRecord() throws RocksDBException {
         long seq = createKeys();
         long entries = memtableEntries();
+        long deletes = memtableDeletes();
         List<Entry> batch = new ArrayList<>();
         long acked = seq - 1;
         for (int i = 0; i < N; i++, seq++) {
@@ -127,8 +128,38 @@ class ApplyCostTest {
                     new byte[][] {"set".getBytes(), ("k" + i).getBytes(), "third".getBytes()})));
         }
         assertThat(f.sm.apply(batch)).hasSize(N).containsOnly(Reply.OK);
-        // records, header and applied index once each, and at most one entry (put or delete) per reply
-        assertThat(memtableEntries() - entries).isLessThanOrEqualTo(N + 2L + N);
+        assertThat(memtableEntries() - entries).as("records, the header and the applied index, once each")
+                .isEqualTo(N + 2L);
+        assertThat(memtableDeletes() - deletes).isZero();
+    }
+
+    // the same client with one write per batch: a record and the header per write, no reply record
+    @Test
+    void pipelinedWritesInSeparateBatchesWriteTheRecordAndTheHeaderOnly() throws RocksDBException {
+        long seq = createKeys();
+        long entries = memtableEntries();
+        long deletes = memtableDeletes();
+        long acked = seq - 1;
+        for (int i = 0; i < N; i++, seq++) {
+            assertThat(f.apply(new StoreCommand(1, seq, Math.max(acked, seq - 16), 1_000 + seq, seq,
+                    new byte[][] {"set".getBytes(), ("k" + i).getBytes(), "third".getBytes()}))).isEqualTo(Reply.OK);
+        }
+        assertThat(memtableEntries() - entries).isEqualTo(3L * N);
+        assertThat(memtableDeletes() - deletes).as("16 in flight fit the header: no record to delete").isZero();
+    }
+
+    // a session's seqs count across groups: acknowledging other groups' writes deletes nothing here
+    @Test
+    void acknowledgingOtherGroupsWritesWritesNoTombstone() throws RocksDBException {
+        long seq = createKeys();
+        long entries = memtableEntries();
+        long deletes = memtableDeletes();
+        for (int i = 0; i < N; i++, seq += 3) {
+            // this group gets every third write of the session; the two between went to other groups
+            assertThat(f.apply(set(1, seq, "k" + i, "fourth"))).isEqualTo(Reply.OK);
+        }
+        assertThat(memtableEntries() - entries).isEqualTo(3L * N);
+        assertThat(memtableDeletes() - deletes).isZero();
     }
 
     // a cold cache (a restarted replica) costs one more Get for the session's first write only

@@ -96,8 +96,8 @@ class InlineReplyTest {
             assertThat(counter(f)).isEqualTo(2);
             assertThat(replyRecords(f, 11)).as("one write in flight: replies live in the header").isEmpty();
             byte[] header = storedHeader(f, 11);
-            assertThat(header.length).isGreaterThan(32);
-            assertThat(KeyCodec.getLong(header, 24)).as("inline seq").isEqualTo(2);
+            assertThat(Sessions.inlineSeqs(header)).as("1 was acknowledged").containsExactly(2L);
+            assertThat(Sessions.recordMax(header)).as("no reply record").isZero();
             assertCacheMatchesDb(f);
             assertThat(ReplicaFixture.cachedHeaders(f.sm)).containsKey(11L);
         }
@@ -109,13 +109,15 @@ class InlineReplyTest {
             for (int seq = 1; seq <= 20; seq++) {
                 assertThat(integer(f.apply(incr(21, seq, 0)))).isEqualTo(seq);
             }
-            assertThat(replyRecords(f, 21)).as("1 inline, 2..20 in records").hasSize(19);
+            assertThat(replyRecords(f, 21)).as("20 unacknowledged replies, all inline").isEmpty();
+            assertThat(Sessions.inlineSeqs(storedHeader(f, 21))).hasSize(20);
             for (int seq = 20; seq >= 1; seq--) {
                 assertThat(integer(f.apply(incr(21, seq, 0)))).as("duplicate of %d", seq).isEqualTo(seq);
             }
             assertThat(counter(f)).isEqualTo(20);
             assertThat(integer(f.apply(incr(21, 21, 20)))).isEqualTo(21);
             assertThat(replyRecords(f, 21)).as("all acknowledged; 21 is inline").isEmpty();
+            assertThat(Sessions.inlineSeqs(storedHeader(f, 21))).containsExactly(21L);
             assertThat(f.apply(incr(21, 20, 20))).isEqualTo(new Reply.Err(Sessions.TOO_OLD));
             assertThat(integer(f.apply(incr(21, 21, 20)))).isEqualTo(21);
             assertThat(counter(f)).isEqualTo(21);
@@ -128,13 +130,15 @@ class InlineReplyTest {
         try (ReplicaFixture f = new ReplicaFixture(dir, GROUP)) {
             assertThat(integer(f.apply(incr(31, 1, 0)))).isEqualTo(1); // inline
             assertThat(integer(f.apply(incr(31, 2, 1)))).isEqualTo(2); // 1 acked: inline
-            assertThat(integer(f.apply(incr(31, 3, 1)))).isEqualTo(3); // 2 unacked inline: record
-            assertThat(integer(f.apply(incr(31, 4, 1)))).isEqualTo(4); // record
-            assertThat(replyRecords(f, 31)).hasSize(2);
+            assertThat(integer(f.apply(incr(31, 3, 1)))).isEqualTo(3); // 2 unacked: both inline
+            assertThat(integer(f.apply(incr(31, 4, 1)))).isEqualTo(4);
+            assertThat(Sessions.inlineSeqs(storedHeader(f, 31))).containsExactly(2L, 3L, 4L);
+            assertThat(replyRecords(f, 31)).isEmpty();
             for (int seq = 2; seq <= 4; seq++) {
                 assertThat(integer(f.apply(incr(31, seq, 1)))).as("duplicate of %d", seq).isEqualTo(seq);
             }
-            assertThat(integer(f.apply(incr(31, 5, 4)))).isEqualTo(5); // all acked: inline again
+            assertThat(integer(f.apply(incr(31, 5, 4)))).isEqualTo(5); // all acked: 5 alone
+            assertThat(Sessions.inlineSeqs(storedHeader(f, 31))).containsExactly(5L);
             assertThat(replyRecords(f, 31)).isEmpty();
             assertThat(integer(f.apply(incr(31, 5, 4)))).isEqualTo(5);
             assertThat(f.apply(incr(31, 3, 4))).isEqualTo(new Reply.Err(Sessions.TOO_OLD));
@@ -144,14 +148,14 @@ class InlineReplyTest {
         }
     }
 
-    // out of order: 3 arrives before 2, both unacked; the inline slot holds 3, 2 goes to a record
+    // out of order: 3 arrives before 2, both unacked: both inline, in the order applied
     @Test
     void aWriteOvertakenByALaterOneKeepsTheLaterInlineReply() {
         try (ReplicaFixture f = new ReplicaFixture(dir, GROUP)) {
             assertThat(integer(f.apply(incr(41, 1, 0)))).isEqualTo(1);
             assertThat(integer(f.apply(incr(41, 3, 1)))).isEqualTo(2);
             assertThat(integer(f.apply(incr(41, 2, 1)))).isEqualTo(3);
-            assertThat(KeyCodec.getLong(storedHeader(f, 41), 24)).isEqualTo(3);
+            assertThat(Sessions.inlineSeqs(storedHeader(f, 41))).containsExactly(3L, 2L);
             assertThat(integer(f.apply(incr(41, 3, 1)))).isEqualTo(2);
             assertThat(integer(f.apply(incr(41, 2, 1)))).isEqualTo(3);
             assertThat(integer(f.apply(incr(41, 4, 3)))).isEqualTo(4);
@@ -265,19 +269,84 @@ class InlineReplyTest {
     }
 
     @Test
-    void aHeaderWithABigInlineReplyIsStoredButNotCached() {
+    void aBigReplyGetsItsOwnRecordAndTheHeaderStaysSmallAndCached() {
         try (ReplicaFixture f = new ReplicaFixture(dir, GROUP)) {
             String big = "v".repeat(RecordCache.VALUE_LIMIT);
             f.apply(write(91, 1, 0, 1_000, "set", "k", big));
             assertThat(ReplicaFixture.cachedHeaders(f.sm)).containsKey(91L);
-            // GETSET replies with the old value: the header outgrows the cache limit
+            // GETSET replies with the old value: too big for the header
             assertThat(f.apply(write(91, 2, 1, 1_001, "getset", "k", "small")))
                     .isEqualTo(new Reply.Bulk(big.getBytes(StandardCharsets.UTF_8)));
-            assertThat(ReplicaFixture.cachedHeaders(f.sm)).doesNotContainKey(91L);
+            assertThat(replyRecords(f, 91)).hasSize(1);
+            assertThat(Sessions.inlineSeqs(storedHeader(f, 91))).isEmpty();
+            assertThat(Sessions.recordMax(storedHeader(f, 91))).isEqualTo(2);
+            assertThat(storedHeader(f, 91).length).isLessThanOrEqualTo(Sessions.MAX_HEADER);
+            assertThat(ReplicaFixture.cachedHeaders(f.sm)).containsKey(91L);
             assertThat(f.apply(write(91, 2, 1, 1_002, "getset", "k", "other")))
                     .isEqualTo(new Reply.Bulk(big.getBytes(StandardCharsets.UTF_8)));
             assertThat(f.sm.read(new byte[][] {"get".getBytes(), "k".getBytes()}))
                     .isEqualTo(new Reply.Bulk("small".getBytes(StandardCharsets.UTF_8)));
+            assertThat(integer(f.apply(write(91, 3, 2, 1_003, "incr", "n")))).isEqualTo(1);
+            assertThat(replyRecords(f, 91)).as("2 acknowledged").isEmpty();
+            assertThat(Sessions.recordMax(storedHeader(f, 91))).isZero();
+            assertCacheMatchesDb(f);
+        }
+    }
+
+    // more unacknowledged writes than the header holds: the rest go to records, found and deleted as before
+    @Test
+    void repliesBeyondWhatTheHeaderHoldsGoToRecords() {
+        try (ReplicaFixture f = new ReplicaFixture(dir, GROUP)) {
+            int n = Sessions.MAX_INLINE + 8;
+            for (int seq = 1; seq <= n; seq++) {
+                assertThat(integer(f.apply(incr(95, seq, 0)))).isEqualTo(seq);
+            }
+            byte[] header = storedHeader(f, 95);
+            long[] inline = Sessions.inlineSeqs(header);
+            // the first replies fill the header (its count or its bytes), the rest have records
+            assertThat(inline.length).isBetween(20, Sessions.MAX_INLINE);
+            assertThat(inline).startsWith(1L, 2L);
+            assertThat(header.length).isLessThanOrEqualTo(Sessions.MAX_HEADER);
+            assertThat(replyRecords(f, 95)).hasSize(n - inline.length);
+            assertThat(Sessions.recordMax(header)).isEqualTo(n);
+            for (int seq = n; seq >= 1; seq--) {
+                assertThat(integer(f.apply(incr(95, seq, 0)))).as("duplicate of %d", seq).isEqualTo(seq);
+            }
+            assertThat(counter(f)).isEqualTo(n);
+            assertThat(integer(f.apply(incr(95, n + 1, n)))).isEqualTo(n + 1);
+            assertThat(replyRecords(f, 95)).isEmpty();
+            assertThat(Sessions.inlineSeqs(storedHeader(f, 95))).containsExactly((long) n + 1);
+            assertThat(Sessions.recordMax(storedHeader(f, 95))).isZero();
+            assertThat(f.apply(incr(95, n, n))).isEqualTo(new Reply.Err(Sessions.TOO_OLD));
+            assertCacheMatchesDb(f);
+        }
+    }
+
+    // the form before the list (one inline reply, the rest in records) is read and then replaced
+    @Test
+    void anOldHeaderWithOneInlineReplyStillWorks() throws RocksDBException {
+        try (ReplicaFixture f = new ReplicaFixture(dir, GROUP)) {
+            f.apply(1_000, "set", "counter", "40");
+            // session 97: acked 3, writes 4 (record) and 5 (inline) in flight
+            byte[] reply = ReplyCodec.encode(Reply.integer(42));
+            byte[] h = new byte[32 + reply.length];
+            KeyCodec.putLong(h, 0, 1_000);
+            KeyCodec.putLong(h, 8, 3);
+            KeyCodec.putLong(h, 16, 5);
+            KeyCodec.putLong(h, 24, 5);
+            System.arraycopy(reply, 0, h, 32, reply.length);
+            f.db.rocks().put(KeyCodec.sessionKey(GROUP, 97), h);
+            f.db.rocks().put(KeyCodec.sessionReplyKey(GROUP, 97, 4), ReplyCodec.encode(Reply.integer(41)));
+
+            assertThat(integer(f.apply(incr(97, 4, 3)))).isEqualTo(41);
+            assertThat(integer(f.apply(incr(97, 5, 3)))).isEqualTo(42);
+            assertThat(counter(f)).as("nothing re-applied").isEqualTo(40);
+            assertThat(integer(f.apply(incr(97, 6, 4)))).isEqualTo(41);
+            assertThat(replyRecords(f, 97)).as("4 acknowledged").isEmpty();
+            assertThat(Sessions.inlineSeqs(storedHeader(f, 97))).containsExactly(5L, 6L);
+            assertThat(integer(f.apply(incr(97, 5, 4)))).isEqualTo(42);
+            assertThat(integer(f.apply(incr(97, 6, 4)))).isEqualTo(41);
+            assertThat(f.apply(incr(97, 4, 4))).isEqualTo(new Reply.Err(Sessions.TOO_OLD));
             assertCacheMatchesDb(f);
         }
     }
