@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One replica of one group on this node: the Raft core plus what the runtime tracks around it
@@ -464,7 +465,7 @@ final class GroupReplica {
             failPendingReads();
             long term = node.term();
             long lead = ss.lead();
-            applier.execute(() -> stateMachine.onLeaderChange(lead, term));
+            onApplier(() -> stateMachine.onLeaderChange(lead, term));
         }
         if (!rd.snapshot().isEmpty()) {
             installSnapshot(rd.snapshot().metadata());
@@ -545,7 +546,7 @@ final class GroupReplica {
         Path dir = rt.snapshotDir(groupId, meta.index()); // where persist() moved the received files
         dispatched = meta.index();
         failProposalsUpTo(meta.index());
-        applier.execute(() -> {
+        onApplier(() -> {
             try {
                 stateMachine.installSnapshot(dir, meta);
             } catch (RuntimeException e) {
@@ -584,33 +585,90 @@ final class GroupReplica {
         }
         dispatched = entries.get(entries.size() - 1).index();
         ConfState confAfter = node.confState();
+        if (appliesInline(entries)) {
+            applyEntries(entries, confAfter, false);
+        } else {
+            onApplier(() -> applyEntries(entries, confAfter, true));
+        }
+    }
+
+    /**
+     * Tasks of this group handed to the apply thread and not finished yet (raised on the worker,
+     * lowered on the apply thread): while there is one, the state machine is the apply thread's.
+     */
+    private final AtomicInteger applierTasks = new AtomicInteger();
+
+    /** Runs {@code task} on the group's apply thread, counted in {@link #applierTasks}. */
+    private void onApplier(Runnable task) {
+        applierTasks.incrementAndGet();
         applier.execute(() -> {
-            if (applyFailed || rt.closing()) {
-                // Never apply on top of a gap; when closing, leave the rest to the restart (the
-                // entries are in the log, the state machine resumes from its applied index).
-                return;
-            }
-            List<Object> results;
-            long last = entries.get(entries.size() - 1).index();
-            Path snap = null;
-            long snapIndex = 0;
             try {
-                results = stateMachine.apply(entries);
-                applied = last;
-                long every = rt.options().snapshotEveryEntries();
-                if (every > 0 && last - latestSnapshotIndexVolatile >= every) {
-                    snap = rt.snapshotDir(groupId, last);
-                    snapIndex = stateMachine.snapshot(RaftRuntime.emptyDir(snap));
-                }
-            } catch (RuntimeException e) {
-                failed(e);
-                return;
+                task.run();
+            } finally {
+                applierTasks.decrementAndGet();
             }
-            long term = entries.get(entries.size() - 1).term();
-            Path snapDir = snap;
-            long snapAt = snapIndex;
-            worker.post(() -> onApplied(entries, results, snapDir, snapAt, term, confAfter));
         });
+    }
+
+    /**
+     * Whether {@code entries} are applied here on the worker ({@link RuntimeOptions#inlineApplyBytes}):
+     * a small batch, nothing of the group queued on the apply thread (so the state machine still
+     * sees one batch at a time, in log order; the counter's atomic update orders the apply thread's
+     * last writes before this thread's reads), and no snapshot due after it (that is the apply thread's).
+     */
+    private boolean appliesInline(List<Entry> entries) {
+        int limit = rt.options().inlineApplyBytes();
+        if (limit <= 0 || applierTasks.get() != 0) {
+            return false;
+        }
+        long every = rt.options().snapshotEveryEntries();
+        if (every > 0 && entries.get(entries.size() - 1).index() - latestSnapshotIndexVolatile >= every) {
+            return false;
+        }
+        long bytes = 0;
+        for (Entry e : entries) {
+            bytes += e.data().length;
+            if (bytes > limit) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Applies {@code entries} (and takes a snapshot when one is due), then answers their
+     * proposals on the worker: posted there from the apply thread, at once when already on it.
+     */
+    private void applyEntries(List<Entry> entries, ConfState confAfter, boolean onApplyThread) {
+        if (applyFailed || rt.closing()) {
+            // Never apply on top of a gap; when closing, leave the rest to the restart (the
+            // entries are in the log, the state machine resumes from its applied index).
+            return;
+        }
+        List<Object> results;
+        long last = entries.get(entries.size() - 1).index();
+        Path snap = null;
+        long snapIndex = 0;
+        try {
+            results = stateMachine.apply(entries);
+            applied = last;
+            long every = rt.options().snapshotEveryEntries();
+            if (every > 0 && last - latestSnapshotIndexVolatile >= every) {
+                snap = rt.snapshotDir(groupId, last);
+                snapIndex = stateMachine.snapshot(RaftRuntime.emptyDir(snap));
+            }
+        } catch (RuntimeException e) {
+            failed(e);
+            return;
+        }
+        long term = entries.get(entries.size() - 1).term();
+        Path snapDir = snap;
+        long snapAt = snapIndex;
+        if (onApplyThread) {
+            worker.post(() -> onApplied(entries, results, snapDir, snapAt, term, confAfter));
+        } else {
+            onApplied(entries, results, snapDir, snapAt, term, confAfter);
+        }
     }
 
     private void onApplied(List<Entry> entries, List<Object> results, Path snapDir, long snapIndex, long term,
@@ -688,13 +746,13 @@ final class GroupReplica {
         }
     }
 
-    /** Set on the apply thread when the state machine failed; nothing more is applied. */
+    /** Set when the state machine failed (on the thread that applied); nothing more is applied. */
     private volatile boolean applyFailed;
 
     /**
      * The state machine failed to apply or install: this replica stops (fail-stop) rather than
      * apply later entries on top of a gap. A restart resumes from the state machine's persisted
-     * applied index. Called on the apply thread.
+     * applied index. Called on the thread that applied (the apply thread or the worker).
      */
     private void failed(RuntimeException e) {
         applyFailed = true;
@@ -724,6 +782,6 @@ final class GroupReplica {
     }
 
     void closeStateMachine() {
-        applier.execute(stateMachine::close);
+        onApplier(stateMachine::close);
     }
 }

@@ -25,69 +25,82 @@ import java.util.function.LongSupplier;
  * @param leaseClock           the monotonic nanosecond clock leases and vote promises are timed by,
  *                             in the cores and in lease reads served on the caller's thread
  *                             (default {@code System::nanoTime}; tests inject their own)
+ * @param inlineApplyBytes     committed batches of at most this many bytes of entry data are applied
+ *                             on the group's Raft worker instead of its apply thread when the apply
+ *                             thread has nothing of the group queued (0, the default: never); saves
+ *                             two thread hand-offs per small batch (docs/raft-runtime.md, "Apply")
  */
 public record RuntimeOptions(int workers, int applyThreads, long tickMillis, int electionTicks, int heartbeatTicks,
                              int hibernateAfterTicks, long maxSizePerMsg, int maxInflightMsgs,
                              long maxUncommittedBytes, long snapshotEveryEntries, long keepEntriesAfterSnapshot,
-                             Path snapshotDir, boolean leaseReads, LongSupplier leaseClock) {
+                             Path snapshotDir, boolean leaseReads, LongSupplier leaseClock, int inlineApplyBytes) {
 
     public static RuntimeOptions defaults(Path snapshotDir) {
         int cores = Runtime.getRuntime().availableProcessors();
         return new RuntimeOptions(cores, cores, 100, 10, 1, 5, 1 << 20, 256, 64L << 20, 100_000, 10_000,
-                snapshotDir, false, System::nanoTime);
+                snapshotDir, false, System::nanoTime, 0);
     }
 
     public RuntimeOptions withTickMillis(long v) {
         return new RuntimeOptions(workers, applyThreads, v, electionTicks, heartbeatTicks, hibernateAfterTicks,
                 maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
-                snapshotDir, leaseReads, leaseClock);
+                snapshotDir, leaseReads, leaseClock, inlineApplyBytes);
     }
 
     public RuntimeOptions withWorkers(int v) {
         return new RuntimeOptions(v, applyThreads, tickMillis, electionTicks, heartbeatTicks, hibernateAfterTicks,
                 maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
-                snapshotDir, leaseReads, leaseClock);
+                snapshotDir, leaseReads, leaseClock, inlineApplyBytes);
     }
 
     public RuntimeOptions withHibernateAfterTicks(int v) {
         return new RuntimeOptions(workers, applyThreads, tickMillis, electionTicks, heartbeatTicks, v,
                 maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
-                snapshotDir, leaseReads, leaseClock);
+                snapshotDir, leaseReads, leaseClock, inlineApplyBytes);
     }
 
     public RuntimeOptions withSnapshotDir(Path v) {
         return new RuntimeOptions(workers, applyThreads, tickMillis, electionTicks, heartbeatTicks,
                 hibernateAfterTicks, maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries,
-                keepEntriesAfterSnapshot, v, leaseReads, leaseClock);
+                keepEntriesAfterSnapshot, v, leaseReads, leaseClock, inlineApplyBytes);
     }
 
     public RuntimeOptions withApplyThreads(int v) {
         return new RuntimeOptions(workers, v, tickMillis, electionTicks, heartbeatTicks, hibernateAfterTicks,
                 maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
-                snapshotDir, leaseReads, leaseClock);
+                snapshotDir, leaseReads, leaseClock, inlineApplyBytes);
     }
 
     public RuntimeOptions withElectionTicks(int v) {
         return new RuntimeOptions(workers, applyThreads, tickMillis, v, heartbeatTicks, hibernateAfterTicks,
                 maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
-                snapshotDir, leaseReads, leaseClock);
+                snapshotDir, leaseReads, leaseClock, inlineApplyBytes);
     }
 
     public RuntimeOptions withSnapshotEveryEntries(long every, long keep) {
         return new RuntimeOptions(workers, applyThreads, tickMillis, electionTicks, heartbeatTicks,
                 hibernateAfterTicks, maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, every, keep, snapshotDir,
-                leaseReads, leaseClock);
+                leaseReads, leaseClock, inlineApplyBytes);
     }
 
     public RuntimeOptions withLeaseReads(boolean v) {
         return new RuntimeOptions(workers, applyThreads, tickMillis, electionTicks, heartbeatTicks, hibernateAfterTicks,
                 maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
-                snapshotDir, v, leaseClock);
+                snapshotDir, v, leaseClock, inlineApplyBytes);
     }
 
     public RuntimeOptions withLeaseClock(LongSupplier v) {
         return new RuntimeOptions(workers, applyThreads, tickMillis, electionTicks, heartbeatTicks, hibernateAfterTicks,
                 maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
-                snapshotDir, leaseReads, v);
+                snapshotDir, leaseReads, v, inlineApplyBytes);
+    }
+
+    public RuntimeOptions withInlineApplyBytes(int v) {
+        if (v < 0) {
+            throw new IllegalArgumentException("inlineApplyBytes: " + v);
+        }
+        return new RuntimeOptions(workers, applyThreads, tickMillis, electionTicks, heartbeatTicks, hibernateAfterTicks,
+                maxSizePerMsg, maxInflightMsgs, maxUncommittedBytes, snapshotEveryEntries, keepEntriesAfterSnapshot,
+                snapshotDir, leaseReads, leaseClock, v);
     }
 }

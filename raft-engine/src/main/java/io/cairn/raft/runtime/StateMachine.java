@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The application state of one group replica. Called only from the group's apply thread (never a
- * Raft thread), in log order.
+ * The application state of one group replica. Called by one thread at a time, in log order: the
+ * group's apply thread, or, for a small committed batch while the apply thread has nothing of the
+ * group queued ({@link RuntimeOptions#inlineApplyBytes}), the group's Raft worker. So no method may
+ * wait for the runtime (a proposal, a read barrier) to finish.
  */
 public interface StateMachine extends AutoCloseable {
 

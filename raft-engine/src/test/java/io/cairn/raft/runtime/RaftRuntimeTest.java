@@ -116,6 +116,68 @@ class RaftRuntimeTest {
     }
 
     @Test
+    @DisplayName("inlineApplyBytes: small committed batches apply on the Raft worker, big ones on the apply thread;"
+            + " either way one batch at a time, in log order, on every replica")
+    void smallBatchesApplyOnTheWorkerInLogOrder() throws Exception {
+        startCluster(opts(0).withInlineApplyBytes(64), 1);
+        List<String> expected = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            propose(1, "v" + i); // one at a time: small batches
+            expected.add("v" + i);
+        }
+        // then a big proposal, applied slowly on the apply thread, and a small one committed while
+        // the big one is still being applied: the small one must wait its turn there
+        String big = "b".repeat(200);
+        machines.values().forEach(m -> {
+            m.get(1L).slowOverBytes = 64;
+            m.get(1L).slowMillis = 60;
+        });
+        RaftRuntime leader = nodes.get(leaderOf(1));
+        List<CompletableFuture<Object>> later = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            later.add(leader.propose(1, (big + i).getBytes(StandardCharsets.UTF_8)));
+            expected.add(big + i);
+            Thread.sleep(20); // the big entry commits and its apply starts (a pause, not a sync)
+            later.add(leader.propose(1, ("s" + i).getBytes(StandardCharsets.UTF_8)));
+            expected.add("s" + i);
+        }
+        for (int i = 0; i < later.size(); i++) {
+            assertThat(later.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(21 + i);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> machines.values().stream()
+                .allMatch(m -> m.get(1L).snapshotOfValues().size() == expected.size()));
+        for (Map.Entry<Long, Map<Long, ListStateMachine>> m : machines.entrySet()) {
+            ListStateMachine sm = m.getValue().get(1L);
+            assertThat(sm.snapshotOfValues()).as("node %d", m.getKey()).isEqualTo(expected);
+            assertThat(sm.overlapped).as("node %d: two batches applied at once", m.getKey()).isFalse();
+            List<ListStateMachine.Batch> batches = sm.snapshotOfBatches();
+            for (int i = 1; i < batches.size(); i++) {
+                assertThat(batches.get(i).first()).as("node %d batch %d follows the one before", m.getKey(), i)
+                        .isEqualTo(batches.get(i - 1).last() + 1);
+            }
+            assertThat(batches).as("node %d: batches over 64 bytes on the apply thread", m.getKey())
+                    .filteredOn(b -> b.bytes() > 64).allMatch(b -> b.thread().startsWith("raft-apply-"));
+            assertThat(batches).as("node %d: small batches on the worker", m.getKey())
+                    .anyMatch(b -> b.thread().startsWith("raft-worker-"));
+        }
+    }
+
+    @Test
+    @DisplayName("by default every batch applies on the apply thread")
+    void byDefaultBatchesApplyOnTheApplyThread() throws Exception {
+        startCluster(opts(0), 1);
+        for (int i = 1; i <= 10; i++) {
+            propose(1, "v" + i);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> machines.values().stream()
+                .allMatch(m -> m.get(1L).snapshotOfValues().size() == 10));
+        for (Map<Long, ListStateMachine> m : machines.values()) {
+            assertThat(m.get(1L).snapshotOfBatches()).isNotEmpty()
+                    .allMatch(b -> b.thread().startsWith("raft-apply-"));
+        }
+    }
+
+    @Test
     @DisplayName("thesis §10.2.1: the leader sends its appends while its own write is in flight; the followers' quorum"
             + " commits the entry meanwhile, and the proposal completes once the leader's write is durable")
     void leaderReplicatesWhileItsWriteIsInFlight() throws Exception {

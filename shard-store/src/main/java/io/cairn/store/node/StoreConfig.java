@@ -46,6 +46,8 @@ import java.util.regex.Pattern;
  * @param leaseReads          {@code raft.read.mode}: {@code lease} (true) answers a group leader's reads
  *                            from its leader lease when it holds one; {@code readindex} (false) takes
  *                            a heartbeat round for every read batch
+ * @param inlineApplyBytes    {@code raft.inline.apply.bytes}: committed batches up to this many bytes
+ *                            are applied on the group's Raft worker (0: always on the apply thread)
  */
 public record StoreConfig(long nodeId, Path dataDir, String host, int raftPort, int servicePort,
                           Map<Long, Peer> peers, Map<Long, Group> groups, List<String> metaAddresses,
@@ -53,7 +55,7 @@ public record StoreConfig(long nodeId, Path dataDir, String host, int raftPort, 
                           long tickMillis, int electionTicks, int raftWorkers, int applyThreads, int readThreads,
                           long requestTimeoutMillis, long expiryIntervalMillis, int expiryBatch,
                           long sessionExpiryIntervalMillis, int maxMessageBytes, int metricsPort,
-                          boolean leaseReads) {
+                          boolean leaseReads, int inlineApplyBytes) {
 
     /** A node of the cluster: where its Raft transport and its StoreService listen. */
     public record Peer(long id, String host, int raftPort, int servicePort) {
@@ -77,7 +79,8 @@ public record StoreConfig(long nodeId, Path dataDir, String host, int raftPort, 
     private static final Set<String> KEYS = Set.of("node.id", "data.dir", "host", "raft.port", "service.port",
             "peers", "meta.address", "meta.heartbeat.ms", "map.version", "raft.tick.ms", "raft.election.ticks", "raft.workers",
             "raft.apply.threads", "read.threads", "request.timeout.ms", "expiry.interval.ms", "expiry.batch",
-            "sessions.expiry.interval.ms", "service.max.message.bytes", "metrics.port", "raft.read.mode");
+            "sessions.expiry.interval.ms", "service.max.message.bytes", "metrics.port", "raft.read.mode",
+            "raft.inline.apply.bytes");
 
     public static StoreConfig load(Path file) {
         return from(ConfigFile.read(file, "store config"));
@@ -123,7 +126,8 @@ public record StoreConfig(long nodeId, Path dataDir, String host, int raftPort, 
                 c.positiveLong("sessions.expiry.interval.ms", 60_000L),
                 (int) c.positiveLong("service.max.message.bytes", 64L << 20),
                 c.optionalPort("metrics.port", 0),
-                parseReadMode(c.optional("raft.read.mode")));
+                parseReadMode(c.optional("raft.read.mode")),
+                (int) Math.min(Integer.MAX_VALUE, c.nonNegativeLong("raft.inline.apply.bytes", 2048L)));
     }
 
     /** {@code raft.read.mode}: {@code lease} (the default) or {@code readindex}. */

@@ -67,7 +67,8 @@ public final class StoreNode implements AutoCloseable {
                 .withElectionTicks(config.electionTicks())
                 .withWorkers(config.raftWorkers())
                 .withApplyThreads(config.applyThreads())
-                .withLeaseReads(config.leaseReads());
+                .withLeaseReads(config.leaseReads())
+                .withInlineApplyBytes(config.inlineApplyBytes());
         GrpcTransportOptions transport = GrpcTransportOptions.defaults()
                 .withReconnectBackoff(Duration.ofMillis(Math.max(1, Math.min(50, config.tickMillis()))),
                         Duration.ofMillis(Math.max(200, config.tickMillis() * config.electionTicks())));

@@ -90,6 +90,14 @@ class StoreConfigTest {
     }
 
     @Test
+    void smallBatchesApplyOnTheRaftWorkerUnlessTurnedOff() throws Exception {
+        assertThat(parse(BASE).inlineApplyBytes()).isEqualTo(2048);
+        assertThat(parse(BASE + "raft.inline.apply.bytes=0\n").inlineApplyBytes()).isZero();
+        assertThat(parse(BASE + "raft.inline.apply.bytes=512\n").inlineApplyBytes()).isEqualTo(512);
+        assertThatThrownBy(() -> parse(BASE + "raft.inline.apply.bytes=-1\n")).hasMessageContaining("expected: >= 0");
+    }
+
+    @Test
     void metaModeTakesTheMetaAddressesAndRefusesStaticGroups() throws Exception {
         StoreConfig c = parse(BASE + "meta.address=10.0.0.9:7300, 10.0.0.10:7300\nmeta.heartbeat.ms=250\n");
         assertThat(c.metaMode()).isTrue();
