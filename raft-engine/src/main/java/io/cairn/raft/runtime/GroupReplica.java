@@ -588,6 +588,7 @@ final class GroupReplica {
         if (appliesInline(entries)) {
             applyEntries(entries, confAfter, false);
         } else {
+            unanswered++;
             onApplier(() -> applyEntries(entries, confAfter, true));
         }
     }
@@ -597,6 +598,12 @@ final class GroupReplica {
      * lowered on the apply thread): while there is one, the state machine is the apply thread's.
      */
     private final AtomicInteger applierTasks = new AtomicInteger();
+    /**
+     * Batches handed to the apply thread whose proposals the worker has not answered yet (worker
+     * thread only): a batch applied here must not be answered before them — answering it fails
+     * every older proposal still pending as overwritten.
+     */
+    private int unanswered;
 
     /** Runs {@code task} on the group's apply thread, counted in {@link #applierTasks}. */
     private void onApplier(Runnable task) {
@@ -614,11 +621,12 @@ final class GroupReplica {
      * Whether {@code entries} are applied here on the worker ({@link RuntimeOptions#inlineApplyBytes}):
      * a small batch, nothing of the group queued on the apply thread (so the state machine still
      * sees one batch at a time, in log order; the counter's atomic update orders the apply thread's
-     * last writes before this thread's reads), and no snapshot due after it (that is the apply thread's).
+     * last writes before this thread's reads), every batch applied there already answered (so
+     * proposals are answered in log order too), and no snapshot due after it (the apply thread's job).
      */
     private boolean appliesInline(List<Entry> entries) {
         int limit = rt.options().inlineApplyBytes();
-        if (limit <= 0 || applierTasks.get() != 0) {
+        if (limit <= 0 || unanswered != 0 || applierTasks.get() != 0) {
             return false;
         }
         long every = rt.options().snapshotEveryEntries();
@@ -665,7 +673,10 @@ final class GroupReplica {
         Path snapDir = snap;
         long snapAt = snapIndex;
         if (onApplyThread) {
-            worker.post(() -> onApplied(entries, results, snapDir, snapAt, term, confAfter));
+            worker.post(() -> {
+                unanswered--;
+                onApplied(entries, results, snapDir, snapAt, term, confAfter);
+            });
         } else {
             onApplied(entries, results, snapDir, snapAt, term, confAfter);
         }

@@ -163,6 +163,32 @@ class RaftRuntimeTest {
     }
 
     @Test
+    @DisplayName("inlineApplyBytes under a stream of small proposals (applied on the worker) and big ones (on the"
+            + " apply thread, slowly): every proposal is answered with its own result, in log order")
+    void mixedBatchesAreAnsweredInLogOrder() throws Exception {
+        startCluster(opts(0).withInlineApplyBytes(1024), 1);
+        propose(1, "first");
+        machines.values().forEach(m -> {
+            m.get(1L).slowOverBytes = 1024;
+            m.get(1L).slowMillis = 1;
+        });
+        RaftRuntime leader = nodes.get(leaderOf(1));
+        String big = "b".repeat(2000);
+        List<CompletableFuture<Object>> all = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            // small proposals (applied on the worker) between big ones (on the apply thread, slowly)
+            String v = (i % 5 == 0 ? big : "s") + i;
+            all.add(leader.propose(1, v.getBytes(StandardCharsets.UTF_8)));
+            if (i % 50 == 0) {
+                all.get(all.size() - 1).get(10, TimeUnit.SECONDS); // let the pipeline drain now and then
+            }
+        }
+        for (int i = 0; i < all.size(); i++) {
+            assertThat(all.get(i).get(10, TimeUnit.SECONDS)).as("proposal %d", i).isEqualTo(2 + i);
+        }
+    }
+
+    @Test
     @DisplayName("by default every batch applies on the apply thread")
     void byDefaultBatchesApplyOnTheApplyThread() throws Exception {
         startCluster(opts(0), 1);
