@@ -281,9 +281,11 @@ public final class MetaClient implements AutoCloseable {
     return channels.computeIfAbsent(address, a -> GrpcChannels.open(a, DEFAULT_MAX_INBOUND_BYTES, false, null));
   }
 
-  /** The address after {@code address} in the list (the first one for an address not in it). */
+  /** The address after {@code address} in the list (the first one for an address not in it, or null). */
   String next(String address) {
-    int i = addresses.indexOf(address);
+    // null when the watch failed before it had a target (finding the leader threw): List.of's
+    // indexOf throws on null, which killed the watch thread (MetaNodeTest, CI 2026-11-30)
+    int i = address == null ? -1 : addresses.indexOf(address);
     return addresses.get((i + 1) % addresses.size());
   }
 
