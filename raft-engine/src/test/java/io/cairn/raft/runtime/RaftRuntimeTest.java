@@ -68,6 +68,14 @@ class RaftRuntimeTest {
         }
     }
 
+    /** Every replica of {@code group} takes {@code millis} to apply a batch of more than {@code bytes} bytes. */
+    private void slowBigApplies(long group, long bytes, long millis) {
+        machines.values().forEach(m -> {
+            m.get(group).slowOverBytes = bytes;
+            m.get(group).slowMillis = millis;
+        });
+    }
+
     private long leaderOf(long group) {
         long[] found = new long[1];
         await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -128,10 +136,7 @@ class RaftRuntimeTest {
         // then a big proposal, applied slowly on the apply thread, and a small one committed while
         // the big one is still being applied: the small one must wait its turn there
         String big = "b".repeat(200);
-        machines.values().forEach(m -> {
-            m.get(1L).slowOverBytes = 64;
-            m.get(1L).slowMillis = 60;
-        });
+        slowBigApplies(1, 64, 60);
         RaftRuntime leader = nodes.get(leaderOf(1));
         List<CompletableFuture<Object>> later = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -168,10 +173,7 @@ class RaftRuntimeTest {
     void mixedBatchesAreAnsweredInLogOrder() throws Exception {
         startCluster(opts(0).withInlineApplyBytes(1024), 1);
         propose(1, "first");
-        machines.values().forEach(m -> {
-            m.get(1L).slowOverBytes = 1024;
-            m.get(1L).slowMillis = 1;
-        });
+        slowBigApplies(1, 1024, 1);
         RaftRuntime leader = nodes.get(leaderOf(1));
         String big = "b".repeat(2000);
         List<CompletableFuture<Object>> all = new ArrayList<>();

@@ -99,6 +99,28 @@ final class Sessions {
             n++;
         }
 
+        /** Inline replies with a seq above {@code acked} (those a rewritten header keeps). */
+        int countAbove(long acked) {
+            int k = 0;
+            for (int i = 0; i < n; i++) {
+                if (seqs[i] > acked) {
+                    k++;
+                }
+            }
+            return k;
+        }
+
+        /** Bytes the inline replies above {@code acked} take in a list tail ({@code seq(8) reply} each). */
+        int bytesAbove(long acked) {
+            int b = 0;
+            for (int i = 0; i < n; i++) {
+                if (seqs[i] > acked) {
+                    b += 8 + to[i] - from[i];
+                }
+            }
+            return b;
+        }
+
         int indexOf(long seq) {
             for (int i = 0; i < n; i++) {
                 if (seqs[i] == seq) {
@@ -147,13 +169,7 @@ final class Sessions {
      */
     private static byte[] build(long lastSeen, long acked, long maxSeq, long recordMax, Parsed kept, byte[] source,
                                 long extraSeq, byte[] extra) {
-        int size = LIST_REPLIES + (extra == null ? 0 : 8 + extra.length);
-        for (int i = 0; i < kept.n; i++) {
-            if (kept.seqs[i] > acked) {
-                size += 8 + kept.to[i] - kept.from[i];
-            }
-        }
-        byte[] h = new byte[size];
+        byte[] h = new byte[LIST_REPLIES + kept.bytesAbove(acked) + (extra == null ? 0 : 8 + extra.length)];
         KeyCodec.putLong(h, 0, lastSeen);
         KeyCodec.putLong(h, ACKED, acked);
         KeyCodec.putLong(h, MAX_SEQ, maxSeq);
@@ -234,15 +250,8 @@ final class Sessions {
         }
         long recordMax = p.recordMax <= newAcked ? 0 : p.recordMax; // all records up to it are gone
         byte[] encoded = ReplyCodec.encode(reply);
-        int kept = 0;
-        int size = LIST_REPLIES + 8 + encoded.length;
-        for (int i = 0; i < p.n; i++) {
-            if (p.seqs[i] > newAcked) {
-                kept++;
-                size += 8 + p.to[i] - p.from[i];
-            }
-        }
-        boolean inline = kept < MAX_INLINE && size <= MAX_HEADER;
+        boolean inline = p.countAbove(newAcked) < MAX_INLINE
+                && LIST_REPLIES + p.bytesAbove(newAcked) + 8 + encoded.length <= MAX_HEADER;
         if (!inline) {
             kv.put(KeyCodec.sessionReplyKey(group, c.session(), c.seq()), encoded);
             recordMax = Math.max(recordMax, c.seq());
