@@ -450,12 +450,47 @@ final class GroupReplica {
     /** The Ready whose early messages {@link #sendBeforePersist} sent; null if none. */
     private Ready sentEarly;
 
-    /** Steps 2-4, once the batch is durable: send, apply, advance (which reports the write durable). */
-    void afterPersist(Ready rd) {
+    /**
+     * Step 2 on the log writer's thread, once the batch holding {@code rd} (a Ready that waited for
+     * its write) is durable: sends the messages {@link #sendBeforePersist} left, acknowledgements
+     * and votes, without waiting for the Raft thread. Nothing else of the replica is touched: the
+     * messages are immutable, the transport takes any thread, and the group's next messages leave
+     * only after {@link #afterPersist} of this Ready, which runs after this. Returns the peers the
+     * transport refused (for {@code reportUnreachable} on the Raft thread), or null if it sent
+     * nothing because a snapshot is among them (sending one needs the Raft thread).
+     */
+    List<Long> sendAcknowledgements(Ready rd) {
+        for (Message m : rd.messages()) {
+            if (!rd.sendableBeforePersist(m) && m.type() == MessageType.SNAP) {
+                return null;
+            }
+        }
+        List<Long> unreachable = List.of();
+        for (Message m : rd.messages()) {
+            if (!rd.sendableBeforePersist(m) && !rt.transport().send(m.to(), new GroupMessage(groupId, m))) {
+                if (unreachable.isEmpty()) {
+                    unreachable = new ArrayList<>(2);
+                }
+                unreachable.add(m.to());
+            }
+        }
+        return unreachable;
+    }
+
+    /**
+     * Steps 2-4, once the batch is durable: send, apply, advance (which reports the write durable).
+     * {@code acked}: null, or what {@link #sendAcknowledgements} returned for {@code rd} (its
+     * messages that waited for the write are out already).
+     */
+    void afterPersist(Ready rd, List<Long> acked) {
         boolean early = sentEarly == rd;
         sentEarly = null;
+        if (acked != null) {
+            acked.forEach(node::reportUnreachable);
+        }
         for (Message m : rd.messages()) {
-            if (!early || !rd.sendableBeforePersist(m)) {
+            boolean sendable = rd.sendableBeforePersist(m);
+            if (!(early && sendable) && !(acked != null && !sendable)) {
                 send(m);
             }
         }

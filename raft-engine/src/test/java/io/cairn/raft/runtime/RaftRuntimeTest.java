@@ -240,6 +240,33 @@ class RaftRuntimeTest {
     }
 
     @Test
+    @DisplayName("a follower's acknowledgement leaves as soon as its write is durable, from the thread that completed"
+            + " the write: with both followers' Raft threads held up after their writes began, the leader still commits")
+    void acknowledgementsLeaveWhenTheWriteIsDurable() throws Exception {
+        startCluster(opts(0), 1);
+        propose(1, "a");
+        long leader = leaderOf(1);
+        List<Long> followers = nodes.keySet().stream().filter(n -> n != leader).toList();
+        followers.forEach(n -> stores.get(n).hold());
+        List<java.util.concurrent.CountDownLatch> releases = new ArrayList<>();
+        try {
+            CompletableFuture<Object> f = nodes.get(leader).propose(1, "b".getBytes(StandardCharsets.UTF_8));
+            for (long n : followers) {
+                MemoryLogStore fs = stores.get(n);
+                await().atMost(Duration.ofSeconds(10)).until(() -> fs.heldEntries(1) > 0);
+                releases.add(blockWorker(nodes.get(n), 1));
+            }
+            followers.forEach(n -> stores.get(n).release()); // completes the writes on this thread
+            assertThat(f.get(10, TimeUnit.SECONDS)).as("committed with both followers' Raft threads held").isEqualTo(2);
+        } finally {
+            releases.forEach(java.util.concurrent.CountDownLatch::countDown);
+            followers.forEach(n -> stores.get(n).release());
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> machines.values().stream()
+                .allMatch(m -> m.get(1L).snapshotOfValues().equals(List.of("a", "b"))));
+    }
+
+    @Test
     @DisplayName("a Ready that only moves the commit index does not wait for its write: with one follower down and"
             + " the other's commit-index writes held back, that follower still acknowledges and applies every write")
     void commitIndexWritesDoNotHoldTheGroupBack() throws Exception {
