@@ -35,8 +35,12 @@ public final class Keyspace {
 
     /** The live record of {@code key}, or null when absent or expired. */
     public Meta get(byte[] key) {
-        Meta m = getRaw(key);
-        return m == null || m.expiredAt(ctx.now()) ? null : m;
+        return live(getRaw(key));
+    }
+
+    /** {@code raw} (a record as {@link #getRaw} read it) if it is live now, else null. */
+    public Meta live(Meta raw) {
+        return raw == null || raw.expiredAt(ctx.now()) ? null : raw;
     }
 
     /** Like {@link #get} but throws WRONGTYPE when the key holds another type. */
@@ -62,8 +66,16 @@ public final class Keyspace {
      * the key held, live or expired. An empty collection is not written.
      */
     public void create(byte[] key, Meta meta) {
+        replace(key, meta, getRaw(key));
+    }
+
+    /**
+     * {@link #create} for a caller that has just read the key's record with {@link #getRaw} and
+     * written nothing to the key since ({@code old}: that record, live or expired, or null): the
+     * record is not looked up a second time (SET reads it to check what it replaces).
+     */
+    public void replace(byte[] key, Meta meta, Meta old) {
         boolean written = !(meta.type.isCollection() && meta.count == 0);
-        Meta old = getRaw(key);
         if (old != null) {
             // The put below overwrites the meta key (a Delete first would only be one more
             // memtable entry), and an unchanged expiry index entry stays as it is.

@@ -93,7 +93,8 @@ final class StringCommands {
         }
         long expireAt = unit == null ? 0 : absoluteExpire(ctx, "set", unit, Args.parseLong(expireArg));
         byte[] key = argv[1];
-        Meta old = ctx.keys().get(key);
+        Meta raw = ctx.keys().getRaw(key);
+        Meta old = ctx.keys().live(raw);
         if (get && old != null && old.type != TypeCode.STRING) {
             throw Errors.wrongType();
         }
@@ -104,7 +105,7 @@ final class StringCommands {
         if (keepTtl && old != null) {
             expireAt = old.expireAt;
         }
-        ctx.keys().create(key, Meta.string(argv[2], expireAt));
+        ctx.keys().replace(key, Meta.string(argv[2], expireAt), raw);
         return get ? previous : Reply.OK;
     }
 

@@ -19,7 +19,8 @@ import org.rocksdb.RocksDBException;
  * What one applied SET costs RocksDB, counted, not timed (issue 5: apply threads spent most of
  * their time in memtable lookups and inserts). A SET of an existing key by a client with one
  * write in flight (the gateway sends {@code acked = seq - 1}) reads the key's record once (the
- * session header comes from the cache) and writes the record and the session header with the
+ * session header comes from the cache; SET hands the record it checked to the write instead of
+ * looking it up again) and writes the record and the session header with the
  * reply inline: two memtable entries, plus the applied index once per batch. Counted with the
  * active memtable's entry count (nothing is flushed in this test) and RocksDB's per-thread
  * PerfContext (memtable lookups by Get; apply runs on the test thread).
@@ -71,11 +72,15 @@ class ApplyCostTest {
         long seq = createKeys();
         long entries = memtableEntries();
         long deletes = memtableDeletes();
+        long lookups = f.sm.records().hits() + f.sm.records().misses();
         perf.reset();
         for (int i = 0; i < N; i++, seq++) {
             assertThat(f.apply(set(1, seq, "k" + i, "second"))).isEqualTo(Reply.OK);
         }
         long gets = perf.getFromMemtableCount();
+        assertThat(f.sm.records().hits() + f.sm.records().misses() - lookups)
+                .as("record cache lookups for %d SETs: the key's record once, the session header once", N)
+                .isEqualTo(2L * N);
         assertThat(memtableEntries() - entries).as("memtable entries for %d SETs in %d batches", N, N)
                 .isLessThanOrEqualTo(2L * N + N);
         assertThat(memtableDeletes() - deletes).as("no Delete: overwritten keys, inline replies").isZero();
