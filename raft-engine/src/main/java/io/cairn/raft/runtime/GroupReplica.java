@@ -490,7 +490,9 @@ final class GroupReplica {
         }
         for (Message m : rd.messages()) {
             boolean sendable = rd.sendableBeforePersist(m);
-            if (!(early && sendable) && !(acked != null && !sendable)) {
+            boolean sentBefore = early && sendable; // by sendBeforePersist
+            boolean sentByWriter = acked != null && !sendable; // by sendAcknowledgements
+            if (!sentBefore && !sentByWriter) {
                 send(m);
             }
         }

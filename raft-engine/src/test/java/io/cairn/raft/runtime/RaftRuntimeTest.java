@@ -116,8 +116,7 @@ class RaftRuntimeTest {
         for (int i = 1; i <= 50; i++) {
             assertThat(propose(7, "v" + i)).isEqualTo(i);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> machines.values().stream()
-                .allMatch(m -> m.get(7L).snapshotOfValues().size() == 50));
+        awaitEveryReplicaHolds(7, 50);
         for (Map<Long, ListStateMachine> m : machines.values()) {
             assertThat(m.get(7L).snapshotOfValues()).startsWith("v1", "v2").endsWith("v50");
         }
@@ -149,8 +148,7 @@ class RaftRuntimeTest {
         for (int i = 0; i < later.size(); i++) {
             assertThat(later.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(21 + i);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> machines.values().stream()
-                .allMatch(m -> m.get(1L).snapshotOfValues().size() == expected.size()));
+        awaitEveryReplicaHolds(1, expected.size());
         for (Map.Entry<Long, Map<Long, ListStateMachine>> m : machines.entrySet()) {
             ListStateMachine sm = m.getValue().get(1L);
             assertThat(sm.snapshotOfValues()).as("node %d", m.getKey()).isEqualTo(expected);
@@ -197,8 +195,7 @@ class RaftRuntimeTest {
         for (int i = 1; i <= 10; i++) {
             propose(1, "v" + i);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> machines.values().stream()
-                .allMatch(m -> m.get(1L).snapshotOfValues().size() == 10));
+        awaitEveryReplicaHolds(1, 10);
         for (Map<Long, ListStateMachine> m : machines.values()) {
             assertThat(m.get(1L).snapshotOfBatches()).isNotEmpty()
                     .allMatch(b -> b.thread().startsWith("raft-apply-"));
@@ -235,8 +232,7 @@ class RaftRuntimeTest {
             leaderStore.release();
         }
         assertThat(propose(1, "c")).isEqualTo(3);
-        await().atMost(Duration.ofSeconds(10)).until(() -> machines.values().stream()
-                .allMatch(m -> m.get(1L).snapshotOfValues().equals(List.of("a", "b", "c"))));
+        awaitEveryReplicaHolds(1, List.of("a", "b", "c"));
     }
 
     @Test
@@ -262,8 +258,7 @@ class RaftRuntimeTest {
             releases.forEach(java.util.concurrent.CountDownLatch::countDown);
             followers.forEach(n -> stores.get(n).release());
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> machines.values().stream()
-                .allMatch(m -> m.get(1L).snapshotOfValues().equals(List.of("a", "b"))));
+        awaitEveryReplicaHolds(1, List.of("a", "b"));
     }
 
     @Test
@@ -431,6 +426,18 @@ class RaftRuntimeTest {
             return leader.callerLeaseReads() > before;
         });
         return leader;
+    }
+
+    /** Waits until every node's state machine of {@code group} holds {@code count} values. */
+    private void awaitEveryReplicaHolds(long group, int count) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> machines.values().stream()
+                .allMatch(m -> m.get(group).snapshotOfValues().size() == count));
+    }
+
+    /** Waits until every node's state machine of {@code group} holds exactly {@code values}, in order. */
+    private void awaitEveryReplicaHolds(long group, List<String> values) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> machines.values().stream()
+                .allMatch(m -> m.get(group).snapshotOfValues().equals(values)));
     }
 
     /** Holds the worker of {@code group} on {@code rt} until the returned latch is counted down. */
