@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static io.cairn.deploy.AdminRun.admin;
 import static org.awaitility.Awaitility.await;
 
-import io.cairn.deploy.it.ClusterProcesses;
 import io.cairn.deploy.it.RespCall;
 import io.cairn.meta.client.MetaClient;
 import io.cairn.meta.map.ShardMap;
@@ -15,6 +14,7 @@ import io.cairn.meta.server.MetaConfig;
 import io.cairn.meta.server.MetaNode;
 import io.cairn.raft.transport.GrpcServers;
 import io.cairn.store.types.Slots;
+import io.cairn.testing.Ports;
 import io.grpc.Server;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
@@ -53,8 +53,8 @@ class AdminMigrationCommandsTest {
         Properties p = new Properties();
         p.setProperty("node.id", "1");
         p.setProperty("data.dir", tmp.resolve("meta").toString());
-        p.setProperty("raft.port", Integer.toString(ClusterProcesses.freePort()));
-        p.setProperty("service.port", Integer.toString(ClusterProcesses.freePort()));
+        p.setProperty("raft.port", Integer.toString(Ports.freePort()));
+        p.setProperty("service.port", Integer.toString(Ports.freePort()));
         p.setProperty("raft.tick.ms", "20");
         p.setProperty("leader.task.ms", "50");
         p.setProperty("store.heartbeat.timeout.ms", "0");
@@ -118,7 +118,7 @@ class AdminMigrationCommandsTest {
     @Timeout(240)
     void moveWithRealStoresKeepsTheData() throws Exception {
         DevCluster.Options options = new DevCluster.Options(tmp.resolve("data"), "127.0.0.1", 0,
-                ClusterProcesses.freePortBlock(DevCluster.PORTS));
+                Ports.freePortBlock(DevCluster.PORTS));
         try (DevCluster dev = DevCluster.start(options)) {
             dev.awaitLeaders(Duration.ofSeconds(60));
             int port = dev.gatewayPort();

@@ -3,10 +3,10 @@ package io.cairn.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.cairn.deploy.it.ClusterProcesses;
 import io.cairn.deploy.it.RespCall;
 import io.cairn.meta.map.Replica;
 import io.cairn.store.node.StoreNode;
+import io.cairn.testing.Ports;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,7 @@ class AdminReplicaCommandsTest {
             DevCluster.Options options = dev.options();
             int port = dev.gatewayPort();
             try (StoreNode four = StoreNode.start(AdminRun.fourthStore(tmp.resolve("store-4"), options.metaAddress(),
-                    ClusterProcesses.freePort()))) {
+                    Ports.freePort()))) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> dev.map().store(4).isPresent());
                 String meta = options.metaAddress();
 

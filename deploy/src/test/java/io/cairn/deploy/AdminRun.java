@@ -1,8 +1,8 @@
 package io.cairn.deploy;
 
-import io.cairn.deploy.it.ClusterProcesses;
 import io.cairn.deploy.it.RespCall;
 import io.cairn.store.node.StoreConfig;
+import io.cairn.testing.Ports;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -27,7 +27,7 @@ record AdminRun(int code, String out, String err) {
     /** {@code cairn dev}'s cluster on free ports under {@code dir}, leaders elected, key0..key49 = value0..value49 set. */
     static DevCluster devWithKeys(Path dir) throws Exception {
         DevCluster dev = DevCluster.start(new DevCluster.Options(dir, "127.0.0.1", 0,
-                ClusterProcesses.freePortBlock(DevCluster.PORTS)));
+                Ports.freePortBlock(DevCluster.PORTS)));
         try {
             dev.awaitLeaders(Duration.ofSeconds(60));
             for (int i = 0; i < 50; i++) {
@@ -49,7 +49,7 @@ record AdminRun(int code, String out, String err) {
         p.setProperty("node.id", "4");
         p.setProperty("data.dir", dataDir.toString());
         p.setProperty("host", "127.0.0.1");
-        p.setProperty("raft.port", Integer.toString(ClusterProcesses.freePort()));
+        p.setProperty("raft.port", Integer.toString(Ports.freePort()));
         p.setProperty("service.port", Integer.toString(servicePort));
         p.setProperty("meta.address", metaAddress);
         p.setProperty("raft.workers", "1");

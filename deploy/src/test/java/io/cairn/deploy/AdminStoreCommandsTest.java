@@ -3,11 +3,11 @@ package io.cairn.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.cairn.deploy.it.ClusterProcesses;
 import io.cairn.deploy.it.RespCall;
 import io.cairn.meta.map.GroupInfo;
 import io.cairn.meta.map.StoreState;
 import io.cairn.store.node.StoreNode;
+import io.cairn.testing.Ports;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,7 @@ class AdminStoreCommandsTest {
         try (DevCluster dev = AdminRun.devWithKeys(tmp.resolve("data"))) {
             DevCluster.Options options = dev.options();
             int port = dev.gatewayPort();
-            int servicePort = ClusterProcesses.freePort();
+            int servicePort = Ports.freePort();
             try (StoreNode four = StoreNode.start(AdminRun.fourthStore(tmp.resolve("store-4"), options.metaAddress(),
                     servicePort))) {
                 String meta = options.metaAddress();

@@ -2,7 +2,7 @@ package io.cairn.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cairn.deploy.it.ClusterProcesses;
+import io.cairn.testing.Ports;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -136,7 +136,7 @@ class CairnCommandLineTest {
     void devOnATakenGatewayPortFailsWithExit1AndSaysSo() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Run r = run("dev", "--data", tmp.resolve("data").toString(), "--port", Integer.toString(taken.getLocalPort()),
-                    "--base-port", Integer.toString(ClusterProcesses.freePortBlock(DevCluster.PORTS)));
+                    "--base-port", Integer.toString(Ports.freePortBlock(DevCluster.PORTS)));
             assertThat(r.code()).isEqualTo(Cairn.EXIT_FAILED);
             assertThat(r.err()).startsWith("cairn dev: cannot listen: ").doesNotContain("\tat ");
         }
@@ -144,7 +144,7 @@ class CairnCommandLineTest {
 
     @Test
     void adminWithNoMetaReplicaAnsweringFailsWithExit1AndSaysSo() {
-        String nobody = "127.0.0.1:" + ClusterProcesses.freePort();
+        String nobody = "127.0.0.1:" + Ports.freePort();
         Run r = run("admin", "--meta", nobody, "--timeout", "1", "status");
         assertThat(r.code()).isEqualTo(Cairn.EXIT_FAILED);
         assertThat(r.err()).startsWith("cairn admin status: meta service: Status got no answer within ")

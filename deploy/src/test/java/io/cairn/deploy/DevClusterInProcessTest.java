@@ -2,9 +2,9 @@ package io.cairn.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cairn.deploy.it.ClusterProcesses;
 import io.cairn.raft.transport.CoLocatedServers;
 import io.cairn.raft.transport.GrpcChannels;
+import io.cairn.testing.Ports;
 import io.grpc.ManagedChannel;
 import io.cairn.store.types.Slots;
 import java.nio.charset.StandardCharsets;
@@ -95,7 +95,7 @@ class DevClusterInProcessTest {
 
     private DevCluster.Options options() {
         return new DevCluster.Options(tmp.resolve("data"), "127.0.0.1", 0,
-                ClusterProcesses.freePortBlock(DevCluster.PORTS));
+                Ports.freePortBlock(DevCluster.PORTS));
     }
 
     /** The meta replica's service and Raft ports and each store's Raft and service ports. */

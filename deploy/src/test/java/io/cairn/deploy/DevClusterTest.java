@@ -3,10 +3,10 @@ package io.cairn.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.cairn.deploy.it.ClusterProcesses;
 import io.cairn.deploy.it.RespCall;
 import io.cairn.deploy.it.StoreServiceClient;
 import io.cairn.store.types.Slots;
+import io.cairn.testing.Ports;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +35,7 @@ class DevClusterTest {
     @Timeout(180)
     void startsServesClosesAndRestartsWithItsData() throws Exception {
         DevCluster.Options options = new DevCluster.Options(tmp.resolve("data"), "127.0.0.1", 0,
-                ClusterProcesses.freePortBlock(DevCluster.PORTS));
+                Ports.freePortBlock(DevCluster.PORTS));
 
         try (DevCluster dev = DevCluster.start(options)) {
             Map<Long, Long> leaders = dev.awaitLeaders(Duration.ofSeconds(60));

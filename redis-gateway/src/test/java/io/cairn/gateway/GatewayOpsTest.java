@@ -1,5 +1,6 @@
 package io.cairn.gateway;
 
+import static io.cairn.testing.Ports.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,7 +10,6 @@ import io.cairn.meta.map.ShardMap;
 import io.cairn.meta.map.StoreInfo;
 import io.cairn.meta.map.StoreState;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -360,12 +360,6 @@ class GatewayOpsTest {
     assertThat(reader.call("ECHO", "still here")).isEqualTo("still here");
     writer.join(30_000);
     assertThat(writer.isAlive()).isFalse();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   @Test

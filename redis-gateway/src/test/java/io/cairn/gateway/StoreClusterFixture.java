@@ -1,5 +1,6 @@
 package io.cairn.gateway;
 
+import static io.cairn.testing.Ports.freePort;
 import static org.awaitility.Awaitility.await;
 
 import io.cairn.meta.client.StaticClusterView;
@@ -13,7 +14,6 @@ import io.cairn.store.node.StoreConfig;
 import io.cairn.store.node.StoreNode;
 import io.cairn.store.types.Slots;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -143,12 +143,6 @@ final class StoreClusterFixture implements AutoCloseable {
       if (groupIndexOf(k) == groupIndex) {
         return k;
       }
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }

@@ -2,7 +2,6 @@ package io.cairn.deploy.e2e;
 
 import static org.awaitility.Awaitility.await;
 
-import io.cairn.deploy.it.ClusterProcesses;
 import io.cairn.gateway.GatewayConfig;
 import io.cairn.gateway.GatewayServer;
 import io.cairn.gateway.route.RouteConfig;
@@ -16,6 +15,7 @@ import io.cairn.store.node.StoreConfig;
 import io.cairn.store.node.StoreNode;
 import io.cairn.store.replica.ShardStateMachine;
 import io.cairn.store.types.Slots;
+import io.cairn.testing.Ports;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,8 +62,8 @@ final class InProcessCluster implements E2eCluster {
         Properties mp = new Properties();
         mp.setProperty("node.id", "1");
         mp.setProperty("data.dir", dir.resolve("meta-1").toString());
-        mp.setProperty("raft.port", Integer.toString(ClusterProcesses.freePort()));
-        mp.setProperty("service.port", Integer.toString(ClusterProcesses.freePort()));
+        mp.setProperty("raft.port", Integer.toString(Ports.freePort()));
+        mp.setProperty("service.port", Integer.toString(Ports.freePort()));
         mp.setProperty("raft.tick.ms", "50");
         mp.setProperty("leader.task.ms", "50");
         meta = MetaNode.start(MetaConfig.from(mp));
@@ -89,7 +89,7 @@ final class InProcessCluster implements E2eCluster {
     }
 
     private Properties storeConfig(long id, String metaAddress) {
-        return storeProperties(dir, id, ClusterProcesses.freePort(), ClusterProcesses.freePort(), metaAddress);
+        return storeProperties(dir, id, Ports.freePort(), Ports.freePort(), metaAddress);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.cairn.meta.client.MetaClient;
 import io.cairn.meta.map.GroupInfo;
 import io.cairn.meta.map.ShardMap;
 import io.cairn.store.types.Slots;
+import io.cairn.testing.Ports;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +81,7 @@ final class ProcessCluster implements E2eCluster {
         StringBuilder peers = new StringBuilder();
         int[][] metaPorts = new int[metaReplicas][];
         for (int i = 0; i < metaReplicas; i++) {
-            metaPorts[i] = new int[] {ClusterProcesses.freePort(), ClusterProcesses.freePort()};
+            metaPorts[i] = new int[] {Ports.freePort(), Ports.freePort()};
             metaAddresses.add("127.0.0.1:" + metaPorts[i][0]);
             peers.append(i == 0 ? "" : ",").append(i + 1).append("@127.0.0.1:").append(metaPorts[i][1]).append(':')
                     .append(metaPorts[i][0]);
@@ -107,7 +108,7 @@ final class ProcessCluster implements E2eCluster {
             addStoreProcess(id);
         }
 
-        gatewayPort = ClusterProcesses.freePort();
+        gatewayPort = Ports.freePort();
         Properties gateway = new Properties();
         gateway.setProperty("host", "127.0.0.1");
         gateway.setProperty("port", Integer.toString(gatewayPort));
@@ -138,8 +139,8 @@ final class ProcessCluster implements E2eCluster {
      * meta service. Returns its StoreService address (for {@code add-store}).
      */
     String addStoreProcess(long id) {
-        int servicePort = ClusterProcesses.freePort();
-        Properties p = InProcessCluster.storeProperties(dir, id, ClusterProcesses.freePort(), servicePort, metaAddress);
+        int servicePort = Ports.freePort();
+        Properties p = InProcessCluster.storeProperties(dir, id, Ports.freePort(), servicePort, metaAddress);
         processes.start(storeName(id), "store", processes.writeConfig(storeName(id), p));
         return "127.0.0.1:" + servicePort;
     }

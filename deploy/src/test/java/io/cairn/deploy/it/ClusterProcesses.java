@@ -6,7 +6,6 @@ import io.cairn.deploy.Cairn;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -257,49 +256,5 @@ public final class ClusterProcesses implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** A port free on 127.0.0.1 right now. */
-    public static int freePort() {
-        // The kernel may hand the same ephemeral port out again once it is closed: a cluster
-        // configured port by port then had two servers on one port (CI: a store on the meta
-        // service's port). Ports handed out before by this JVM are skipped.
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                s.setReuseAddress(true);
-                port = s.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            if (HANDED_OUT.add(port)) {
-                return port;
-            }
-        }
-        throw new IllegalStateException("no free port not handed out before");
-    }
-
-    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    /** The first of {@code n} consecutive ports free on 127.0.0.1 right now. */
-    public static int freePortBlock(int n) {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = freePort();
-            if (base + n > 65535) {
-                continue;
-            }
-            boolean allFree = true;
-            for (int p = base + 1; p < base + n && allFree; p++) {
-                try (ServerSocket s = new ServerSocket(p)) {
-                    s.setReuseAddress(true);
-                } catch (IOException e) {
-                    allFree = false;
-                }
-            }
-            if (allFree) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no " + n + " consecutive free ports found");
     }
 }

@@ -3,6 +3,7 @@ package io.cairn.deploy.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.deploy.Cairn;
+import io.cairn.testing.Ports;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -107,8 +108,8 @@ class LocalClusterScriptTest {
     @Timeout(600)
     void startServesThroughBothGatewaysStatusShowsItStopLeavesNothing() throws Exception {
         dir = tmp.resolve("cluster");
-        portBase = ClusterProcesses.freePortBlock(34);
-        gatewayPortBase = ClusterProcesses.freePortBlock(3);
+        portBase = Ports.freePortBlock(34);
+        gatewayPortBase = Ports.freePortBlock(3);
 
         Run start = script("start");
         assertThat(start.code()).as(start.output()).isZero();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.cairn.store.types.Slots;
+import io.cairn.testing.Ports;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -49,18 +50,18 @@ class MetaClusterProcessesTest {
         assertThat(Arrays.stream(KEYS).map(k -> Slots.slot(k.getBytes(StandardCharsets.UTF_8)) * 3 / Slots.COUNT)
                 .distinct()).hasSize(3);
         try (ClusterProcesses cluster = new ClusterProcesses(tmp)) {
-            String metaAddress = "127.0.0.1:" + ClusterProcesses.freePort();
+            String metaAddress = "127.0.0.1:" + Ports.freePort();
             Properties meta = new Properties();
             meta.setProperty("node.id", "1");
             meta.setProperty("data.dir", tmp.resolve("meta-1").toString());
             meta.setProperty("host", "127.0.0.1");
             meta.setProperty("service.port", metaAddress.substring(metaAddress.indexOf(':') + 1));
-            meta.setProperty("raft.port", Integer.toString(ClusterProcesses.freePort()));
-            int metaMetrics = ClusterProcesses.freePort();
+            meta.setProperty("raft.port", Integer.toString(Ports.freePort()));
+            int metaMetrics = Ports.freePort();
             meta.setProperty("metrics.port", Integer.toString(metaMetrics));
             cluster.start("meta-1", "meta", cluster.writeConfig("meta-1", meta));
 
-            int storeMetrics = ClusterProcesses.freePort();
+            int storeMetrics = Ports.freePort();
             for (int n = 1; n <= 3; n++) {
                 Properties store = new Properties();
                 if (n == 1) {
@@ -69,8 +70,8 @@ class MetaClusterProcessesTest {
                 store.setProperty("node.id", Integer.toString(n));
                 store.setProperty("data.dir", tmp.resolve("store-" + n).toString());
                 store.setProperty("host", "127.0.0.1");
-                store.setProperty("raft.port", Integer.toString(ClusterProcesses.freePort()));
-                store.setProperty("service.port", Integer.toString(ClusterProcesses.freePort()));
+                store.setProperty("raft.port", Integer.toString(Ports.freePort()));
+                store.setProperty("service.port", Integer.toString(Ports.freePort()));
                 store.setProperty("meta.address", metaAddress);
                 store.setProperty("raft.workers", "1");
                 store.setProperty("raft.apply.threads", "1");
@@ -78,12 +79,12 @@ class MetaClusterProcessesTest {
                 cluster.start("store-" + n, "store", cluster.writeConfig("store-" + n, store));
             }
 
-            int port = ClusterProcesses.freePort();
+            int port = Ports.freePort();
             Properties gateway = new Properties();
             gateway.setProperty("host", "127.0.0.1");
             gateway.setProperty("port", Integer.toString(port));
             gateway.setProperty("meta.address", metaAddress);
-            int gatewayMetrics = ClusterProcesses.freePort();
+            int gatewayMetrics = Ports.freePort();
             gateway.setProperty("metrics.port", Integer.toString(gatewayMetrics));
             cluster.start("gateway-1", "gateway", cluster.writeConfig("gateway-1", gateway));
             cluster.awaitReady("gateway-1", Duration.ofSeconds(180),

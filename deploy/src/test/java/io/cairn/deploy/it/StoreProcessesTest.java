@@ -7,6 +7,7 @@ import io.cairn.deploy.StaticStoreConfigs;
 import io.cairn.meta.map.ShardMap;
 import io.cairn.meta.map.StoreInfo;
 import io.cairn.meta.map.StoreState;
+import io.cairn.testing.Ports;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,8 +47,8 @@ class StoreProcessesTest {
         cluster = new ClusterProcesses(tmp);
         List<StoreInfo> stores = new ArrayList<>();
         for (long id = 1; id <= 3; id++) {
-            stores.add(new StoreInfo(id, "127.0.0.1:" + ClusterProcesses.freePort(),
-                    "127.0.0.1:" + ClusterProcesses.freePort(), StoreState.UP));
+            stores.add(new StoreInfo(id, "127.0.0.1:" + Ports.freePort(),
+                    "127.0.0.1:" + Ports.freePort(), StoreState.UP));
         }
         map = ShardMap.bootstrap(stores, 3, 3);
         for (StoreInfo s : stores) {

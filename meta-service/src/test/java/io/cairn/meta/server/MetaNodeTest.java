@@ -1,5 +1,6 @@
 package io.cairn.meta.server;
 
+import static io.cairn.testing.Ports.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,7 +26,6 @@ import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,12 +53,6 @@ class MetaNodeTest {
 
   private final List<MetaNode> nodes = new ArrayList<>();
   private final List<AutoCloseable> closeables = new ArrayList<>();
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   /** Configs of {@code n} replicas on free ports; extra keys apply to all. */
   static List<MetaConfig> configs(Path dir, int n, String... extra) throws IOException {

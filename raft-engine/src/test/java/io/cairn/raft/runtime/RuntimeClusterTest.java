@@ -1,5 +1,6 @@
 package io.cairn.raft.runtime;
 
+import static io.cairn.testing.Ports.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,7 +12,6 @@ import io.cairn.raft.storage.RocksLogStore;
 import io.cairn.raft.storage.RocksLogStoreConfig;
 import io.cairn.raft.transport.GrpcTransportOptions;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,12 +52,6 @@ class RuntimeClusterTest {
     void stopAll() {
         for (long id : new ArrayList<>(nodes.keySet())) {
             stop(id);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 

@@ -1,6 +1,6 @@
 package io.cairn.store.node;
 
-import static io.cairn.store.node.StoreServiceTest.freePort;
+import static io.cairn.testing.Ports.freePort;
 import static org.awaitility.Awaitility.await;
 
 import io.cairn.meta.client.MetaClient;
@@ -14,6 +14,7 @@ import io.cairn.store.node.proto.ExecuteRequest;
 import io.cairn.store.node.proto.Result;
 import io.cairn.store.node.proto.StoreServiceGrpc;
 import io.cairn.store.types.KeyCodec;
+import io.cairn.testing.Ports;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;

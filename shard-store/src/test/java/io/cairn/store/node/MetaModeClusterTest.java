@@ -1,7 +1,7 @@
 package io.cairn.store.node;
 
 import static io.cairn.store.node.StoreServiceTest.cmd;
-import static io.cairn.store.node.StoreServiceTest.freePort;
+import static io.cairn.testing.Ports.freePort;
 import static io.cairn.store.node.StoreServiceTest.keyIn;
 import static io.cairn.store.node.StoreServiceTest.resp;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,6 +22,7 @@ import io.cairn.store.node.proto.Result;
 import io.cairn.store.node.proto.StatusRequest;
 import io.cairn.store.node.proto.StatusResponse;
 import io.cairn.store.node.proto.StoreServiceGrpc;
+import io.cairn.testing.Ports;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;

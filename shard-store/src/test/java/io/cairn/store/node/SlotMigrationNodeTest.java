@@ -1,7 +1,7 @@
 package io.cairn.store.node;
 
 import static io.cairn.store.node.StoreServiceTest.cmd;
-import static io.cairn.store.node.StoreServiceTest.freePort;
+import static io.cairn.testing.Ports.freePort;
 import static io.cairn.store.node.StoreServiceTest.keyIn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -17,6 +17,7 @@ import io.cairn.store.node.proto.StoreServiceGrpc;
 import io.cairn.store.replica.SlotMoving;
 import io.cairn.store.types.KeyCodec;
 import io.cairn.store.types.Reply;
+import io.cairn.testing.Ports;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.charset.StandardCharsets;

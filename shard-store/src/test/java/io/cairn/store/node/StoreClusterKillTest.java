@@ -1,5 +1,6 @@
 package io.cairn.store.node;
 
+import static io.cairn.testing.Ports.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -331,7 +332,7 @@ class StoreClusterKillTest {
     void killLeaderMidLoop() throws Exception {
         long t0 = System.nanoTime();
         for (long id : IDS) {
-            ports.put(id, new int[] {StoreServiceTest.freePort(), StoreServiceTest.freePort()});
+            ports.put(id, new int[] {freePort(), freePort()});
         }
         start(IDS);
         long started = System.nanoTime();

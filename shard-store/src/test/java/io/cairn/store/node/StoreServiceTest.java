@@ -1,5 +1,6 @@
 package io.cairn.store.node;
 
+import static io.cairn.testing.Ports.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -17,8 +18,6 @@ import io.cairn.store.node.proto.StoreServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,30 +46,6 @@ class StoreServiceTest {
     private StoreNode node;
     private ManagedChannel channel;
     private StoreServiceGrpc.StoreServiceBlockingStub stub;
-
-    /**
-     * A port free on 127.0.0.1 now, below the kernel's ephemeral range (32768 and up by default)
-     * and not handed out before by this JVM. An ephemeral port picked with {@code new
-     * ServerSocket(0)} could be taken, before the server bound it, by an outgoing connection's
-     * local port or handed out again (CI: a store of {@code MetaModeCluster} "cannot listen").
-     */
-    static int freePort() throws IOException {
-        for (int attempt = 0; attempt < 1_000; attempt++) {
-            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
-            if (!HANDED_OUT.add(port)) {
-                continue;
-            }
-            try (ServerSocket s = new ServerSocket()) {
-                s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
-                return port;
-            } catch (IOException e) {
-                // taken: try another
-            }
-        }
-        throw new IOException("no free port in 20000-31999");
-    }
-
-    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @BeforeEach
     void start() throws Exception {

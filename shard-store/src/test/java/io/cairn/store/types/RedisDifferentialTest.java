@@ -1,5 +1,6 @@
 package io.cairn.store.types;
 
+import static io.cairn.testing.Ports.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -10,7 +11,6 @@ import io.cairn.store.types.RespClient.Bulk;
 import io.cairn.store.types.RespClient.Resp;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -163,12 +163,6 @@ class RedisDifferentialTest {
             }
         }
         return null;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     // ---- the run --------------------------------------------------------------------------------
