@@ -1,5 +1,6 @@
 package io.cairn.store.types;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -16,9 +17,38 @@ public final class CommandTable {
     private static final CommandTable DEFAULT = build();
 
     private final Map<String, CommandSpec> byName;
+    /**
+     * The specs again, by their names' ASCII bytes in an open-addressing table (linear probing,
+     * at most half full) for {@link #lookup(byte[])}: it runs up to three times per command
+     * (gateway, store service, apply) and hashes the lowercased name as it goes, where a lookup
+     * in {@link #byName} first built a {@code String} and then compared strings down a tree.
+     */
+    private final byte[][] names;
+    private final CommandSpec[] specs;
 
     private CommandTable(Map<String, CommandSpec> byName) {
         this.byName = Collections.unmodifiableMap(byName);
+        int capacity = Integer.highestOneBit(Math.max(4, byName.size() * 2 - 1)) << 1;
+        names = new byte[capacity][];
+        specs = new CommandSpec[capacity];
+        for (CommandSpec spec : byName.values()) {
+            byte[] name = spec.name().getBytes(StandardCharsets.US_ASCII);
+            int i = hash(name) & (capacity - 1);
+            while (names[i] != null) {
+                i = (i + 1) & (capacity - 1);
+            }
+            names[i] = name;
+            specs[i] = spec;
+        }
+    }
+
+    /** A hash of a lowercase ASCII name; {@link #lookup(byte[])} computes the same while lowercasing. */
+    private static int hash(byte[] lower) {
+        int h = 0;
+        for (byte b : lower) {
+            h = 31 * h + b;
+        }
+        return h ^ (h >>> 16);
     }
 
     /** Every data command of the type layer. */
@@ -39,14 +69,34 @@ public final class CommandTable {
 
     /** The spec of a command name (any case), or null. */
     public CommandSpec lookup(byte[] name) {
-        // runs for every command (gateway, store service, apply): ASCII-lowercase into one string
-        // (names are ASCII; anything else matches nothing, as with any decoding)
-        char[] c = new char[name.length];
-        for (int i = 0; i < c.length; i++) {
-            int b = name[i] & 0xFF;
-            c[i] = (char) (b >= 'A' && b <= 'Z' ? b + 32 : b);
+        int h = 0;
+        for (byte b : name) {
+            h = 31 * h + lower(b);
         }
-        return byName.get(new String(c));
+        int mask = names.length - 1;
+        for (int i = (h ^ (h >>> 16)) & mask; names[i] != null; i = (i + 1) & mask) {
+            if (equalsIgnoreAsciiCase(names[i], name)) {
+                return specs[i];
+            }
+        }
+        return null;
+    }
+
+    private static byte lower(byte b) {
+        return b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
+    }
+
+    /** Whether {@code name} is {@code lower} (a lowercase ASCII name) in any case. */
+    private static boolean equalsIgnoreAsciiCase(byte[] lower, byte[] name) {
+        if (lower.length != name.length) {
+            return false;
+        }
+        for (int i = 0; i < name.length; i++) {
+            if (lower(name[i]) != lower[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public CommandSpec lookup(String name) {
