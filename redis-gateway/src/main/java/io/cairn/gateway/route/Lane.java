@@ -74,15 +74,14 @@ final class Lane {
     final CompletableFuture<byte[]> result = new CompletableFuture<>();
 
     Pending(byte[][] argv, boolean write, long seq, boolean staleOk, int slot, int protocol,
-        long deadlineNanos) {
+        long budgetNanos) {
       this.argv = argv;
       this.write = write;
       this.seq = seq;
       this.staleOk = staleOk;
       this.slot = slot;
       this.protocol = protocol;
-      this.deadlineNanos = deadlineNanos;
-      this.budgetNanos = Math.max(0, deadlineNanos - System.nanoTime());
+      this.budgetNanos = Math.max(0, budgetNanos);
     }
 
     /**

@@ -95,10 +95,9 @@ public final class Router implements AutoCloseable {
     if (map.version() == 0) {
       return done(error(CLUSTERDOWN, protocol));
     }
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.timeoutMillis());
     String name = spec.name().toLowerCase(Locale.ROOT);
     if (spec.flags().contains(CommandFlag.KEYLESS)) {
-      return keyless(s, spec, name, argv, protocol, map, deadline);
+      return keyless(s, spec, name, argv, protocol, map);
     }
     int[] positions = spec.keyPositions(argv);
     if (positions.length == 0) {
@@ -107,7 +106,7 @@ public final class Router implements AutoCloseable {
       if (order.isEmpty()) {
         return done(error(CLUSTERDOWN, protocol));
       }
-      return send(s, spec, argv, order.get(0).id(), -1, protocol, deadline);
+      return send(s, spec, argv, order.get(0).id(), -1, protocol);
     }
     int slot = Slots.slot(argv[positions[0]]);
     boolean oneSlot = true;
@@ -119,11 +118,11 @@ public final class Router implements AutoCloseable {
       if (group == ShardMap.UNASSIGNED) {
         return done(error(CLUSTERDOWN, protocol));
       }
-      return send(s, spec, argv, group, slot, protocol, deadline);
+      return send(s, spec, argv, group, slot, protocol);
     }
     return switch (name) {
       case "mget", "mset", "del", "unlink", "exists", "touch" ->
-          split(s, spec, name, argv, positions, protocol, map, deadline);
+          split(s, spec, name, argv, positions, protocol, map);
       default -> done(error(CROSSSLOT, protocol));
     };
   }
@@ -138,7 +137,7 @@ public final class Router implements AutoCloseable {
   }
 
   private CompletableFuture<byte[]> send(RouteSession s, CommandSpec spec, byte[][] argv,
-      long group, int slot, int protocol, long deadline) {
+      long group, int slot, int protocol) {
     boolean write = spec.isWrite();
     long seq = 0;
     if (write) {
@@ -146,7 +145,7 @@ public final class Router implements AutoCloseable {
       s.noteWrite(group);
     }
     Lane.Pending p = new Lane.Pending(argv, write, seq, !write && s.readonly(), slot, protocol,
-        deadline);
+        TimeUnit.MILLISECONDS.toNanos(config.timeoutMillis()));
     Lane lane = s.lane(group, this);
     lane.enqueue(p, true);
     s.hold(lane);
@@ -177,7 +176,7 @@ public final class Router implements AutoCloseable {
   // ------------------------------------------------------------ multi-key split
 
   private CompletableFuture<byte[]> split(RouteSession s, CommandSpec spec, String name,
-      byte[][] argv, int[] positions, int protocol, ShardMap map, long deadline) {
+      byte[][] argv, int[] positions, int protocol, ShardMap map) {
     int step = name.equals("mset") ? 2 : 1;
     // group -> argument indexes of its keys, in request order
     Map<Long, List<Integer>> byGroup = new LinkedHashMap<>();
@@ -200,8 +199,7 @@ public final class Router implements AutoCloseable {
           part[i++] = argv[pos + k];
         }
       }
-      parts.add(send(s, spec, part, e.getKey(), Slots.slot(argv[keys.get(0)]), protocol,
-          deadline));
+      parts.add(send(s, spec, part, e.getKey(), Slots.slot(argv[keys.get(0)]), protocol));
       partKeys.add(keys);
     }
     return all(parts).thenApply(replies -> {
@@ -242,13 +240,13 @@ public final class Router implements AutoCloseable {
   // ------------------------------------------------------------ keyless commands
 
   private CompletableFuture<byte[]> keyless(RouteSession s, CommandSpec spec, String name,
-      byte[][] argv, int protocol, ShardMap map, long deadline) {
+      byte[][] argv, int protocol, ShardMap map) {
     if (name.equals("scan")) {
-      return scan(s, spec, argv, protocol, map, deadline);
+      return scan(s, spec, argv, protocol, map);
     }
     List<CompletableFuture<byte[]>> parts = new ArrayList<>();
     for (GroupInfo g : map.groups()) {
-      parts.add(send(s, spec, argv, g.id(), -1, protocol, deadline));
+      parts.add(send(s, spec, argv, g.id(), -1, protocol));
     }
     if (parts.isEmpty()) {
       return done(error(CLUSTERDOWN, protocol));
@@ -294,7 +292,7 @@ public final class Router implements AutoCloseable {
    * a slot moving to another group during an iteration can make keys be missed or repeated.
    */
   private CompletableFuture<byte[]> scan(RouteSession s, CommandSpec spec, byte[][] argv,
-      int protocol, ShardMap map, long deadline) {
+      int protocol, ShardMap map) {
     long cursor;
     try {
       cursor = ScanCursor.parseCursor(argv[1]);
@@ -327,7 +325,7 @@ public final class Router implements AutoCloseable {
     byte[][] part = argv.clone();
     part[1] = Long.toUnsignedString(groupCursor).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     int at = index;
-    return send(s, spec, part, order.groups.get(at).id(), -1, protocol, deadline).thenApply(r -> {
+    return send(s, spec, part, order.groups.get(at).id(), -1, protocol).thenApply(r -> {
       if (RespSlices.isError(r)) {
         return r;
       }
