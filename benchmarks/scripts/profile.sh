@@ -3,11 +3,12 @@
 # frames in one stack, per thread) and prints where the time goes: by thread group, then the
 # hottest frames (inclusive) of the groups named with -g. Numbers only; nothing is asserted.
 #
-#   benchmarks/scripts/profile.sh [-t TEST] [-P PIPELINE] [-n REQUESTS] [-c CLIENTS] [-r KEYSPACE] [-w WARMUP] [-g THREADS] [-o FILE]
+#   benchmarks/scripts/profile.sh [-t TEST] [-P PIPELINE] [-n REQUESTS] [-c CLIENTS] [-r KEYSPACE] [-w WARMUP] [-g THREADS] [-o FILE] [-j "JVM OPTIONS"]
 #
 # Defaults: -t set -P 1 -n 200000 -c 50 -r 100000 -w 100000 -g raft-apply,raft-log-writer.
 # The profile covers the whole run, warm-up included (C2 compiler threads are listed apart);
-# -o keeps the collapsed stacks (one line per stack: "[thread];frame;...;frame count"). Takes
+# -o keeps the collapsed stacks (one line per stack: "[thread];frame;...;frame count"); -j passes
+# options to cairn's JVM (e.g. a -D switch to profile both sides of a change). Takes
 # async-profiler from Maven Central (tools.profiler:async-profiler, through the local Maven
 # repository) and runs the jar ./cairn builds from a copy, so editing sources meanwhile does not
 # trigger a rebuild mid-run, with the launcher's collector (-XX:+UseParallelGC, docs/deploy.md).
@@ -16,22 +17,23 @@ set -euo pipefail
 
 AP_VERSION=3.0
 TEST=set PIPELINE=1 REQUESTS=200000 CLIENTS=50 KEYSPACE=100000 WARMUP=100000
-GROUPS_SHOWN=raft-apply,raft-log-writer OUT=""
-while getopts "t:P:n:c:r:w:g:o:" opt; do
+GROUPS_SHOWN=raft-apply,raft-log-writer OUT="" JVM_OPTS=""
+while getopts "t:P:n:c:r:w:g:o:j:" opt; do
   case $opt in
     t) TEST=$OPTARG ;; P) PIPELINE=$OPTARG ;; n) REQUESTS=$OPTARG ;; c) CLIENTS=$OPTARG ;;
     r) KEYSPACE=$OPTARG ;; w) WARMUP=$OPTARG ;; g) GROUPS_SHOWN=$OPTARG ;; o) OUT=$OPTARG ;;
-    *) sed -n 2,14p "$0"; exit 2 ;;
+    j) JVM_OPTS=$OPTARG ;;
+    *) sed -n 2,15p "$0"; exit 2 ;;
   esac
 done
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=cairn-dev.sh
+. "$ROOT/benchmarks/scripts/cairn-dev.sh"
 for tool in redis-benchmark redis-cli python3 unzip; do
   command -v $tool >/dev/null || { echo "missing $tool" >&2; exit 1; }
 done
-JAR="$ROOT/deploy/target/cairn.jar"
-if [ ! -f "$JAR" ]; then "$ROOT/cairn" --help >/dev/null 2>&1 || true; fi # ./cairn builds it
-[ -f "$JAR" ] || { echo "no $JAR (run ./cairn once)" >&2; exit 1; }
+JAR=$(cairn_jar "$ROOT")
 
 REPO=${MAVEN_REPO:-$HOME/.m2/repository} # the local Maven repository
 AP_JAR="$REPO/tools/profiler/async-profiler/$AP_VERSION/async-profiler-$AP_VERSION.jar"
@@ -39,26 +41,17 @@ if [ ! -f "$AP_JAR" ]; then
   mvn -B -q dependency:get -Dartifact="tools.profiler:async-profiler:$AP_VERSION" >&2
 fi
 
-WORK=$(mktemp -d /tmp/cairn-profile.XXXXXX)
-CAIRN_PID=""
-cleanup() {
-  if [ -n "$CAIRN_PID" ]; then kill "$CAIRN_PID" 2>/dev/null || true; wait "$CAIRN_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+use_workdir profile
 unzip -q -o "$AP_JAR" 'linux-x64/*' -d "$WORK"
 cp "$JAR" "$WORK/cairn.jar"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 STACKS="$WORK/stacks.collapsed"
 
-java -XX:+UseParallelGC "-agentpath:$WORK/linux-x64/libasyncProfiler.so=start,event=cpu,interval=1ms,file=$STACKS,collapsed,threads" \
+# shellcheck disable=SC2086 # JVM_OPTS is a list of options
+java -XX:+UseParallelGC $JVM_OPTS "-agentpath:$WORK/linux-x64/libasyncProfiler.so=start,event=cpu,interval=1ms,file=$STACKS,collapsed,threads" \
   -jar "$WORK/cairn.jar" dev --data "$WORK/data" --port "$PORT" >"$WORK/cairn.log" 2>&1 &
 CAIRN_PID=$!
-for _ in $(seq 1 240); do
-  if redis-cli -p "$PORT" set cairn:profile:probe 1 2>/dev/null | grep -q OK; then break; fi
-  if ! kill -0 "$CAIRN_PID" 2>/dev/null; then echo "cairn dev exited:" >&2; tail -50 "$WORK/cairn.log" >&2; exit 1; fi
-  sleep 0.5
-done
+await_cairn "$PORT" "$CAIRN_PID" "$WORK/cairn.log"
 
 if [ "$WARMUP" -gt 0 ]; then
   redis-benchmark -p "$PORT" -n "$WARMUP" -c "$CLIENTS" -r "$KEYSPACE" -P "$PIPELINE" -t "$TEST" -q >/dev/null 2>&1

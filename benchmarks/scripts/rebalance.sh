@@ -13,12 +13,13 @@ set -euo pipefail
 
 THREADS=${1:-32} KEYS=${2:-100000} QUIET=${3:-20} WARMUP=${4:-30} CONTROL=${5:-0}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=cairn-dev.sh
+. "$ROOT/benchmarks/scripts/cairn-dev.sh"
 WORK=$(mktemp -d /tmp/cairn-rebalance.XXXXXX)
 PORT=$(free_port)
 CAIRN_PID=""
 cleanup() {
-  if [ -n "$CAIRN_PID" ]; then kill "$CAIRN_PID" 2>/dev/null || true; wait "$CAIRN_PID" 2>/dev/null || true; fi
+  stop_cairn
   if [ -n "${CAIRN_LOG:-}" ]; then cp "$WORK/cairn.log" "$CAIRN_LOG" || true; fi
   rm -rf "$WORK"
 }
@@ -28,11 +29,7 @@ trap cleanup EXIT
   && mvn -B -q -o -pl benchmarks dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt")
 "$ROOT/cairn" dev --data "$WORK/cairn-data" --port "$PORT" >"$WORK/cairn.log" 2>&1 &
 CAIRN_PID=$!
-for _ in $(seq 1 240); do
-  if redis-cli -p "$PORT" set cairn:rebalance:probe 1 2>/dev/null | grep -q OK; then break; fi
-  if ! kill -0 "$CAIRN_PID" 2>/dev/null; then echo "cairn dev exited:" >&2; tail -50 "$WORK/cairn.log" >&2; exit 1; fi
-  sleep 0.5
-done
+await_cairn "$PORT" "$CAIRN_PID" "$WORK/cairn.log"
 META=127.0.0.1:7100 # cairn dev's default --base-port
 java -cp "$ROOT/benchmarks/target/classes:$(cat "$WORK/cp.txt")" io.cairn.benchmarks.e2e.RebalanceBench \
   "127.0.0.1:$PORT" "$META" "$THREADS" "$KEYS" "$QUIET" "$WARMUP" "$CONTROL"

@@ -27,18 +27,19 @@ while getopts "n:c:r:t:P:w:" opt; do
 done
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=cairn-dev.sh
+. "$ROOT/benchmarks/scripts/cairn-dev.sh"
 for tool in redis-server redis-benchmark redis-cli; do
   command -v $tool >/dev/null || { echo "missing $tool (apt-get install redis-server redis-tools)" >&2; exit 1; }
 done
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 WORK=$(mktemp -d /tmp/cairn-compare.XXXXXX)
 REDIS_PORT=$(free_port)
 CAIRN_PORT=$(free_port)
 CAIRN_PID=""
 cleanup() {
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
-  if [ -n "$CAIRN_PID" ]; then kill "$CAIRN_PID" 2>/dev/null || true; wait "$CAIRN_PID" 2>/dev/null || true; fi
+  stop_cairn
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -47,12 +48,7 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --save "" --a
   --dir "$WORK" --logfile "$WORK/redis.log" >/dev/null
 "$ROOT/cairn" dev --data "$WORK/cairn-data" --port "$CAIRN_PORT" >"$WORK/cairn.log" 2>&1 &
 CAIRN_PID=$!
-for i in $(seq 1 240); do
-  if redis-cli -p "$CAIRN_PORT" set cairn:compare:probe 1 2>/dev/null | grep -q OK; then break; fi
-  if ! kill -0 "$CAIRN_PID" 2>/dev/null; then echo "cairn dev exited:" >&2; tail -50 "$WORK/cairn.log" >&2; exit 1; fi
-  sleep 0.5
-done
-redis-cli -p "$CAIRN_PORT" set cairn:compare:probe 1 | grep -q OK || { echo "cairn dev not ready" >&2; tail -50 "$WORK/cairn.log" >&2; exit 1; }
+await_cairn "$CAIRN_PORT" "$CAIRN_PID" "$WORK/cairn.log"
 
 # Waits (at most 90 s) until the cairn JVM uses under 10% of a core over 2 s: after a load it
 # keeps compiling and compacting for a while, which would slow the next redis-server measurement.
