@@ -1,9 +1,11 @@
 package io.cairn.store.node;
 
 import io.cairn.meta.client.ClusterView;
+import io.cairn.meta.map.GroupInfo;
 import io.cairn.meta.map.ShardMap;
 import io.cairn.meta.map.SlotRange;
 import io.cairn.meta.map.StoreInfo;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -71,34 +73,59 @@ interface SlotOwnership {
 
     /** The newest shard map of the view; before the first map arrives nothing is owned. */
     static SlotOwnership ofMap(ClusterView view, long nodeId) {
-        return () -> {
-            ShardMap m = view.map();
-            return new Snapshot() {
-                @Override
-                public long mapVersion() {
-                    return m.version();
-                }
+        return new SlotOwnership() {
+            /** The view of the last map asked about: one per map, not one per command. */
+            private volatile OfMap last;
 
-                @Override
-                public boolean hosts(long groupId) {
-                    return m.findGroup(groupId).flatMap(g -> g.replicaOn(nodeId)).isPresent();
+            @Override
+            public Snapshot now() {
+                ShardMap m = view.map();
+                OfMap s = last;
+                if (s == null || s.map != m) {
+                    s = new OfMap(m, nodeId);
+                    last = s;
                 }
-
-                @Override
-                public boolean owns(long groupId, int slot) {
-                    return m.groupOf(slot) == groupId;
-                }
-
-                @Override
-                public List<String> slotRanges(long groupId) {
-                    return m.slotRanges(groupId).stream().map(SlotRange::toString).toList();
-                }
-
-                @Override
-                public String serviceAddress(long id) {
-                    return m.store(id).map(StoreInfo::serviceAddress).orElse(null);
-                }
-            };
+                return s;
+            }
         };
+    }
+
+    /** One shard map seen from node {@code nodeId}; the groups it hosts are looked up once. */
+    final class OfMap implements Snapshot {
+        private final ShardMap map;
+        /** Ids of the groups with a replica on the node, ascending. */
+        private final long[] hosted;
+
+        OfMap(ShardMap map, long nodeId) {
+            this.map = map;
+            this.hosted = map.groups().stream()
+                    .filter(g -> g.replicaOn(nodeId).isPresent())
+                    .mapToLong(GroupInfo::id).sorted().toArray();
+        }
+
+        @Override
+        public long mapVersion() {
+            return map.version();
+        }
+
+        @Override
+        public boolean hosts(long groupId) {
+            return Arrays.binarySearch(hosted, groupId) >= 0;
+        }
+
+        @Override
+        public boolean owns(long groupId, int slot) {
+            return map.groupOf(slot) == groupId;
+        }
+
+        @Override
+        public List<String> slotRanges(long groupId) {
+            return map.slotRanges(groupId).stream().map(SlotRange::toString).toList();
+        }
+
+        @Override
+        public String serviceAddress(long id) {
+            return map.store(id).map(StoreInfo::serviceAddress).orElse(null);
+        }
     }
 }
