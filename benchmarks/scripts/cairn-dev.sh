@@ -5,10 +5,11 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# cairn_jar ROOT: prints the launcher's jar, building it with ./cairn first if it is missing.
+# cairn_jar ROOT: prints the launcher's jar, rebuilt first by ./cairn when it is missing or older
+# than the sources (CAIRN_NO_BUILD=1 keeps whatever jar is there, e.g. one copied in for an A/B).
 cairn_jar() {
   local jar="$1/deploy/target/cairn.jar"
-  if [ ! -f "$jar" ]; then "$1/cairn" --help >/dev/null 2>&1 || true; fi # ./cairn builds it
+  "$1/cairn" --help >/dev/null 2>&1 || true # ./cairn builds it when stale
   [ -f "$jar" ] || { echo "no $jar (run ./cairn once)" >&2; return 1; }
   echo "$jar"
 }
@@ -24,6 +25,15 @@ await_cairn() {
   echo "cairn dev not ready after 2 minutes:" >&2
   tail -50 "$3" >&2
   exit 1
+}
+
+# gc_option "JVM OPTIONS": the collector the launcher uses (-XX:+UseParallelGC, docs/deploy.md)
+# unless the options name one, as ./cairn does.
+gc_option() {
+  case " $1 " in
+    *" -XX:+Use"*GC" "*) ;;
+    *) echo "-XX:+UseParallelGC" ;;
+  esac
 }
 
 # Stops the `cairn dev` started as $CAIRN_PID, if any, and waits for it (for cleanup traps).

@@ -10,7 +10,7 @@
 #
 # Defaults: -t set -c "1 10 50 200" -n 150000 (a tenth of it for fewer than 10 clients)
 # -r 100000 -P 1 -w 100000. -j passes options to cairn's JVM (e.g. a -D switch to A/B a change).
-# Runs the jar ./cairn builds from a copy, with the launcher's collector (-XX:+UseParallelGC).
+# Runs the jar ./cairn builds from a copy, with the launcher's collector unless -j names one.
 # Needs redis-benchmark and redis-cli (Debian: redis-tools) and python3.
 set -euo pipefail
 
@@ -34,10 +34,13 @@ JAR=$(cairn_jar "$ROOT")
 use_workdir curve
 cp "$JAR" "$WORK/cairn.jar"
 PORT=$(free_port)
-DISK=$(df --output=source "$WORK" | tail -1 | sed 's|^/dev/||')
+# Flush requests are counted per whole disk: the disk under the data directory's filesystem.
+SOURCE=$(df --output=source "$WORK" | tail -1)
+DISK=$(lsblk -no pkname "$SOURCE" 2>/dev/null | head -1)
+[ -n "$DISK" ] || DISK=$(basename "$SOURCE")
 
-# shellcheck disable=SC2086 # JVM_OPTS is a list of options
-java -XX:+UseParallelGC $JVM_OPTS -jar "$WORK/cairn.jar" dev --data "$WORK/data" --port "$PORT" \
+# shellcheck disable=SC2046,SC2086 # gc_option and JVM_OPTS are lists of options
+java $(gc_option "$JVM_OPTS") $JVM_OPTS -jar "$WORK/cairn.jar" dev --data "$WORK/data" --port "$PORT" \
   >"$WORK/cairn.log" 2>&1 &
 CAIRN_PID=$!
 await_cairn "$PORT" "$CAIRN_PID" "$WORK/cairn.log"
@@ -46,13 +49,14 @@ if [ "$WARMUP" -gt 0 ]; then
 fi
 
 # One line of counters: busy and total CPU ticks of the machine, the disk's completed flush
-# requests (field 19 of /proc/diskstats, 0 if the kernel has none), the JVM's voluntary switches.
+# requests (field 19 of /proc/diskstats; -1 when the kernel or the disk has none: "n/a"), the
+# JVM's voluntary switches.
 counters() {
   local cpu flushes switches
-  cpu=$(awk 'NR == 1 {print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8}' /proc/stat)
-  flushes=$(awk -v d="$DISK" '$3 == d {print (NF >= 19 ? $19 : 0)}' /proc/diskstats)
+  cpu=$(awk 'NR == 1 {printf "%.0f %.0f\n", $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8}' /proc/stat)
+  flushes=$(awk -v d="$DISK" '$3 == d {print (NF >= 19 ? $19 : -1)}' /proc/diskstats)
   switches=$(cat /proc/"$CAIRN_PID"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ {s += $2} END {print s}')
-  echo "$cpu ${flushes:-0} $switches"
+  echo "$cpu ${flushes:--1} $switches"
 }
 
 echo "redis-benchmark -t $TEST -r $KEYSPACE -P $PIPELINE against cairn dev; $(nproc) cores; $(date +%F)"
@@ -70,8 +74,9 @@ c, n, line, before, after, hz, cores = sys.argv[1], int(sys.argv[2]), sys.argv[3
 f = line.split(',')  # test, rps, avg, min, p50, p95, p99, max
 rps, p50 = float(f[1]), float(f[4])
 busy, total = int(after[0]) - int(before[0]), int(after[1]) - int(before[1])
-flushes, switches = int(after[2]) - int(before[2]), int(after[3]) - int(before[3])
+flushes = "n/a" if int(after[2]) < 0 else f"{(int(after[2]) - int(before[2])) / n:.2f}"
+switches = int(after[3]) - int(before[3])
 cpu_us = busy / hz * 1e6 / n
-print(f"| {c} | {rps:,.0f} | {p50:.3f} | {100 * busy / max(total, 1):.0f}% | {cpu_us:.0f} | {flushes / n:.2f} | {switches / n:.2f} |")
+print(f"| {c} | {rps:,.0f} | {p50:.3f} | {100 * busy / max(total, 1):.0f}% | {cpu_us:.0f} | {flushes} | {switches / n:.2f} |")
 PY
 done

@@ -11,7 +11,8 @@
 # options to cairn's JVM (e.g. a -D switch to profile both sides of a change). Takes
 # async-profiler from Maven Central (tools.profiler:async-profiler, through the local Maven
 # repository) and runs the jar ./cairn builds from a copy, so editing sources meanwhile does not
-# trigger a rebuild mid-run, with the launcher's collector (-XX:+UseParallelGC, docs/deploy.md).
+# trigger a rebuild mid-run, with the launcher's collector (-XX:+UseParallelGC, docs/deploy.md)
+# unless -j names one.
 # Needs redis-benchmark and redis-cli (Debian: redis-tools).
 set -euo pipefail
 
@@ -23,7 +24,7 @@ while getopts "t:P:n:c:r:w:g:o:j:" opt; do
     t) TEST=$OPTARG ;; P) PIPELINE=$OPTARG ;; n) REQUESTS=$OPTARG ;; c) CLIENTS=$OPTARG ;;
     r) KEYSPACE=$OPTARG ;; w) WARMUP=$OPTARG ;; g) GROUPS_SHOWN=$OPTARG ;; o) OUT=$OPTARG ;;
     j) JVM_OPTS=$OPTARG ;;
-    *) sed -n 2,15p "$0"; exit 2 ;;
+    *) sed -n 2,16p "$0"; exit 2 ;;
   esac
 done
 
@@ -47,8 +48,8 @@ cp "$JAR" "$WORK/cairn.jar"
 PORT=$(free_port)
 STACKS="$WORK/stacks.collapsed"
 
-# shellcheck disable=SC2086 # JVM_OPTS is a list of options
-java -XX:+UseParallelGC $JVM_OPTS "-agentpath:$WORK/linux-x64/libasyncProfiler.so=start,event=cpu,interval=1ms,file=$STACKS,collapsed,threads" \
+# shellcheck disable=SC2046,SC2086 # gc_option and JVM_OPTS are lists of options
+java $(gc_option "$JVM_OPTS") $JVM_OPTS "-agentpath:$WORK/linux-x64/libasyncProfiler.so=start,event=cpu,interval=1ms,file=$STACKS,collapsed,threads" \
   -jar "$WORK/cairn.jar" dev --data "$WORK/data" --port "$PORT" >"$WORK/cairn.log" 2>&1 &
 CAIRN_PID=$!
 await_cairn "$PORT" "$CAIRN_PID" "$WORK/cairn.log"

@@ -65,6 +65,11 @@ public final class Ports {
         return true;
     }
 
+    /** Whether this JVM handed {@code port} out (tests). */
+    static synchronized boolean handedOut(int port) {
+        return HANDED_OUT.contains(port);
+    }
+
     private static boolean bindable(int port) {
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress("127.0.0.1", port));

@@ -14,7 +14,6 @@ import io.cairn.store.node.proto.ExecuteRequest;
 import io.cairn.store.node.proto.Result;
 import io.cairn.store.node.proto.StoreServiceGrpc;
 import io.cairn.store.types.KeyCodec;
-import io.cairn.testing.Ports;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;

@@ -22,7 +22,6 @@ import io.cairn.store.node.proto.Result;
 import io.cairn.store.node.proto.StatusRequest;
 import io.cairn.store.node.proto.StatusResponse;
 import io.cairn.store.node.proto.StoreServiceGrpc;
-import io.cairn.testing.Ports;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;

@@ -17,7 +17,6 @@ import io.cairn.store.node.proto.StoreServiceGrpc;
 import io.cairn.store.replica.SlotMoving;
 import io.cairn.store.types.KeyCodec;
 import io.cairn.store.types.Reply;
-import io.cairn.testing.Ports;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.charset.StandardCharsets;
