@@ -129,11 +129,20 @@ public final class DevCluster implements AutoCloseable {
         p.setProperty("raft.port", Integer.toString(o.storeRaftPort(id)));
         p.setProperty("service.port", Integer.toString(o.storeRaftPort(id) + 1));
         p.setProperty("meta.address", o.metaAddress());
-        // One process hosts all three stores: a thread or two each is plenty for trying Cairn.
-        p.setProperty("raft.workers", "1");
-        p.setProperty("raft.apply.threads", "2");
-        p.setProperty("read.threads", "2");
+        sharedMachineThreads(p);
         return StoreConfig.from(p);
+    }
+
+    /**
+     * The thread counts of a store that shares its process (and machine) with two more: one Raft
+     * worker, two apply and two read threads — a thread or two each is plenty for trying Cairn,
+     * and a worker per core per store (the defaults) ran SET 6-8% slower. Also what
+     * {@code LocalClusterMain} (module benchmarks) gives its stores.
+     */
+    public static void sharedMachineThreads(Properties storeProperties) {
+        storeProperties.setProperty("raft.workers", "1");
+        storeProperties.setProperty("raft.apply.threads", "2");
+        storeProperties.setProperty("read.threads", "2");
     }
 
     private void startMeta() {

@@ -1,5 +1,6 @@
 package io.cairn.benchmarks.e2e;
 
+import io.cairn.deploy.DevCluster;
 import io.cairn.deploy.StaticStoreConfigs;
 import io.cairn.gateway.GatewayConfig;
 import io.cairn.gateway.GatewayServer;
@@ -56,11 +57,7 @@ public final class LocalClusterMain {
         List<StoreNode> nodes = new ArrayList<>();
         for (StoreInfo s : stores) {
             Properties p = StaticStoreConfigs.forStore(map, s.id(), dir.resolve("node-" + s.id()));
-            // The thread counts of `cairn dev` (DevCluster.storeConfig): three stores share the
-            // machine. With the stores' defaults (a worker per core each) SET ran 6-8% slower here.
-            p.setProperty("raft.workers", "1");
-            p.setProperty("raft.apply.threads", "2");
-            p.setProperty("read.threads", "2");
+            DevCluster.sharedMachineThreads(p); // the thread counts of `cairn dev`
             System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("store."))
                     .forEach(k -> p.setProperty(k.substring("store.".length()), System.getProperty(k)));
             nodes.add(StoreNode.start(StoreConfig.from(p)));

@@ -42,11 +42,11 @@ public final class CommandTable {
         }
     }
 
-    /** A hash of a lowercase ASCII name; {@link #lookup(byte[])} computes the same while lowercasing. */
-    private static int hash(byte[] lower) {
+    /** A hash of a name's ASCII-lowercased bytes: the same for a name in any case. */
+    private static int hash(byte[] name) {
         int h = 0;
-        for (byte b : lower) {
-            h = 31 * h + b;
+        for (byte b : name) {
+            h = 31 * h + lower(b);
         }
         return h ^ (h >>> 16);
     }
@@ -69,12 +69,8 @@ public final class CommandTable {
 
     /** The spec of a command name (any case), or null. */
     public CommandSpec lookup(byte[] name) {
-        int h = 0;
-        for (byte b : name) {
-            h = 31 * h + lower(b);
-        }
         int mask = names.length - 1;
-        for (int i = (h ^ (h >>> 16)) & mask; names[i] != null; i = (i + 1) & mask) {
+        for (int i = hash(name) & mask; names[i] != null; i = (i + 1) & mask) {
             if (equalsIgnoreAsciiCase(names[i], name)) {
                 return specs[i];
             }
