@@ -3,12 +3,14 @@
 # frames in one stack, per thread) and prints where the time goes: by thread group, then the
 # hottest frames (inclusive) of the groups named with -g. Numbers only; nothing is asserted.
 #
-#   benchmarks/scripts/profile.sh [-t TEST] [-P PIPELINE] [-n REQUESTS] [-c CLIENTS] [-r KEYSPACE] [-w WARMUP] [-g THREADS] [-o FILE] [-j "JVM OPTIONS"]
+#   benchmarks/scripts/profile.sh [-t TEST] [-P PIPELINE] [-n REQUESTS] [-c CLIENTS] [-r KEYSPACE] [-w WARMUP] [-W WARMUP_TESTS] [-g THREADS] [-o FILE] [-j "JVM OPTIONS"]
 #
 # Defaults: -t set -P 1 -n 200000 -c 50 -r 100000 -w 100000 -g raft-apply,raft-log-writer.
 # The profile covers the whole run, warm-up included (C2 compiler threads are listed apart);
-# -o keeps the collapsed stacks (one line per stack: "[thread];frame;...;frame count"); -j passes
-# options to cairn's JVM (e.g. a -D switch to profile both sides of a change). Takes
+# -W names the warm-up's tests (default: TEST; e.g. -t get -W set,get profiles GETs of keys that
+# exist, as redis-compare.sh's GET runs after its SETs); -o keeps the collapsed stacks (one line
+# per stack: "[thread];frame;...;frame count"); -j passes options to cairn's JVM (e.g. a -D
+# switch to profile both sides of a change). Takes
 # async-profiler from Maven Central (tools.profiler:async-profiler, through the local Maven
 # repository) and runs the jar ./cairn builds from a copy, so editing sources meanwhile does not
 # trigger a rebuild mid-run, with the launcher's collector (-XX:+UseParallelGC, docs/deploy.md)
@@ -18,13 +20,13 @@ set -euo pipefail
 
 AP_VERSION=3.0
 TEST=set PIPELINE=1 REQUESTS=200000 CLIENTS=50 KEYSPACE=100000 WARMUP=100000
-GROUPS_SHOWN=raft-apply,raft-log-writer OUT="" JVM_OPTS=""
-while getopts "t:P:n:c:r:w:g:o:j:" opt; do
+GROUPS_SHOWN=raft-apply,raft-log-writer OUT="" JVM_OPTS="" WARMUP_TESTS=""
+while getopts "t:P:n:c:r:w:W:g:o:j:" opt; do
   case $opt in
     t) TEST=$OPTARG ;; P) PIPELINE=$OPTARG ;; n) REQUESTS=$OPTARG ;; c) CLIENTS=$OPTARG ;;
     r) KEYSPACE=$OPTARG ;; w) WARMUP=$OPTARG ;; g) GROUPS_SHOWN=$OPTARG ;; o) OUT=$OPTARG ;;
-    j) JVM_OPTS=$OPTARG ;;
-    *) sed -n 2,16p "$0"; exit 2 ;;
+    j) JVM_OPTS=$OPTARG ;; W) WARMUP_TESTS=$OPTARG ;;
+    *) sed -n 2,18p "$0"; exit 2 ;;
   esac
 done
 
@@ -55,9 +57,9 @@ CAIRN_PID=$!
 await_cairn "$PORT" "$CAIRN_PID" "$WORK/cairn.log"
 
 if [ "$WARMUP" -gt 0 ]; then
-  redis-benchmark -p "$PORT" -n "$WARMUP" -c "$CLIENTS" -r "$KEYSPACE" -P "$PIPELINE" -t "$TEST" -q >/dev/null 2>&1
+  redis-benchmark -p "$PORT" -n "$WARMUP" -c "$CLIENTS" -r "$KEYSPACE" -P "$PIPELINE" -t "${WARMUP_TESTS:-$TEST}" -q >/dev/null 2>&1
 fi
-echo "redis-benchmark -t $TEST -P $PIPELINE -n $REQUESTS -c $CLIENTS -r $KEYSPACE (after $WARMUP warm-up requests)"
+echo "redis-benchmark -t $TEST -P $PIPELINE -n $REQUESTS -c $CLIENTS -r $KEYSPACE (after $WARMUP warm-up requests of ${WARMUP_TESTS:-$TEST})"
 redis-benchmark -p "$PORT" -n "$REQUESTS" -c "$CLIENTS" -r "$KEYSPACE" -P "$PIPELINE" -t "$TEST" --csv 2>/dev/null | tail -n +2
 kill -TERM "$CAIRN_PID" # the profiler writes its file as the JVM exits
 wait "$CAIRN_PID" 2>/dev/null || true
