@@ -424,7 +424,9 @@ public final class ShardStateMachine implements StateMachine {
     private RocksKv consistentView() {
         long before = installEpoch;
         if ((before & 1) == 0) {
-            RocksKv view = RocksKv.snapshot(db.rocks());
+            // reads take the group's metadata records from the apply path's cache while it holds
+            // what the snapshot holds (RecordCache: "Readers on other threads")
+            RocksKv view = RocksKv.snapshot(db.rocks(), records);
             if (installEpoch == before) {
                 return view;
             }
@@ -441,12 +443,14 @@ public final class ShardStateMachine implements StateMachine {
 
     @Override
     public void installSnapshot(Path dir, SnapshotMetadata metadata) {
+        records.beginChange(); // readers must not take records from the cache meanwhile
         installEpoch++; // odd: installing (only the apply thread writes it)
         try {
             snapshots.install(dir);
         } finally {
             installEpoch++;
             records.clear(); // the group's records and sessions are now the snapshot's (or, on failure, unknown)
+            records.endChange();
         }
         applied = readApplied();
         loadSlotStates();
@@ -513,6 +517,7 @@ public final class ShardStateMachine implements StateMachine {
     /** Called by the runtime on the apply thread after the last apply (node stop, group destroyed). */
     @Override
     public void close() {
+        records.retire(); // the group's range may be deleted next: reads go to the DB only
         closed.complete(null);
     }
 

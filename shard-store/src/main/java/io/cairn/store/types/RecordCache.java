@@ -27,9 +27,31 @@ import java.util.Map;
  * {@code ByteBuffer} wrapper, a hash over its bytes, four dependent cache misses and a relinking of
  * the list (about a tenth of the CPU under pipelined SETs).
  *
- * <p>Not thread-safe: the group's apply thread is the only user.
+ * <p><b>Readers on other threads.</b> The apply thread is the only writer, but reads (on the
+ * gateway's and the read pool's threads) may {@link #peek} through a seqlock: {@link #stamp} is
+ * odd while the table is being changed or the group's records in the DB are (from before a
+ * batch's RocksDB write until the cache has taken it — {@link #beginChange}/{@link #endChange},
+ * held across the write by {@link RocksKv#commit}), and even otherwise. A reader takes the stamp
+ * before its RocksDB snapshot and uses an entry only if the stamp is still that even value after
+ * reading it: then nothing of the group changed since before its snapshot, and the entry is what
+ * the snapshot holds. Anything else (odd, moved on, a torn view of arrays being swapped) is "not
+ * known" and the reader asks RocksDB, as without the cache. Readers change nothing here (no used
+ * bit, no counter).
+ *
+ * <p>Not thread-safe otherwise: the group's apply thread is the only user of everything but
+ * {@link #stamp} and {@link #peek}.
  */
 public final class RecordCache {
+    private static final java.lang.invoke.VarHandle STAMP;
+
+    static {
+        try {
+            STAMP = java.lang.invoke.MethodHandles.lookup().findVarHandle(RecordCache.class, "stamp", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** The largest bound of one group's cache, in bytes of keys, values and overhead. */
     public static final long DEFAULT_BYTES = 16L << 20;
     /** Records longer than this are not cached (big strings are stored inline in the record). */
@@ -53,6 +75,12 @@ public final class RecordCache {
     private long bytes;
     private long hits;
     private long misses;
+    /** The seqlock readers validate against (see the class comment): odd while changing. */
+    private volatile long stamp;
+    /** Nested {@link #beginChange} calls open now (apply thread only). */
+    private int changing;
+    /** See {@link #retire}. */
+    private volatile boolean retired;
 
     public RecordCache() {
         this(DEFAULT_BYTES);
@@ -107,8 +135,84 @@ public final class RecordCache {
     /** Remembers what the DB holds under {@code key} (null: nothing), as a read found it. */
     void read(byte[] key, byte[] value) {
         if (holds(key)) {
-            store(key.clone(), value); // the caller may reuse its key array
+            beginChange();
+            try {
+                store(key.clone(), value); // the caller may reuse its key array
+            } finally {
+                endChange();
+            }
         }
+    }
+
+    /**
+     * Opens a change (apply thread): until the matching {@link #endChange}, readers on other
+     * threads get nothing from {@link #peek}. Held across a write of the group's records to the
+     * DB as well as across changes of this table; may nest.
+     */
+    public void beginChange() {
+        if (changing++ == 0) {
+            STAMP.setVolatile(this, stamp + 1);
+            java.lang.invoke.VarHandle.storeStoreFence(); // the odd stamp before any change it covers
+        }
+    }
+
+    /** Closes a change {@link #beginChange} opened; the last one lets readers use the table again. */
+    public void endChange() {
+        if (changing <= 0) {
+            throw new IllegalStateException("no change is open");
+        }
+        if (--changing == 0) {
+            STAMP.setVolatile(this, stamp + 1); // after every change it covers (a release)
+        }
+    }
+
+    /**
+     * Readers get nothing from {@link #peek} any more (any thread; once the group's state machine
+     * is closed): its data may be deleted or replaced behind the cache, so they use the DB only.
+     */
+    public void retire() {
+        retired = true;
+    }
+
+    /** The stamp a reader takes before its RocksDB snapshot, for {@link #peek} (any thread). */
+    public long stamp() {
+        return stamp;
+    }
+
+    /**
+     * Any thread: the record of {@code key} as {@link #lookup} would answer it, provided nothing
+     * changed since {@code stamp} was taken (else null: ask the DB). See the class comment.
+     */
+    byte[] peek(byte[] key, long stamp) {
+        if ((stamp & 1) != 0 || retired || !holds(key)) {
+            return null;
+        }
+        // racy reads of arrays the apply thread may be changing or swapping: bounded, checked
+        // against each other, and worth something only if the stamp has not moved meanwhile
+        byte[][] ks = keys;
+        byte[][] vs = values;
+        int[] hs = hashes;
+        int n = ks.length;
+        if (vs.length != n || hs.length != n) {
+            return null;
+        }
+        int h = hash(key);
+        int mask = n - 1;
+        int i = h & mask;
+        byte[] found = null;
+        for (int probes = 0; probes < n; probes++) {
+            byte[] k = ks[i];
+            if (k == null) {
+                break;
+            }
+            if (hs[i] == h && Arrays.equals(k, key)) {
+                found = vs[i];
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+        java.lang.invoke.VarHandle.loadLoadFence(); // the table's reads before the stamp's re-read
+        return this.stamp == stamp ? found : null;
     }
 
     /**
@@ -116,6 +220,15 @@ public final class RecordCache {
      * deletes {@code overlay} (deletes as {@code tombstone}), which are newer than the masks.
      */
     void committed(List<byte[][]> masked, Map<ByteBuffer, byte[]> overlay, byte[] tombstone) {
+        beginChange();
+        try {
+            takeCommitted(masked, overlay, tombstone);
+        } finally {
+            endChange();
+        }
+    }
+
+    private void takeCommitted(List<byte[][]> masked, Map<ByteBuffer, byte[]> overlay, byte[] tombstone) {
         for (byte[][] range : masked) {
             dropRange(range[0], range[1]);
         }
@@ -129,10 +242,15 @@ public final class RecordCache {
 
     /** Forgets everything (the group's data was replaced outside the apply batches). */
     public void clear() {
-        allocate(INITIAL_CAPACITY);
-        count = 0;
-        hand = 0;
-        bytes = 0;
+        beginChange();
+        try {
+            allocate(INITIAL_CAPACITY);
+            count = 0;
+            hand = 0;
+            bytes = 0;
+        } finally {
+            endChange();
+        }
     }
 
     public int size() {

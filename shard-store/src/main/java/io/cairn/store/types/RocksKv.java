@@ -55,13 +55,20 @@ public final class RocksKv implements Kv, AutoCloseable {
     private final List<byte[][]> masked = new ArrayList<>();
     /** DB values this batch read ({@link #TOMBSTONE}: absent), below the overlay and masks. */
     private final Map<ByteBuffer, byte[]> dbReads;
-    /** The group's records across batches (writable instances only; null: none). */
+    /**
+     * The group's records across batches (null: none): writable instances read through and update
+     * it, read-only ones {@link RecordCache#peek} at it, validated against {@link #stamp}.
+     */
     private final RecordCache records;
+    /** Read-only instances: the cache's stamp, taken before the snapshot. */
+    private final long stamp;
 
     private RocksKv(RocksDB db, boolean writable, RecordCache records) {
         this.db = db;
         this.records = records;
         this.readOptions = new ReadOptions();
+        // before the snapshot: a cached entry is used only if nothing changed since (RecordCache)
+        this.stamp = records == null || writable ? 1 : records.stamp();
         if (writable) {
             this.snapshot = null;
             this.batch = new WriteBatch();
@@ -94,6 +101,15 @@ public final class RocksKv implements Kv, AutoCloseable {
         return new RocksKv(db, false, null);
     }
 
+    /**
+     * A read-only view of a snapshot of {@code db} that answers a group's metadata records and
+     * session headers from {@code records} (its apply path's cache) while that cache is known to
+     * hold what the snapshot holds, and from the snapshot otherwise. Any thread.
+     */
+    public static RocksKv snapshot(RocksDB db, RecordCache records) {
+        return new RocksKv(db, false, records);
+    }
+
     @Override
     public boolean writable() {
         return batch != null;
@@ -119,13 +135,14 @@ public final class RocksKv implements Kv, AutoCloseable {
                     return v == RecordCache.ABSENT ? null : v;
                 }
             }
+        } else if (records != null) {
+            byte[] v = records.peek(key, stamp);
+            if (v != null) {
+                return v == RecordCache.ABSENT ? null : v;
+            }
+            return read(key);
         }
-        byte[] v;
-        try {
-            v = db.get(readOptions, key);
-        } catch (RocksDBException e) {
-            throw new IllegalStateException("RocksDB read failed", e);
-        }
+        byte[] v = read(key);
         if (records != null && RecordCache.holds(key)) {
             records.read(key, v); // remembered there, across batches: not in dbReads as well
         } else if (dbReads != null && dbReads.size() < READ_CACHE_LIMIT) {
@@ -133,6 +150,14 @@ public final class RocksKv implements Kv, AutoCloseable {
             dbReads.put(ByteBuffer.wrap(key.clone()), v == null ? TOMBSTONE : v);
         }
         return v;
+    }
+
+    private byte[] read(byte[] key) {
+        try {
+            return db.get(readOptions, key);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("RocksDB read failed", e);
+        }
     }
 
     private boolean isMasked(byte[] key) {
@@ -210,36 +235,58 @@ public final class RocksKv implements Kv, AutoCloseable {
      */
     public void commit(WriteOptions options) {
         requireWritable();
+        // whether the batch writes records the cache keeps (range deletes: maybe)
+        boolean cachedKinds = !masked.isEmpty();
         try {
             for (byte[][] range : masked) {
                 batch.deleteRange(range[0], range[1]);
             }
             if (sorted != null) {
                 for (Map.Entry<byte[], byte[]> e : sorted.entrySet()) {
-                    add(e.getKey(), e.getValue());
+                    cachedKinds |= add(e.getKey(), e.getValue());
                 }
             } else {
                 List<Map.Entry<ByteBuffer, byte[]>> writes = new ArrayList<>(overlay.entrySet());
                 writes.sort((x, y) -> Arrays.compareUnsigned(x.getKey().array(), y.getKey().array()));
                 for (Map.Entry<ByteBuffer, byte[]> e : writes) {
-                    add(e.getKey().array(), e.getValue());
+                    cachedKinds |= add(e.getKey().array(), e.getValue());
                 }
             }
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("RocksDB write failed", e);
+        }
+        if (records == null || !cachedKinds) {
+            write(options);
+            return;
+        }
+        // Readers peeking at the cache must not use it from before the DB write until it has the
+        // batch's records (RecordCache): one change held across both. A batch without such
+        // records (the applied index, collection members) changes nothing a reader takes from it.
+        records.beginChange();
+        try {
+            write(options);
+            records.committed(masked, overlay, TOMBSTONE);
+        } finally {
+            records.endChange();
+        }
+    }
+
+    private void write(WriteOptions options) {
+        try {
             db.write(options, batch);
         } catch (RocksDBException e) {
             throw new IllegalStateException("RocksDB write failed", e);
         }
-        if (records != null) {
-            records.committed(masked, overlay, TOMBSTONE);
-        }
     }
 
-    private void add(byte[] key, byte[] value) throws RocksDBException {
+    /** Adds one write to the batch; whether its key is of a kind the record cache keeps. */
+    private boolean add(byte[] key, byte[] value) throws RocksDBException {
         if (value == TOMBSTONE) {
             batch.delete(key);
         } else {
             batch.put(key, value);
         }
+        return RecordCache.holds(key);
     }
 
     @Override

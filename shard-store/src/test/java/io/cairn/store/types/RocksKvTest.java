@@ -205,6 +205,70 @@ class RocksKvTest {
         }
     }
 
+    /**
+     * A read-only view peeks at the apply path's cache (no RocksDB lookup) only while nothing of
+     * the group changed since the view's snapshot was taken; otherwise it reads its snapshot.
+     */
+    @Test
+    void readOnlyViewsTakeRecordsFromTheCacheOnlyWhileItHoldsTheirSnapshot() {
+        try (TestStore s = new TestStore(dir); WriteOptions wo = new WriteOptions()) {
+            RecordCache cache = new RecordCache();
+            try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) {
+                kv.put(meta("a"), b("A0"));
+                kv.put(meta("b"), b("B0"));
+                kv.put(b("other"), b("O"));
+                kv.commit(wo);
+            }
+            s.db().setPerfLevel(org.rocksdb.PerfLevel.ENABLE_COUNT);
+            org.rocksdb.PerfContext perf = s.db().getPerfContext();
+            try {
+                try (RocksKv view = RocksKv.snapshot(s.db(), cache)) {
+                    perf.reset();
+                    assertThat(view.get(meta("a"))).isEqualTo(b("A0"));
+                    assertThat(view.get(meta("b"))).isEqualTo(b("B0"));
+                    assertThat(lookups(perf)).as("records from the cache").isZero();
+                    assertThat(view.get(b("other"))).isEqualTo(b("O"));
+                    assertThat(lookups(perf)).as("other keys from RocksDB").isEqualTo(1);
+                }
+                try (RocksKv view = RocksKv.snapshot(s.db(), cache)) {
+                    try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) { // a batch after the view's snapshot
+                        kv.put(meta("a"), b("A1"));
+                        kv.commit(wo);
+                    }
+                    perf.reset();
+                    assertThat(view.get(meta("a"))).as("the view's snapshot, not the newer cache").isEqualTo(b("A0"));
+                    assertThat(view.get(meta("b"))).isEqualTo(b("B0"));
+                    assertThat(lookups(perf)).as("the cache moved on: both from the snapshot").isEqualTo(2);
+                }
+                try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) { // a batch writing no record
+                    kv.put(b("other"), b("O2"));
+                    kv.commit(wo);
+                }
+                cache.beginChange(); // as while the apply thread writes a batch of records
+                try (RocksKv view = RocksKv.snapshot(s.db(), cache)) {
+                    perf.reset();
+                    assertThat(view.get(meta("a"))).isEqualTo(b("A1"));
+                    assertThat(lookups(perf)).as("a change is open: from RocksDB").isEqualTo(1);
+                } finally {
+                    cache.endChange();
+                }
+                try (RocksKv view = RocksKv.snapshot(s.db(), cache)) {
+                    perf.reset();
+                    assertThat(view.get(meta("a"))).isEqualTo(b("A1"));
+                    assertThat(lookups(perf)).as("stable again, and a batch without records left it so").isZero();
+                }
+                cache.retire();
+                try (RocksKv view = RocksKv.snapshot(s.db(), cache)) {
+                    perf.reset();
+                    assertThat(view.get(meta("a"))).isEqualTo(b("A1"));
+                    assertThat(lookups(perf)).as("retired: RocksDB only").isEqualTo(1);
+                }
+            } finally {
+                s.db().setPerfLevel(org.rocksdb.PerfLevel.DISABLE);
+            }
+        }
+    }
+
     // session headers (kind 0x02) are cached like key records; a range delete over them drops
     // them, one over reply records (kind 0x03) does not
     @Test
