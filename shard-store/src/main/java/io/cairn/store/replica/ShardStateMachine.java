@@ -65,7 +65,10 @@ public final class ShardStateMachine implements StateMachine {
     /** Slot migration: the slots' states (in memory and in the group's 0x04 records). */
     private final SlotStates slotStates;
     private final SlotSteps slotSteps;
-    /** The group's key records its batches read or wrote lately (apply thread only). */
+    /**
+     * The group's key records its batches read or wrote lately: changed on the apply thread only,
+     * peeked at by reads on other threads (RecordCache, "Readers on other threads").
+     */
     private final RecordCache records = new RecordCache();
     private volatile long applied;
     /** See {@link #applyProgress()}. */

@@ -36,7 +36,9 @@ import java.util.Map;
  * reading it: then nothing of the group changed since before its snapshot, and the entry is what
  * the snapshot holds. Anything else (odd, moved on, a torn view of arrays being swapped) is "not
  * known" and the reader asks RocksDB, as without the cache. Readers change nothing here (no used
- * bit, no counter).
+ * bit, no counter). This relies on a RocksDB write being visible to snapshots once it returns
+ * (true of the data DB's options; not of {@code unordered_write}, which it must not set). A
+ * change that fails midway {@link #retire}s the cache for readers: it may no longer match the DB.
  *
  * <p>Not thread-safe otherwise: the group's apply thread is the only user of everything but
  * {@link #stamp} and {@link #peek}.
@@ -77,7 +79,10 @@ public final class RecordCache {
     private long misses;
     /** The seqlock readers validate against (see the class comment): odd while changing. */
     private volatile long stamp;
-    /** Nested {@link #beginChange} calls open now (apply thread only). */
+    /**
+     * Nested {@link #beginChange} calls open now: only the thread applying the group's entries
+     * (or installing its snapshot, before any apply) changes the table.
+     */
     private int changing;
     /** See {@link #retire}. */
     private volatile boolean retired;

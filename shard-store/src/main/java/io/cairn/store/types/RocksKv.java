@@ -262,11 +262,17 @@ public final class RocksKv implements Kv, AutoCloseable {
         // Readers peeking at the cache must not use it from before the DB write until it has the
         // batch's records (RecordCache): one change held across both. A batch without such
         // records (the applied index, collection members) changes nothing a reader takes from it.
+        // If either fails, the cache may no longer hold what the DB holds: readers stop using it.
+        boolean done = false;
         records.beginChange();
         try {
             write(options);
             records.committed(masked, overlay, TOMBSTONE);
+            done = true;
         } finally {
+            if (!done) {
+                records.retire();
+            }
             records.endChange();
         }
     }
