@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Reads on other threads take key records from the apply path's record cache while it holds what
  * their snapshot holds (RecordCache, "Readers on other threads"). Under a writer that keeps
  * changing, growing and evicting that cache, a read still sees one whole batch, never a mix of two,
- * and never one older than a batch whose apply had returned before the read began.
+ * and never one older than a batch whose apply had returned before the read began; a key the cache
+ * knows absent reads as absent.
  */
 class CachedReadTest {
     @TempDir
@@ -40,7 +41,7 @@ class CachedReadTest {
             // the snapshot, so an MGET mixes cached records (a, b) with snapshot reads (c)
             String pad = "p".repeat(600);
             long now = 1_900_000_000_000L;
-            r.apply(now, "mset", "a", "0", "b", "0", "c", pad + 0);
+            r.apply(now, "mset", "a", "0", "b", "0", "c", pad + 0, "d", "0");
             AtomicLong applied = new AtomicLong();
             AtomicBoolean done = new AtomicBoolean();
             Queue<String> wrong = new ConcurrentLinkedQueue<>();
@@ -48,7 +49,7 @@ class CachedReadTest {
             List<Thread> readers = new ArrayList<>();
             for (int t = 0; t < 3; t++) {
                 Thread reader = new Thread(() -> {
-                    byte[][] mget = argv("mget", "a", "b", "c");
+                    byte[][] mget = argv("mget", "a", "b", "c", "d");
                     while (!done.get()) {
                         long floor = applied.get(); // applied (and so acknowledged) before this read
                         Reply reply = r.sm.read(mget);
@@ -56,8 +57,13 @@ class CachedReadTest {
                         String a = text(items.get(0));
                         String b = text(items.get(1));
                         String c = text(items.get(2));
-                        if (!a.equals(b) || !c.equals(pad + a) || Long.parseLong(a) < floor) {
-                            wrong.add("floor " + floor + ": a=" + a + " b=" + b + " c=" + c.replace(pad, "pad+"));
+                        // d holds the batch's number in even batches and is deleted in odd ones
+                        // (the cache then knows it absent)
+                        Reply d = items.get(3);
+                        long n = Long.parseLong(a);
+                        boolean dRight = n % 2 == 0 ? text(d).equals(a) : !(d instanceof Reply.Bulk);
+                        if (!a.equals(b) || !c.equals(pad + a) || !dRight || n < floor) {
+                            wrong.add("floor " + floor + ": a=" + a + " b=" + b + " c=" + c.replace(pad, "pad+") + " d=" + text(d));
                         }
                         reads.incrementAndGet();
                     }
@@ -73,7 +79,9 @@ class CachedReadTest {
                         args.add("f" + random.nextInt(5_000));
                         args.add("v" + i);
                     }
-                    r.apply(now + i, args.toArray(String[]::new));
+                    StoreCommand d = i % 2 == 0 ? StoreCommand.of(now + i, 1, "set", "d", "" + i)
+                            : StoreCommand.of(now + i, 1, "del", "d");
+                    r.applyBatch(StoreCommand.of(now + i, 1, args.toArray(String[]::new)), d); // one batch
                     applied.set(i);
                     if (i % 500 == 0) { // deletes too: backward shifts in the cache's table
                         r.apply(now + i, "del", "f" + random.nextInt(5_000), "f" + random.nextInt(5_000));

@@ -32,20 +32,29 @@ class SnapshotInstallReadTest {
             for (int i = 0; i < 20_000; i++) {
                 src.apply(now, "set", "k" + i, big);
             }
-            // the replica holds an older state of the group with the key the reads look at
+            src.apply(now, "set", "small", "new"); // short: a record the cache keeps
+            // the replica holds an older state of the group with the keys the reads look at
             dst.apply(now, "set", "k7", big);
+            dst.apply(now, "set", "small", "old"); // in dst's record cache, which reads peek at
             long index = src.sm.snapshot(snap);
             byte[][] get = {"get".getBytes(StandardCharsets.UTF_8), "k7".getBytes(StandardCharsets.UTF_8)};
             Reply expected = new Reply.Bulk(big.getBytes(StandardCharsets.UTF_8));
             AtomicBoolean done = new AtomicBoolean();
             List<Reply> wrong = new ArrayList<>();
             java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+            byte[][] getSmall = {"get".getBytes(StandardCharsets.UTF_8), "small".getBytes(StandardCharsets.UTF_8)};
+            Reply oldSmall = new Reply.Bulk("old".getBytes(StandardCharsets.UTF_8));
+            Reply newSmall = new Reply.Bulk("new".getBytes(StandardCharsets.UTF_8));
             Thread reader = new Thread(() -> {
                 while (!done.get()) {
                     try {
                         Reply r = dst.sm.read(get);
                         if (!r.equals(expected)) {
                             wrong.add(r);
+                        }
+                        Reply small = dst.sm.read(getSmall);
+                        if (!small.equals(oldSmall) && !small.equals(newSmall)) {
+                            wrong.add(small);
                         }
                     } catch (IllegalStateException e) {
                         // "installing a snapshot; retry": allowed, the caller answers outcome unknown
@@ -60,6 +69,8 @@ class SnapshotInstallReadTest {
             done.set(true);
             reader.join();
             assertThat(wrong).isEmpty();
+            // once installed, the cached "old" is gone: reads see the snapshot's record
+            assertThat(dst.sm.read(getSmall)).isEqualTo(newSmall);
         }
     }
 }
