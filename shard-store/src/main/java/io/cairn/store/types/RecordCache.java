@@ -27,7 +27,7 @@ import java.util.Map;
  * cache misses (the slot's hash and entry reference, then the entry), not three (slot, then key
  * and record arrays of their own, then the record): in a microbenchmark of nine 33,000-key tables
  * (what three stores' replicas of three groups hold under redis-benchmark -r 100000) ~520-620 ns
- * → ~350-390 ns per lookup on this VM. A lookup returns a copy of the record. A
+ * → ~410-445 ns per lookup on this VM (~125 ns of it making the key). A lookup returns a copy of the record. A
  * {@code LinkedHashMap} in access order, before that, cost every lookup a {@code ByteBuffer}
  * wrapper, a hash over its bytes, four dependent cache misses and a relinking of the list (about
  * a tenth of the CPU under pipelined SETs).
@@ -142,7 +142,7 @@ public final class RecordCache {
         }
         hits++;
         used[i] = true;
-        return record(entries[i]);
+        return record(entries[i], 5 + key.length);
     }
 
     /** Remembers what the DB holds under {@code key} (null: nothing), as a read found it. */
@@ -218,7 +218,7 @@ public final class RecordCache {
                 break;
             }
             if (hs[i] == h && matches(e, key)) { // checks its own bounds: e may be seen half-made
-                found = record(e);
+                found = record(e, 5 + key.length); // the offset matches checked, not re-read
                 break;
             }
             i = (i + 1) & mask;
@@ -287,7 +287,7 @@ public final class RecordCache {
     public void forEach(java.util.function.BiConsumer<byte[], byte[]> action) {
         for (byte[] e : entries) {
             if (e != null) {
-                byte[] record = record(e);
+                byte[] record = record(e, 5 + keyLength(e));
                 action.accept(Arrays.copyOfRange(e, 4, 4 + keyLength(e)), record == ABSENT ? null : record);
             }
         }
@@ -471,9 +471,11 @@ public final class RecordCache {
         return e.length >= 5 + k && keyLength(e) == k && Arrays.equals(e, 4, 4 + k, key, 0, k);
     }
 
-    /** The record an entry holds (a copy), or {@link #ABSENT}; {@code e} has passed {@link #matches}. */
-    private static byte[] record(byte[] e) {
-        int from = 5 + keyLength(e);
+    /**
+     * The record an entry holds (a copy), or {@link #ABSENT}; {@code from} is where it starts
+     * (5 + key length, as {@link #matches} checked it: within the entry).
+     */
+    private static byte[] record(byte[] e, int from) {
         return e[from - 1] == 0 ? ABSENT : Arrays.copyOfRange(e, from, e.length);
     }
 
