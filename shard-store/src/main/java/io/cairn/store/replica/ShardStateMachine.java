@@ -80,7 +80,7 @@ public final class ShardStateMachine implements StateMachine {
      * odd for the install and even again after; a read keeps its RocksDB snapshot only if the
      * epoch was even and unchanged around taking it, so it sees the group before or after an
      * install, never half-installed (a read that overlaps an install fails; see
-     * {@link #consistentView}).
+     * {@link #installGuard}, which checks every read snapshot, taken early or lazily).
      */
     private volatile long installEpoch;
     private final java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
@@ -341,14 +341,24 @@ public final class ShardStateMachine implements StateMachine {
             }
         }
         try (RocksKv view = consistentView()) {
-            // keyless reads list and count only the slots this group serves (ServedSlotsKv)
-            Kv kv = keyless ? new ServedSlotsKv(view, slot -> slotStates.committed(slot).state().refusesClients()) : view;
-            ExecContext ctx = new ExecContext(group, kv, System.currentTimeMillis(), ThreadLocalRandom.current(),
-                    () -> {
-                        throw new IllegalStateException("a read allocates no version");
-                    });
-            return table.execute(ctx, argv);
+            return execute(view, argv, keyless);
+        } catch (RocksKv.StaleView e) {
+            // it used the record cache, then needed a snapshot after the group changed: once
+            // more on a snapshot alone (rare: a cache answer, then a DB read, around a write)
+            try (RocksKv view = snapshotView()) {
+                return execute(view, argv, keyless);
+            }
         }
+    }
+
+    private Reply execute(RocksKv view, byte[][] argv, boolean keyless) {
+        // keyless reads list and count only the slots this group serves (ServedSlotsKv)
+        Kv kv = keyless ? new ServedSlotsKv(view, slot -> slotStates.committed(slot).state().refusesClients()) : view;
+        ExecContext ctx = new ExecContext(group, kv, System.currentTimeMillis(), ThreadLocalRandom.current(),
+                () -> {
+                    throw new IllegalStateException("a read allocates no version");
+                });
+        return table.execute(ctx, argv);
     }
 
     /**
@@ -359,7 +369,7 @@ public final class ShardStateMachine implements StateMachine {
         List<byte[]> keys = new ArrayList<>();
         byte[] from = KeyCodec.kindPrefix(group, KeyCodec.KIND_EXPIRE);
         byte[] to = KeyCodec.expireKey(group, now + 1, 0, new byte[0]);
-        try (RocksKv kv = consistentView(); Kv.Cursor c = kv.scan(from, to)) {
+        try (RocksKv kv = snapshotView(); Kv.Cursor c = kv.scan(from, to)) {
             while (keys.size() < limit && c.next()) {
                 keys.add(KeyCodec.userKeyOfExpireKey(c.key()));
             }
@@ -393,7 +403,7 @@ public final class ShardStateMachine implements StateMachine {
         long expires = 0;
         long seen = 0;
         byte[] from = KeyCodec.kindPrefix(group, KeyCodec.KIND_META);
-        try (RocksKv kv = consistentView(); Kv.Cursor c = kv.scan(from, KeyCodec.prefixEnd(from))) {
+        try (RocksKv kv = snapshotView(); Kv.Cursor c = kv.scan(from, KeyCodec.prefixEnd(from))) {
             while (c.next()) {
                 if ((++seen & 4095) == 0 && cancelled.getAsBoolean()) {
                     throw new java.util.concurrent.CancellationException("measuring group " + group);
@@ -425,17 +435,46 @@ public final class ShardStateMachine implements StateMachine {
      * read-pool thread that other groups' reads need: the caller answers "outcome unknown, retry".
      */
     private RocksKv consistentView() {
-        long before = installEpoch;
-        if ((before & 1) == 0) {
-            // reads take the group's metadata records from the apply path's cache while it holds
-            // what the snapshot holds (RecordCache: "Readers on other threads")
-            RocksKv view = RocksKv.snapshot(db.rocks(), records);
-            if (installEpoch == before) {
-                return view;
-            }
+        // reads take the group's metadata records from the apply path's cache while it holds
+        // what the snapshot holds (RecordCache: "Readers on other threads"); the snapshot, taken
+        // at the first read the cache does not answer, is checked against installs as it is taken
+        return RocksKv.snapshot(db.rocks(), records, installGuard);
+    }
+
+    /** A view of a snapshot taken now, without the record cache, checked against installs. */
+    private RocksKv snapshotView() {
+        long before = installGuard.before();
+        RocksKv view = RocksKv.snapshot(db.rocks());
+        try {
+            installGuard.after(before);
+        } catch (RuntimeException e) {
             view.close();
+            throw e;
         }
-        throw new IllegalStateException("group " + group + " is installing a snapshot; retry");
+        return view;
+    }
+
+    /** Refuses a snapshot that could see a half-installed group ({@link #installEpoch}). */
+    private final RocksKv.SnapshotGuard installGuard = new RocksKv.SnapshotGuard() {
+        @Override
+        public long before() {
+            long epoch = installEpoch;
+            if ((epoch & 1) != 0) {
+                throw installing();
+            }
+            return epoch;
+        }
+
+        @Override
+        public void after(long token) {
+            if (installEpoch != token) {
+                throw installing();
+            }
+        }
+    };
+
+    private IllegalStateException installing() {
+        return new IllegalStateException("group " + group + " is installing a snapshot; retry");
     }
 
     /** Syncs the data WAL, then writes this group's data as SST files into {@code dir}. */
@@ -490,7 +529,7 @@ public final class ShardStateMachine implements StateMachine {
      */
     public long export(int first, int last, long attempt, long since, boolean withSessions, int chunkBytes,
                        java.util.function.Consumer<ExportChunk> sink) {
-        try (RocksKv kv = consistentView()) {
+        try (RocksKv kv = snapshotView()) {
             byte[] state = kv.get(KeyCodec.appliedKey(group));
             long index = state == null ? 0 : KeyCodec.getLong(state, 0);
             for (int slot = first; slot <= last; slot++) {

@@ -44,8 +44,9 @@ public final class RocksKv implements Kv, AutoCloseable {
     static final int READ_CACHE_LIMIT = 4096;
 
     private final RocksDB db;
-    private final ReadOptions readOptions;
-    private final Snapshot snapshot;
+    /** Null until a read-only view with a record cache first reads the DB ({@link #ensureSnapshot}). */
+    private ReadOptions readOptions;
+    private Snapshot snapshot;
     private final WriteBatch batch;
     /** This batch's writes by key ({@link #TOMBSTONE}: deleted); keys are the callers' arrays. */
     private final Map<ByteBuffer, byte[]> overlay;
@@ -62,30 +63,85 @@ public final class RocksKv implements Kv, AutoCloseable {
     private final RecordCache records;
     /** Read-only instances: the cache's stamp, taken before the snapshot. */
     private final long stamp;
+    /** Read-only views with a cache: checks the snapshot as it is taken (null: none). */
+    private final SnapshotGuard guard;
+    /** A read-only view answered a record from the cache before it took its snapshot. */
+    private boolean answeredFromCache;
 
-    private RocksKv(RocksDB db, boolean writable, RecordCache records) {
+    /**
+     * Checks a read-only view's snapshot as it is taken (the owner's snapshot installs, which
+     * change the DB non-atomically): {@link #before} may refuse, {@link #after} may reject.
+     */
+    public interface SnapshotGuard {
+        /** Before the snapshot is taken: a token for {@link #after}; throws if none may be taken now. */
+        long before();
+
+        /** After: throws if the snapshot taken since {@link #before} returned {@code token} is not usable. */
+        void after(long token);
+    }
+
+    /**
+     * Thrown by a read-only view whose cache answers no longer match the snapshot it had to take
+     * later (the group changed in between): run the read again on {@link #snapshot(RocksDB)}.
+     */
+    public static final class StaleView extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StaleView() {
+            super("the group changed while a read used its record cache; read again", null, false, false);
+        }
+    }
+
+    private RocksKv(RocksDB db, boolean writable, RecordCache records, SnapshotGuard guard) {
         this.db = db;
         this.records = records;
-        this.readOptions = new ReadOptions();
+        this.guard = guard;
         // before the snapshot: a cached entry is used only if nothing changed since (RecordCache)
         this.stamp = records == null || writable ? 1 : records.stamp();
         if (writable) {
-            this.snapshot = null;
+            this.readOptions = new ReadOptions();
             this.batch = new WriteBatch();
             this.overlay = new HashMap<>();
             this.dbReads = new HashMap<>();
         } else {
-            this.snapshot = db.getSnapshot();
-            readOptions.setSnapshot(snapshot);
+            if (records == null) {
+                ensureSnapshot();
+            } // else taken at the first read the cache cannot answer: most GETs never take one
             this.batch = null;
             this.overlay = null;
             this.dbReads = null;
         }
     }
 
+    /**
+     * Read-only views: takes the snapshot if not taken yet. A view that already answered from the
+     * cache keeps it only if the cache's stamp has not moved since the view began (then the cache
+     * answers are what the snapshot holds), else throws {@link StaleView}.
+     */
+    private void ensureSnapshot() {
+        if (snapshot != null) {
+            return;
+        }
+        long token = guard == null ? 0 : guard.before();
+        Snapshot taken = db.getSnapshot();
+        try {
+            if (guard != null) {
+                guard.after(token);
+            }
+            if (answeredFromCache && records.stamp() != stamp) {
+                throw new StaleView();
+            }
+        } catch (RuntimeException e) {
+            db.releaseSnapshot(taken);
+            throw e;
+        }
+        snapshot = taken;
+        readOptions = new ReadOptions().setSnapshot(taken);
+    }
+
     /** A batch of writes over the current state of {@code db}. */
     public static RocksKv writeBatch(RocksDB db) {
-        return new RocksKv(db, true, null);
+        return new RocksKv(db, true, null, null);
     }
 
     /**
@@ -93,21 +149,25 @@ public final class RocksKv implements Kv, AutoCloseable {
      * committed, updates {@code records} (see {@link RecordCache} for what that requires).
      */
     public static RocksKv writeBatch(RocksDB db, RecordCache records) {
-        return new RocksKv(db, true, records);
+        return new RocksKv(db, true, records, null);
     }
 
     /** A read-only view of a snapshot of {@code db}. */
     public static RocksKv snapshot(RocksDB db) {
-        return new RocksKv(db, false, null);
+        return new RocksKv(db, false, null, null);
     }
 
     /**
      * A read-only view of a snapshot of {@code db} that answers a group's metadata records and
      * session headers from {@code records} (its apply path's cache) while that cache is known to
      * hold what the snapshot holds, and from the snapshot otherwise. Any thread.
+     *
+     * <p>The snapshot is taken at the first read the cache does not answer (checked by
+     * {@code guard}, may be null), so a read the cache answers whole takes none; its point in
+     * time is then that first read. Reads through the view may throw {@link StaleView}.
      */
-    public static RocksKv snapshot(RocksDB db, RecordCache records) {
-        return new RocksKv(db, false, records);
+    public static RocksKv snapshot(RocksDB db, RecordCache records, SnapshotGuard guard) {
+        return new RocksKv(db, false, records, guard);
     }
 
     @Override
@@ -138,8 +198,10 @@ public final class RocksKv implements Kv, AutoCloseable {
         } else if (records != null) {
             byte[] v = records.peek(key, stamp);
             if (v != null) {
+                answeredFromCache = true;
                 return v == RecordCache.ABSENT ? null : v;
             }
+            ensureSnapshot();
             return read(key);
         }
         byte[] v = read(key);
@@ -303,11 +365,16 @@ public final class RocksKv implements Kv, AutoCloseable {
         if (snapshot != null) {
             db.releaseSnapshot(snapshot);
         }
-        readOptions.close();
+        if (readOptions != null) {
+            readOptions.close();
+        }
     }
 
     @Override
     public Cursor scan(byte[] from, byte[] to, boolean reverse) {
+        if (batch == null) {
+            ensureSnapshot();
+        }
         return new MergedCursor(from, to, reverse);
     }
 

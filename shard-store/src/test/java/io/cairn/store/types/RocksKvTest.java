@@ -1,6 +1,7 @@
 package io.cairn.store.types;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -207,7 +208,8 @@ class RocksKvTest {
 
     /**
      * A read-only view peeks at the apply path's cache (no RocksDB lookup) only while nothing of
-     * the group changed since the view's snapshot was taken; otherwise it reads its snapshot.
+     * the group changed since the view began; otherwise it reads its snapshot, taken at its first
+     * DB read — and refuses to take one that could contradict the cache answers it gave.
      */
     @Test
     void readOnlyViewsTakeRecordsFromTheCacheOnlyWhileItHoldsTheirSnapshot() {
@@ -222,7 +224,7 @@ class RocksKvTest {
             s.db().setPerfLevel(org.rocksdb.PerfLevel.ENABLE_COUNT);
             org.rocksdb.PerfContext perf = s.db().getPerfContext();
             try {
-                try (RocksKv view = RocksKv.snapshot(s.db(), cache)) {
+                try (RocksKv view = RocksKv.snapshot(s.db(), cache, null)) {
                     perf.reset();
                     assertThat(view.get(meta("a"))).isEqualTo(b("A0"));
                     assertThat(view.get(meta("b"))).isEqualTo(b("B0"));
@@ -230,37 +232,67 @@ class RocksKvTest {
                     assertThat(view.get(b("other"))).isEqualTo(b("O"));
                     assertThat(lookups(perf)).as("other keys from RocksDB").isEqualTo(1);
                 }
-                try (RocksKv view = RocksKv.snapshot(s.db(), cache)) {
-                    try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) { // a batch after the view's snapshot
+                try (RocksKv view = RocksKv.snapshot(s.db(), cache, null)) {
+                    try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) { // a batch after the view began
                         kv.put(meta("a"), b("A1"));
                         kv.commit(wo);
                     }
                     perf.reset();
-                    assertThat(view.get(meta("a"))).as("the view's snapshot, not the newer cache").isEqualTo(b("A0"));
+                    // the cache moved on: the view takes its snapshot at this first DB read
+                    assertThat(view.get(meta("a"))).isEqualTo(b("A1"));
                     assertThat(view.get(meta("b"))).isEqualTo(b("B0"));
-                    assertThat(lookups(perf)).as("the cache moved on: both from the snapshot").isEqualTo(2);
+                    assertThat(lookups(perf)).as("both from the snapshot").isEqualTo(2);
+                }
+                try (RocksKv view = RocksKv.snapshot(s.db(), cache, null)) {
+                    assertThat(view.get(meta("a"))).isEqualTo(b("A1")); // from the cache
+                    try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) {
+                        kv.put(meta("a"), b("A2"));
+                        kv.commit(wo);
+                    }
+                    // a snapshot taken now would hold A2 next to the A1 already answered
+                    assertThatThrownBy(() -> view.get(b("other"))).isInstanceOf(RocksKv.StaleView.class);
+                }
+                try (RocksKv view = RocksKv.snapshot(s.db(), cache, null)) {
+                    perf.reset();
+                    assertThat(view.get(meta("a"))).isEqualTo(b("A2")); // from the cache
+                    assertThat(view.get(b("other"))).isEqualTo(b("O")); // nothing changed: a snapshot now is fine
+                    assertThat(lookups(perf)).isEqualTo(1);
+                }
+                RocksKv.SnapshotGuard refusing = new RocksKv.SnapshotGuard() {
+                    @Override
+                    public long before() {
+                        throw new IllegalStateException("installing");
+                    }
+
+                    @Override
+                    public void after(long token) {
+                    }
+                };
+                try (RocksKv view = RocksKv.snapshot(s.db(), cache, refusing)) {
+                    assertThat(view.get(meta("a"))).isEqualTo(b("A2")); // the cache needs no snapshot
+                    assertThatThrownBy(() -> view.get(b("other"))).hasMessage("installing");
                 }
                 try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) { // a batch writing no record
                     kv.put(b("other"), b("O2"));
                     kv.commit(wo);
                 }
                 cache.beginChange(); // as while the apply thread writes a batch of records
-                try (RocksKv view = RocksKv.snapshot(s.db(), cache)) {
+                try (RocksKv view = RocksKv.snapshot(s.db(), cache, null)) {
                     perf.reset();
-                    assertThat(view.get(meta("a"))).isEqualTo(b("A1"));
+                    assertThat(view.get(meta("a"))).isEqualTo(b("A2"));
                     assertThat(lookups(perf)).as("a change is open: from RocksDB").isEqualTo(1);
                 } finally {
                     cache.endChange();
                 }
-                try (RocksKv view = RocksKv.snapshot(s.db(), cache)) {
+                try (RocksKv view = RocksKv.snapshot(s.db(), cache, null)) {
                     perf.reset();
-                    assertThat(view.get(meta("a"))).isEqualTo(b("A1"));
+                    assertThat(view.get(meta("a"))).isEqualTo(b("A2"));
                     assertThat(lookups(perf)).as("stable again, and a batch without records left it so").isZero();
                 }
                 cache.retire();
-                try (RocksKv view = RocksKv.snapshot(s.db(), cache)) {
+                try (RocksKv view = RocksKv.snapshot(s.db(), cache, null)) {
                     perf.reset();
-                    assertThat(view.get(meta("a"))).isEqualTo(b("A1"));
+                    assertThat(view.get(meta("a"))).isEqualTo(b("A2"));
                     assertThat(lookups(perf)).as("retired: RocksDB only").isEqualTo(1);
                 }
             } finally {
