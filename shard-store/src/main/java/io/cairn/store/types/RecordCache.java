@@ -180,11 +180,15 @@ public final class RecordCache {
     }
 
     /**
-     * Readers get nothing from {@link #peek} any more (any thread; once the group's state machine
-     * is closed): its data may be deleted or replaced behind the cache, so they use the DB only.
+     * Readers get nothing from {@link #peek} any more (the thread that changes the table; once
+     * the group's state machine is closed, or a change failed): its data may be deleted or
+     * replaced behind the cache, so they use the DB only.
      */
     public void retire() {
         retired = true;
+        // and the stamp moves (keeping its parity): a read that already took an answer from here
+        // must not take a snapshot of what comes next (the group's range deleted, recreated)
+        STAMP.setVolatile(this, stamp + 2);
     }
 
     /** The stamp a reader takes before its RocksDB snapshot, for {@link #peek} (any thread). */

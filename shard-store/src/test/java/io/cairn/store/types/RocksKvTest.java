@@ -212,7 +212,7 @@ class RocksKvTest {
      * DB read — and refuses to take one that could contradict the cache answers it gave.
      */
     @Test
-    void readOnlyViewsTakeRecordsFromTheCacheOnlyWhileItHoldsTheirSnapshot() {
+    void readOnlyViewsTakeRecordsFromTheCacheOnlyWhileItHoldsTheirSnapshot() throws Exception {
         try (TestStore s = new TestStore(dir); WriteOptions wo = new WriteOptions()) {
             RecordCache cache = new RecordCache();
             try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) {
@@ -251,6 +251,7 @@ class RocksKvTest {
                     }
                     // a snapshot taken now would hold A2 next to the A1 already answered
                     assertThatThrownBy(() -> view.get(b("other"))).isInstanceOf(RocksKv.StaleView.class);
+                    assertThat(s.db().getLongProperty("rocksdb.num-snapshots")).as("released").isZero();
                 }
                 try (RocksKv view = RocksKv.snapshot(s.db(), cache, null)) {
                     perf.reset();
@@ -271,6 +272,33 @@ class RocksKvTest {
                 try (RocksKv view = RocksKv.snapshot(s.db(), cache, refusing)) {
                     assertThat(view.get(meta("a"))).isEqualTo(b("A2")); // the cache needs no snapshot
                     assertThatThrownBy(() -> view.get(b("other"))).hasMessage("installing");
+                }
+                RocksKv.SnapshotGuard rejecting = new RocksKv.SnapshotGuard() {
+                    @Override
+                    public long before() {
+                        return 0;
+                    }
+
+                    @Override
+                    public void after(long token) {
+                        throw new IllegalStateException("installed meanwhile");
+                    }
+                };
+                try (RocksKv view = RocksKv.snapshot(s.db(), cache, rejecting)) {
+                    assertThatThrownBy(() -> view.scan(b("a"), b("z"), false)).hasMessage("installed meanwhile");
+                    assertThat(s.db().getLongProperty("rocksdb.num-snapshots")).as("released").isZero();
+                }
+                RecordCache closing = new RecordCache(); // another group replica's, holding a
+                try (RocksKv kv = RocksKv.writeBatch(s.db(), closing)) {
+                    assertThat(kv.get(meta("a"))).isEqualTo(b("A2")); // read through: now cached
+                }
+                try (RocksKv view = RocksKv.snapshot(s.db(), closing, null)) {
+                    perf.reset();
+                    assertThat(view.get(meta("a"))).isEqualTo(b("A2"));
+                    assertThat(lookups(perf)).as("from the cache").isZero();
+                    closing.retire(); // the replica closes: its range may be deleted next
+                    // a scan (like a DB read) now could contradict the answer already given
+                    assertThatThrownBy(() -> view.scan(b("a"), b("z"), false)).isInstanceOf(RocksKv.StaleView.class);
                 }
                 try (RocksKv kv = RocksKv.writeBatch(s.db(), cache)) { // a batch writing no record
                     kv.put(b("other"), b("O2"));
