@@ -443,15 +443,7 @@ public final class ShardStateMachine implements StateMachine {
 
     /** A view of a snapshot taken now, without the record cache, checked against installs. */
     private RocksKv snapshotView() {
-        long before = installGuard.before();
-        RocksKv view = RocksKv.snapshot(db.rocks());
-        try {
-            installGuard.after(before);
-        } catch (RuntimeException e) {
-            view.close();
-            throw e;
-        }
-        return view;
+        return RocksKv.snapshot(db.rocks(), installGuard);
     }
 
     /** Refuses a snapshot that could see a half-installed group ({@link #installEpoch}). */

@@ -44,7 +44,11 @@ public final class RocksKv implements Kv, AutoCloseable {
     static final int READ_CACHE_LIMIT = 4096;
 
     private final RocksDB db;
-    /** Null until a read-only view with a record cache first reads the DB ({@link #ensureSnapshot}). */
+    /**
+     * Null until the first DB read: a read-only view with a record cache makes it with its
+     * snapshot ({@link #ensureSnapshot}), a batch at its first read the record cache does not
+     * answer (most apply batches under load make none).
+     */
     private ReadOptions readOptions;
     private Snapshot snapshot;
     private final WriteBatch batch;
@@ -99,7 +103,6 @@ public final class RocksKv implements Kv, AutoCloseable {
         // before the snapshot: a cached entry is used only if nothing changed since (RecordCache)
         this.stamp = records == null || writable ? 1 : records.stamp();
         if (writable) {
-            this.readOptions = new ReadOptions();
             this.batch = new WriteBatch();
             this.overlay = new HashMap<>();
             this.dbReads = new HashMap<>();
@@ -155,6 +158,11 @@ public final class RocksKv implements Kv, AutoCloseable {
     /** A read-only view of a snapshot of {@code db}. */
     public static RocksKv snapshot(RocksDB db) {
         return new RocksKv(db, false, null, null);
+    }
+
+    /** A read-only view of a snapshot of {@code db} taken now, checked by {@code guard}. */
+    public static RocksKv snapshot(RocksDB db, SnapshotGuard guard) {
+        return new RocksKv(db, false, null, guard);
     }
 
     /**
@@ -215,6 +223,9 @@ public final class RocksKv implements Kv, AutoCloseable {
     }
 
     private byte[] read(byte[] key) {
+        if (readOptions == null) { // a batch's first DB read (views make theirs with the snapshot)
+            readOptions = new ReadOptions();
+        }
         try {
             return db.get(readOptions, key);
         } catch (RocksDBException e) {
