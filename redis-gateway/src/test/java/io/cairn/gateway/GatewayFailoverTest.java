@@ -9,7 +9,14 @@ import io.cairn.meta.client.StaticClusterView;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -50,51 +57,92 @@ class GatewayFailoverTest {
   }
 
   /**
-   * Pipelined INCRs on one key per group; leadership of group 1 moves away after a third of
-   * them, and the node leading group 2 is closed after two thirds. Every reply is the next
-   * integer (nothing lost, nothing applied twice, order kept), and the final values are exact.
+   * Four clients pipeline INCRs at once, each on its own key per group and on one counter per
+   * group that all share; leadership of group 1 moves away after a third of client 0's rounds,
+   * and the node leading group 2 is closed after two thirds. Every reply on a client's own key is
+   * the next integer (nothing lost, nothing applied twice, order kept); the shared counters'
+   * replies are each integer exactly once, and their final values are exact. The clients' writes
+   * share the gateway's exactly-once sessions (40 out per group, so several sessions per group).
    */
   @Test
   @Order(1)
   void leaderTransferAndLeaderCrashAreInvisible() throws Exception {
-    String[] keys = {keyInGroup("fo:", 0), keyInGroup("fo:", 1), keyInGroup("fo:", 2)};
+    int clients = 4;
     int rounds = 30;
-    long slowestMillis = 0;
-    try (RespTestClient c = new RespTestClient(gateway.port())) {
-      for (int round = 1; round <= rounds; round++) {
-        if (round == 10) {
-          long from = cluster.leaderOf(1);
-          long to = from % 3 + 1;
-          cluster.nodes.get(from).runtime().transferLeader(1, to).get(10, TimeUnit.SECONDS);
-          await("group 1 led by " + to).atMost(Duration.ofSeconds(30))
-              .until(() -> cluster.leaderOf(1) == to);
-        }
-        if (round == 20) {
-          cluster.stop(cluster.leaderOf(2));
-        }
-        long start = System.nanoTime();
-        ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
-        for (int i = 0; i < 10; i++) {
-          for (String k : keys) {
-            pipeline.writeBytes(RespTestClient.command("INCR", k));
+    String[] shared = {keyInGroup("fo:all:", 0), keyInGroup("fo:all:", 1),
+        keyInGroup("fo:all:", 2)};
+    List<List<Long>> sharedReplies = new ArrayList<>();
+    for (int g = 0; g < 3; g++) {
+      sharedReplies.add(Collections.synchronizedList(new ArrayList<>()));
+    }
+    AtomicLong slowestMillis = new AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int n = 0; n < clients; n++) {
+        int client = n;
+        done.add(pool.submit(() -> {
+          String[] own = {keyInGroup("fo:" + client + ":", 0), keyInGroup("fo:" + client + ":", 1),
+              keyInGroup("fo:" + client + ":", 2)};
+          try (RespTestClient c = new RespTestClient(gateway.port())) {
+            for (int round = 1; round <= rounds; round++) {
+              if (client == 0 && round == 10) {
+                long from = cluster.leaderOf(1);
+                long to = from % 3 + 1;
+                cluster.nodes.get(from).runtime().transferLeader(1, to).get(10, TimeUnit.SECONDS);
+                await("group 1 led by " + to).atMost(Duration.ofSeconds(30))
+                    .until(() -> cluster.leaderOf(1) == to);
+              }
+              if (client == 0 && round == 20) {
+                cluster.stop(cluster.leaderOf(2));
+              }
+              long start = System.nanoTime();
+              ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+              for (int i = 0; i < 10; i++) {
+                for (int g = 0; g < 3; g++) {
+                  pipeline.writeBytes(RespTestClient.command("INCR", own[g]));
+                  pipeline.writeBytes(RespTestClient.command("INCR", shared[g]));
+                }
+              }
+              c.sendRaw(pipeline.toByteArray());
+              for (int i = 0; i < 10; i++) {
+                for (int g = 0; g < 3; g++) {
+                  assertThat(c.read()).as("client %d: INCR %s in round %d", client, own[g], round)
+                      .isEqualTo((long) (round - 1) * 10 + i + 1);
+                  Object r = c.read();
+                  assertThat(r).as("client %d: INCR %s", client, shared[g]).isInstanceOf(Long.class);
+                  sharedReplies.get(g).add((Long) r);
+                }
+              }
+              slowestMillis.accumulateAndGet(
+                  TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), Math::max);
+            }
+            for (String k : own) {
+              assertThat(c.call("GET", k)).isEqualTo(Integer.toString(rounds * 10));
+            }
           }
-        }
-        c.sendRaw(pipeline.toByteArray());
-        for (int i = 0; i < 10; i++) {
-          for (String k : keys) {
-            assertThat(c.read()).as("INCR %s in round %d", k, round)
-                .isEqualTo((long) (round - 1) * 10 + i + 1);
-          }
-        }
-        slowestMillis = Math.max(slowestMillis,
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+          return null;
+        }));
       }
-      System.out.println("failover: slowest round of 30 pipelined INCRs: " + slowestMillis
-          + " ms");
-      for (String k : keys) {
-        assertThat(c.call("GET", k)).isEqualTo(Integer.toString(rounds * 10));
+      for (Future<?> f : done) {
+        f.get(5, TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    System.out.println("failover: slowest round of 60 pipelined INCRs of " + clients
+        + " clients: " + slowestMillis.get() + " ms");
+    long total = (long) clients * rounds * 10;
+    try (RespTestClient c = new RespTestClient(gateway.port())) {
+      for (int g = 0; g < 3; g++) {
+        assertThat(sharedReplies.get(g)).as("replies of %s", shared[g])
+            .doesNotHaveDuplicates().hasSize((int) total).allMatch(v -> v >= 1 && v <= total);
+        assertThat(c.call("GET", shared[g])).isEqualTo(Long.toString(total));
       }
     }
+    System.out.println("failover: exactly-once sessions per group: "
+        + gateway.router().writeSessions(1) + ", " + gateway.router().writeSessions(2) + ", "
+        + gateway.router().writeSessions(3));
   }
 
   /** Two of three nodes gone: no group can elect a leader; the client gets -TRYAGAIN in time. */

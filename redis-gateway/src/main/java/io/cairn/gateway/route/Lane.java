@@ -62,7 +62,8 @@ final class Lane {
   static final class Pending {
     final byte[][] argv;
     final boolean write;
-    final long seq;
+    /** A write's session and seq, kept for all its attempts; null for a read. */
+    final WriteSessions.Ticket ticket;
     final boolean staleOk;
     final int slot;
     final int protocol;
@@ -73,11 +74,11 @@ final class Lane {
     private boolean failing;
     final CompletableFuture<byte[]> result = new CompletableFuture<>();
 
-    Pending(byte[][] argv, boolean write, long seq, boolean staleOk, int slot, int protocol,
+    Pending(byte[][] argv, WriteSessions.Ticket ticket, boolean staleOk, int slot, int protocol,
         long budgetNanos) {
       this.argv = argv;
-      this.write = write;
-      this.seq = seq;
+      this.write = ticket != null;
+      this.ticket = ticket;
       this.staleOk = staleOk;
       this.slot = slot;
       this.protocol = protocol;
@@ -92,6 +93,16 @@ final class Lane {
       if (!failing || progress) {
         failing = true;
         deadlineNanos = now + budgetNanos;
+      }
+    }
+
+    /**
+     * The reply is in, or the write was given up on (never sent again): its session may
+     * acknowledge it.
+     */
+    void givenUp() {
+      if (ticket != null) {
+        ticket.session().received(ticket.seq());
       }
     }
 
@@ -342,9 +353,7 @@ final class Lane {
   }
 
   private void finish(Pending p, byte[] reply) {
-    if (p.write) {
-      session.received(p.seq);
-    }
+    p.givenUp();
     p.result.complete(reply);
   }
 
@@ -497,7 +506,6 @@ final class Lane {
       this.pending = pending;
       this.address = address;
       this.mapVersion = mapVersion;
-      long acked = session.acked();
       List<Command> cs = new ArrayList<>(pending.size());
       long b = 0;
       for (Pending p : pending) {
@@ -509,8 +517,9 @@ final class Lane {
           // wrap instead of copying each argument once more per attempt.
           c.addArgv(UnsafeByteOperations.unsafeWrap(a));
         }
-        if (p.write) {
-          c.setSession(session.id).setSeq(p.seq).setAcked(acked);
+        if (p.ticket != null) {
+          WriteSessions.WriteSession ws = p.ticket.session();
+          c.setSession(ws.id).setSeq(p.ticket.seq()).setAcked(ws.acked());
         }
         if (p.staleOk) {
           c.setStaleOk(true);

@@ -4,27 +4,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The routing state of one client connection: its exactly-once session, its per-group lanes
- * (see {@link Lane}) and its READONLY flag.
+ * The routing state of one client connection: its per-group lanes (see {@link Lane}), its
+ * READONLY flag and the group of its last write (for WAIT). Its writes' exactly-once sessions
+ * are the gateway's, shared by all connections ({@link WriteSessions}).
  *
- * <p>Exactly-once: {@link #id} is a random nonzero 63-bit number; every write gets
- * {@code seq = ++n}; {@link #acked()} is the highest seq such that the replies of all writes up
- * to it have been received (or given up on). A retry reuses its (session, seq). Reads carry no
- * session.
- *
- * <p>Thread-safety: {@link #nextSeq()} and the READONLY flag are used on the connection's event
- * loop; {@link #received}/{@link #acked()} and the lanes are also used from gRPC threads and
- * are synchronized.
+ * <p>Thread-safety: the held lanes and the READONLY flag are used on the connection's event loop;
+ * the lanes are also used from gRPC threads and are synchronized.
  */
 public final class RouteSession {
-  final long id = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-  private long lastSeq;
-  private long acked;
-  private final TreeSet<Long> receivedAboveAck = new TreeSet<>();
   private final Map<Long, Lane> lanes = new HashMap<>();
   /** Lanes with commands routed since the last {@link #flush()}; connection thread only. */
   private final List<Lane> held = new ArrayList<>();
@@ -49,26 +38,6 @@ public final class RouteSession {
 
   void noteWrite(long group) {
     lastWriteGroup = group;
-  }
-
-  long nextSeq() {
-    return ++lastSeq;
-  }
-
-  synchronized long acked() {
-    return acked;
-  }
-
-  /** The reply of write {@code seq} arrived (or it was given up on): advances {@link #acked}. */
-  synchronized void received(long seq) {
-    if (seq <= acked) {
-      return;
-    }
-    receivedAboveAck.add(seq);
-    while (!receivedAboveAck.isEmpty() && receivedAboveAck.first() == acked + 1) {
-      receivedAboveAck.pollFirst();
-      acked++;
-    }
   }
 
   /** Remembers a lane with held commands (connection thread). */

@@ -54,6 +54,8 @@ public final class Router implements AutoCloseable {
   /** Backoffs and retries; short tasks only. */
   final ScheduledExecutorService timer;
   private final AtomicInteger replicaCursor = new AtomicInteger();
+  /** The exactly-once sessions every connection's writes share. */
+  final WriteSessions sessions = new WriteSessions();
   /** The groups in SCAN order for one map version (recomputed when the map changes). */
   private volatile ScanOrder scanOrder;
 
@@ -76,6 +78,11 @@ public final class Router implements AutoCloseable {
   /** Commands carried by those calls (retries count again). */
   public long executeCommands() {
     return clients.commands.get();
+  }
+
+  /** Exactly-once sessions the writes to {@code group} have used so far (diagnostics). */
+  public int writeSessions(long group) {
+    return sessions.sessions(group);
   }
 
   public ClusterView view() {
@@ -139,12 +146,12 @@ public final class Router implements AutoCloseable {
   private CompletableFuture<byte[]> send(RouteSession s, CommandSpec spec, byte[][] argv,
       long group, int slot, int protocol) {
     boolean write = spec.isWrite();
-    long seq = 0;
+    WriteSessions.Ticket ticket = null;
     if (write) {
-      seq = s.nextSeq();
+      ticket = sessions.take(group);
       s.noteWrite(group);
     }
-    Lane.Pending p = new Lane.Pending(argv, write, seq, !write && s.readonly(), slot, protocol,
+    Lane.Pending p = new Lane.Pending(argv, ticket, !write && s.readonly(), slot, protocol,
         TimeUnit.MILLISECONDS.toNanos(config.timeoutMillis()));
     Lane lane = s.lane(group, this);
     lane.enqueue(p, true);
@@ -157,17 +164,13 @@ public final class Router implements AutoCloseable {
     if (p.slot < 0) {
       p.result.complete(error(CLUSTERDOWN + " (group " + from.group
           + " is not in the shard map any more)", p.protocol));
-      if (p.write) {
-        s.received(p.seq);
-      }
+      p.givenUp();
       return;
     }
     long group = view.map().groupOf(p.slot);
     if (group == ShardMap.UNASSIGNED) {
       p.result.complete(error(CLUSTERDOWN, p.protocol));
-      if (p.write) {
-        s.received(p.seq);
-      }
+      p.givenUp();
       return;
     }
     s.lane(group, this).enqueue(p, false);
