@@ -20,7 +20,7 @@ final class ConnectionState {
   /** CLIENT SETINFO LIB-NAME / LIB-VER; null when unset. */
   volatile String libName;
   volatile String libVersion;
-  /** Exactly-once session, per-group lanes and READONLY flag of the routed data commands. */
+  /** Per-group lanes, READONLY flag and last write group of the routed data commands. */
   final RouteSession route = new RouteSession();
   /** Set by QUIT: close the connection once the reply is written. */
   boolean closeAfterReply;

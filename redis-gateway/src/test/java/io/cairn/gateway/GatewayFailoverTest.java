@@ -62,7 +62,7 @@ class GatewayFailoverTest {
    * and the node leading group 2 is closed after two thirds. Every reply on a client's own key is
    * the next integer (nothing lost, nothing applied twice, order kept); the shared counters'
    * replies are each integer exactly once, and their final values are exact. The clients' writes
-   * share the gateway's exactly-once sessions (40 out per group, so several sessions per group).
+   * share the gateway's exactly-once sessions (a client has 20 out per group, more than one session takes).
    */
   @Test
   @Order(1)
@@ -143,6 +143,13 @@ class GatewayFailoverTest {
     System.out.println("failover: exactly-once sessions per group: "
         + gateway.router().writeSessions(1) + ", " + gateway.router().writeSessions(2) + ", "
         + gateway.router().writeSessions(3));
+    for (long group = 1; group <= 3; group++) {
+      // A unit of 20 writes takes two sessions at least; every write was answered, so no
+      // session's window is held.
+      assertThat(gateway.router().writeSessions(group)).as("sessions of group %d", group)
+          .isBetween(2, clients * 20);
+      assertThat(gateway.router().unacknowledgedWrites(group)).isZero();
+    }
   }
 
   /** Two of three nodes gone: no group can elect a leader; the client gets -TRYAGAIN in time. */
@@ -164,6 +171,9 @@ class GatewayFailoverTest {
       assertThat(c.call("GET", keyInGroup("fo:", 1)))
           .asString().startsWith("-TRYAGAIN Cairn group 2 has no reachable leader");
       assertThat(c.call("PING")).isEqualTo("+PONG");
+      // The write given up on counts as answered: its session's window is free again.
+      assertThat(g.router().writeSessions(1)).isEqualTo(1);
+      assertThat(g.router().unacknowledgedWrites(1)).isZero();
     }
   }
 }

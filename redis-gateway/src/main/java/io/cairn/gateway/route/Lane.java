@@ -62,8 +62,12 @@ final class Lane {
   static final class Pending {
     final byte[][] argv;
     final boolean write;
-    /** A write's session and seq, kept for all its attempts; null for a read. */
-    final WriteSessions.Ticket ticket;
+    /**
+     * A write's session and seq: taken when the write first leaves (so queued writes do not hold
+     * sessions' windows), then kept for all its attempts, also in another lane after a re-route.
+     * Null for a read and for a write not sent yet.
+     */
+    private volatile WriteSessions.Ticket ticket;
     final boolean staleOk;
     final int slot;
     final int protocol;
@@ -74,11 +78,10 @@ final class Lane {
     private boolean failing;
     final CompletableFuture<byte[]> result = new CompletableFuture<>();
 
-    Pending(byte[][] argv, WriteSessions.Ticket ticket, boolean staleOk, int slot, int protocol,
+    Pending(byte[][] argv, boolean write, boolean staleOk, int slot, int protocol,
         long budgetNanos) {
       this.argv = argv;
-      this.write = ticket != null;
-      this.ticket = ticket;
+      this.write = write;
       this.staleOk = staleOk;
       this.slot = slot;
       this.protocol = protocol;
@@ -101,9 +104,20 @@ final class Lane {
      * acknowledge it.
      */
     void givenUp() {
-      if (ticket != null) {
-        ticket.session().received(ticket.seq());
+      WriteSessions.Ticket t = ticket;
+      if (t != null) {
+        t.session().received(t.seq());
       }
+    }
+
+    /** This write's ticket, taken from {@code sessions} for {@code group} on its first attempt. */
+    WriteSessions.Ticket ticket(WriteSessions sessions, long group) {
+      WriteSessions.Ticket t = ticket;
+      if (t == null) {
+        t = sessions.take(group);
+        ticket = t;
+      }
+      return t;
     }
 
     boolean expired(long now) {
@@ -517,9 +531,9 @@ final class Lane {
           // wrap instead of copying each argument once more per attempt.
           c.addArgv(UnsafeByteOperations.unsafeWrap(a));
         }
-        if (p.ticket != null) {
-          WriteSessions.WriteSession ws = p.ticket.session();
-          c.setSession(ws.id).setSeq(p.ticket.seq()).setAcked(ws.acked());
+        if (p.write) {
+          WriteSessions.Ticket t = p.ticket(router.sessions, group);
+          c.setSession(t.session().id).setSeq(t.seq()).setAcked(t.session().acked());
         }
         if (p.staleOk) {
           c.setStaleOk(true);

@@ -85,6 +85,15 @@ public final class Router implements AutoCloseable {
     return sessions.sessions(group);
   }
 
+  /**
+   * Writes sent to {@code group}'s sessions whose replies are not all in yet: the sum over its
+   * sessions of their last seq minus their acked (diagnostics; 0 once every write is answered
+   * or given up on).
+   */
+  public long unacknowledgedWrites(long group) {
+    return sessions.unacknowledged(group);
+  }
+
   public ClusterView view() {
     return view;
   }
@@ -146,12 +155,10 @@ public final class Router implements AutoCloseable {
   private CompletableFuture<byte[]> send(RouteSession s, CommandSpec spec, byte[][] argv,
       long group, int slot, int protocol) {
     boolean write = spec.isWrite();
-    WriteSessions.Ticket ticket = null;
     if (write) {
-      ticket = sessions.take(group);
       s.noteWrite(group);
     }
-    Lane.Pending p = new Lane.Pending(argv, ticket, !write && s.readonly(), slot, protocol,
+    Lane.Pending p = new Lane.Pending(argv, write, !write && s.readonly(), slot, protocol,
         TimeUnit.MILLISECONDS.toNanos(config.timeoutMillis()));
     Lane lane = s.lane(group, this);
     lane.enqueue(p, true);
@@ -162,15 +169,15 @@ public final class Router implements AutoCloseable {
   /** A command whose group went away or whose slot moved: into the lane of its new group. */
   void reroute(RouteSession s, Lane.Pending p, Lane from) {
     if (p.slot < 0) {
+      p.givenUp();
       p.result.complete(error(CLUSTERDOWN + " (group " + from.group
           + " is not in the shard map any more)", p.protocol));
-      p.givenUp();
       return;
     }
     long group = view.map().groupOf(p.slot);
     if (group == ShardMap.UNASSIGNED) {
-      p.result.complete(error(CLUSTERDOWN, p.protocol));
       p.givenUp();
+      p.result.complete(error(CLUSTERDOWN, p.protocol));
       return;
     }
     s.lane(group, this).enqueue(p, false);

@@ -29,48 +29,91 @@ import java.util.concurrent.ThreadLocalRandom;
  * (up to 32 of them; more spill into reply records, a put and a delete each), and a waiting write
  * holds back only its own session.
  *
- * <p>Thread-safety: {@link #take} runs on the connections' event loops (any of them), {@link
- * WriteSession#received} on gRPC and timer threads; both are synchronized.
+ * <p>A write takes its ticket when it first leaves, not when it is routed: a deep pipeline's
+ * queued writes hold no window (a lane has one unit out at a time). The pool keeps the sessions
+ * it ever opened, as many as the most writes out at once divided by 16 (sessions unused for 30
+ * minutes are dropped by the stores, and start afresh if used again); pools of groups that left
+ * the map stay, a few objects each.
+ *
+ * <p>Thread-safety: {@link #take} runs under a lane's lock (event loops, gRPC and timer threads),
+ * {@link WriteSession#received} on any of them; both are synchronized, pool then session.
  */
 final class WriteSessions {
 
   /**
-   * Writes out per session at most. The store's header keeps the replies above the {@code acked}
-   * it last heard, which lags the gateway's by the writes answered since: 16 out keeps that
-   * within its 32 inline replies.
+   * Writes out per session at most. A seq {@code s} is given out only while the session's acked
+   * is at least {@code s - 16}, and a command carries the acked of when its unit was built, after
+   * that: so the store's acked for the session is at least its highest applied seq minus 16, and
+   * its header keeps at most 16 unacknowledged replies inline (it allows 32, and 480 bytes: small
+   * replies such as {@code +OK} or integers fit; larger ones spill into reply records, correct
+   * but slower).
    */
   static final int MAX_OUT = 16;
 
-  private final ConcurrentHashMap<Long, List<WriteSession>> pools = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, Pool> pools = new ConcurrentHashMap<>();
 
   /** A write's identity for exactly-once: the session and the seq it got there. */
   record Ticket(WriteSession session, long seq) {}
 
-  /** Gives a new write to group {@code group} its session and seq. */
+  /** One group's sessions, and where the last write found room. Guarded by itself. */
+  private static final class Pool {
+    final List<WriteSession> sessions = new ArrayList<>();
+    int current;
+  }
+
+  /**
+   * Gives a write leaving for group {@code group} its session and seq: the session the previous
+   * write took if it has room, else the first with room, else a new one. (A lane takes the
+   * tickets of a unit at once, when the unit first leaves.)
+   */
   Ticket take(long group) {
-    List<WriteSession> pool = pools.computeIfAbsent(group, g -> new ArrayList<>());
+    Pool pool = pools.computeIfAbsent(group, g -> new Pool());
     synchronized (pool) {
-      for (WriteSession s : pool) {
-        long seq = s.tryNext();
+      List<WriteSession> list = pool.sessions;
+      if (!list.isEmpty()) {
+        long seq = list.get(pool.current).tryNext();
         if (seq > 0) {
-          return new Ticket(s, seq);
+          return new Ticket(list.get(pool.current), seq);
+        }
+        for (int i = 0; i < list.size(); i++) {
+          seq = list.get(i).tryNext();
+          if (seq > 0) {
+            pool.current = i;
+            return new Ticket(list.get(i), seq);
+          }
         }
       }
       WriteSession s = new WriteSession();
-      pool.add(s);
+      list.add(s);
+      pool.current = list.size() - 1;
       return new Ticket(s, s.tryNext());
     }
   }
 
   /** Sessions in the pool of {@code group} (tests, diagnostics). */
   int sessions(long group) {
-    List<WriteSession> pool = pools.get(group);
+    Pool pool = pools.get(group);
     if (pool == null) {
       return 0;
     }
     synchronized (pool) {
-      return pool.size();
+      return pool.sessions.size();
     }
+  }
+
+  /** Over the sessions of {@code group}: seqs given out whose replies are not all in. */
+  long unacknowledged(long group) {
+    Pool pool = pools.get(group);
+    if (pool == null) {
+      return 0;
+    }
+    long n = 0;
+    synchronized (pool) {
+      for (WriteSession s : pool.sessions) {
+        n += s.unacknowledged();
+      }
+    }
+    return n;
   }
 
   /**
@@ -95,6 +138,11 @@ final class WriteSessions {
 
     synchronized long acked() {
       return acked;
+    }
+
+    /** Seqs given out above {@link #acked()} (their replies are not all in). */
+    synchronized long unacknowledged() {
+      return lastSeq - acked;
     }
 
     /** The reply of write {@code seq} arrived (or it was given up on): advances {@link #acked}. */
