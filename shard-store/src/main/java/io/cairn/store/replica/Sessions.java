@@ -5,6 +5,7 @@ import io.cairn.store.types.Kv;
 import io.cairn.store.types.Reply;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
@@ -23,19 +24,21 @@ import java.util.function.Consumer;
  *
  * <p><b>Inline replies.</b> Remembered replies live inside the header, up to {@link #MAX_INLINE}
  * of them and {@link #MAX_HEADER} bytes; a reply that does not fit gets its own reply record
- * (kind 0x03), and {@code recordMax} says up to which seq records may exist. A write rewrites
- * the header anyway (and a batch writes each header once), so a client with one write in flight
- * or sixteen pipelined costs one header put per batch and no reply record to write and later
- * delete. And as a session's seqs count across all groups, most seqs a write acknowledges were
- * other groups' writes: only those up to {@code recordMax} get a delete. Older headers — 24
+ * (kind 0x03), and {@code recordMax} says up to which seq records may exist. A write changes
+ * the header anyway, and an apply batch changes each header in memory ({@link State}) and writes
+ * it once, at its end ({@link #flush}): the gateway's writes of many clients share a session, so
+ * a batch costs one header parse, build and put per session, and no reply record to write and
+ * later delete. A session's seqs may count across groups (a write re-routed after its slot
+ * moved): only seqs up to {@code recordMax} get a delete. Older headers — 24
  * bytes, or one inline reply {@code inlineSeq(8) reply} — read as "records may exist up to
  * maxSeq". The layout depends only on the stored header and the command, so every replica
  * writes the same bytes.
  *
- * <p><b>Header cache.</b> Headers are read through the apply batch's {@code Kv}: the batch's own
- * writes first, then the group's {@link io.cairn.store.types.RecordCache} (which keeps recently
+ * <p><b>Header cache.</b> A header the batch has not changed yet is read through the apply
+ * batch's {@code Kv}: the group's {@link io.cairn.store.types.RecordCache} (which keeps recently
  * used headers exactly as stored, and takes a batch's writes only once it is committed), then
- * RocksDB. So a write's header is usually no RocksDB lookup, and nothing here caches on its own.
+ * RocksDB. So a write's header is usually no RocksDB lookup; across batches nothing here caches
+ * on its own. The stored bytes do not depend on how entries are batched (SessionDeterminismTest).
  */
 final class Sessions {
     /** A session not seen for this long (leader time) is forgotten. */
@@ -57,6 +60,11 @@ final class Sessions {
     static final int MAX_HEADER = 480;
 
     private final long group;
+    /**
+     * Headers the current apply batch changed, by session, written at its end ({@link #flush}).
+     * Apply thread only ({@link #export} runs elsewhere and reads committed headers only).
+     */
+    private final Map<Long, State> changed = new java.util.LinkedHashMap<>();
 
     Sessions(long group) {
         this.group = group;
@@ -67,16 +75,23 @@ final class Sessions {
         return c.session() != 0 && c.seq() > 0;
     }
 
-    /** The session's header, or null (read once per write and handed to the other methods). */
-    byte[] header(Kv kv, StoreCommand c) {
-        return tracked(c) ? header(kv, c.session()) : null;
+    /**
+     * The session's header as this batch sees it, or null for an untracked write (read once per
+     * write and handed to the other methods).
+     */
+    State header(Kv kv, StoreCommand c) {
+        return tracked(c) ? state(kv, c.session()) : null;
     }
 
     /**
-     * A stored header taken apart: its fixed fields, the highest seq that may have a reply record,
-     * and where each inline reply lies ({@code seqs[i]}'s ReplyCodec bytes are {@code [from[i], to[i])}).
+     * A session's header taken apart, as the apply batch sees it: its fixed fields, the highest
+     * seq that may have a reply record, and its inline replies in stored order ({@code seqs[i]}'s
+     * ReplyCodec bytes are {@code replies[i]}). The batch changes it in place and writes it once,
+     * at its end ({@link #flush}).
      */
-    private static final class Parsed {
+    static final class State {
+        /** A header exists (stored, or made by this batch). */
+        boolean exists;
         long lastSeen;
         long acked;
         long maxSeq;
@@ -84,18 +99,19 @@ final class Sessions {
         long recordMax;
         int n;
         long[] seqs = new long[4];
-        int[] from = new int[4];
-        int[] to = new int[4];
+        byte[][] replies = new byte[4][];
 
-        void add(long seq, int start, int end) {
+        State(boolean exists) {
+            this.exists = exists;
+        }
+
+        void add(long seq, byte[] reply) {
             if (n == seqs.length) {
                 seqs = java.util.Arrays.copyOf(seqs, n * 2);
-                from = java.util.Arrays.copyOf(from, n * 2);
-                to = java.util.Arrays.copyOf(to, n * 2);
+                replies = java.util.Arrays.copyOf(replies, n * 2);
             }
             seqs[n] = seq;
-            from[n] = start;
-            to[n] = end;
+            replies[n] = reply;
             n++;
         }
 
@@ -115,10 +131,26 @@ final class Sessions {
             int b = 0;
             for (int i = 0; i < n; i++) {
                 if (seqs[i] > acked) {
-                    b += 8 + to[i] - from[i];
+                    b += 8 + replies[i].length;
                 }
             }
             return b;
+        }
+
+        /** Drops the inline replies at or below {@code acked}, keeping the others in order. */
+        void dropUpTo(long acked) {
+            int k = 0;
+            for (int i = 0; i < n; i++) {
+                if (seqs[i] > acked) {
+                    seqs[k] = seqs[i];
+                    replies[k] = replies[i];
+                    k++;
+                }
+            }
+            for (int i = k; i < n; i++) {
+                replies[i] = null;
+            }
+            n = k;
         }
 
         int indexOf(long seq) {
@@ -135,10 +167,10 @@ final class Sessions {
      * Reads the three header forms: 24 bytes (no inline reply), a single inline reply
      * ({@code inlineSeq(8) reply} to the end), a list ({@code 0xFF recordMax(8)} then
      * {@code seq(8) reply} repeated). The first two say nothing of where reply records are: any
-     * seq up to maxSeq may have one.
+     * seq up to maxSeq may have one. {@code h} null: no header.
      */
-    private static Parsed parse(byte[] h) {
-        Parsed p = new Parsed();
+    private static State parse(byte[] h) {
+        State p = new State(h != null);
         if (h == null) {
             return p;
         }
@@ -149,51 +181,43 @@ final class Sessions {
             p.recordMax = p.maxSeq;
         } else if (h[TAIL] != LIST) {
             p.recordMax = p.maxSeq;
-            p.add(KeyCodec.getLong(h, TAIL), TAIL + 8, h.length);
+            p.add(KeyCodec.getLong(h, TAIL), java.util.Arrays.copyOfRange(h, TAIL + 8, h.length));
         } else {
             p.recordMax = KeyCodec.getLong(h, TAIL + 1);
             int at = LIST_REPLIES;
             while (at < h.length) {
                 int end = ReplyCodec.end(h, at + 8);
-                p.add(KeyCodec.getLong(h, at), at + 8, end);
+                p.add(KeyCodec.getLong(h, at), java.util.Arrays.copyOfRange(h, at + 8, end));
                 at = end;
             }
         }
         return p;
     }
 
-    /**
-     * A list-form header: the fixed fields, {@code recordMax}, the inline replies of {@code kept}
-     * whose seq is above {@code acked} (bytes from {@code source}), then {@code extraSeq}'s reply
-     * {@code extra} if not null.
-     */
-    private static byte[] build(long lastSeen, long acked, long maxSeq, long recordMax, Parsed kept, byte[] source,
-                                long extraSeq, byte[] extra) {
-        byte[] h = new byte[LIST_REPLIES + kept.bytesAbove(acked) + (extra == null ? 0 : 8 + extra.length)];
-        KeyCodec.putLong(h, 0, lastSeen);
-        KeyCodec.putLong(h, ACKED, acked);
-        KeyCodec.putLong(h, MAX_SEQ, maxSeq);
-        h[TAIL] = LIST;
-        KeyCodec.putLong(h, TAIL + 1, recordMax);
-        int at = LIST_REPLIES;
-        for (int i = 0; i < kept.n; i++) {
-            if (kept.seqs[i] > acked) {
-                KeyCodec.putLong(h, at, kept.seqs[i]);
-                int len = kept.to[i] - kept.from[i];
-                System.arraycopy(source, kept.from[i], h, at + 8, len);
-                at += 8 + len;
-            }
+    /** The list-form header of {@code p}: its fixed fields, {@code recordMax}, its inline replies. */
+    private static byte[] build(State p) {
+        int size = LIST_REPLIES;
+        for (int i = 0; i < p.n; i++) {
+            size += 8 + p.replies[i].length;
         }
-        if (extra != null) {
-            KeyCodec.putLong(h, at, extraSeq);
-            System.arraycopy(extra, 0, h, at + 8, extra.length);
+        byte[] h = new byte[size];
+        KeyCodec.putLong(h, 0, p.lastSeen);
+        KeyCodec.putLong(h, ACKED, p.acked);
+        KeyCodec.putLong(h, MAX_SEQ, p.maxSeq);
+        h[TAIL] = LIST;
+        KeyCodec.putLong(h, TAIL + 1, p.recordMax);
+        int at = LIST_REPLIES;
+        for (int i = 0; i < p.n; i++) {
+            KeyCodec.putLong(h, at, p.seqs[i]);
+            System.arraycopy(p.replies[i], 0, h, at + 8, p.replies[i].length);
+            at += 8 + p.replies[i].length;
         }
         return h;
     }
 
     /** The seqs whose replies {@code header} holds inline, in stored order (tests, diagnostics). */
     static long[] inlineSeqs(byte[] header) {
-        Parsed p = parse(header);
+        State p = parse(header);
         return java.util.Arrays.copyOf(p.seqs, p.n);
     }
 
@@ -203,38 +227,38 @@ final class Sessions {
     }
 
     /** The remembered reply of this write, a refusal for a stale one, or null to apply it. */
-    Reply remembered(Kv kv, StoreCommand c, byte[] header) {
-        if (!tracked(c) || header == null) {
+    Reply remembered(Kv kv, StoreCommand c, State header) {
+        if (!tracked(c) || !header.exists) {
             return null;
         }
-        if (c.seq() <= KeyCodec.getLong(header, ACKED)) {
+        if (c.seq() <= header.acked) {
             return new Reply.Err(TOO_OLD);
         }
-        if (c.seq() > KeyCodec.getLong(header, MAX_SEQ)) {
+        if (c.seq() > header.maxSeq) {
             return null; // never applied: no reply to look for
         }
-        Parsed p = parse(header);
-        int i = p.indexOf(c.seq());
+        int i = header.indexOf(c.seq());
         if (i >= 0) {
-            return ReplyCodec.decode(header, p.from[i]);
+            return ReplyCodec.decode(header.replies[i]);
         }
-        if (c.seq() > p.recordMax) {
-            return null; // no record this high: applied by another group, not here
+        if (c.seq() > header.recordMax) {
+            return null; // no record this high: not applied here (a later seq got here first, or it went to another group)
         }
         byte[] r = kv.get(KeyCodec.sessionReplyKey(group, c.session(), c.seq()));
         return r == null ? null : ReplyCodec.decode(r);
     }
 
-    /** Records the reply of an applied write and forgets replies the client acknowledged. */
-    void record(Kv kv, StoreCommand c, byte[] header, Reply reply) {
+    /**
+     * Records the reply of an applied write and forgets replies the client acknowledged. The
+     * header is written at the end of the batch ({@link #flush}).
+     */
+    void record(Kv kv, StoreCommand c, State p, Reply reply) {
         if (!tracked(c)) {
             return;
         }
-        Parsed p = parse(header);
         long newAcked = Math.max(p.acked, Math.min(c.acked(), c.seq() - 1));
-        // Reply records to delete: only seqs up to recordMax can have one (a session's seqs count
-        // across groups, so most acknowledged seqs were other groups' writes, and most replies
-        // here were inline).
+        // Reply records to delete: only seqs up to recordMax can have one (a session's seqs may
+        // count across groups, and most replies here were inline).
         long forget = Math.min(newAcked, p.recordMax);
         if (forget > p.acked) {
             if (forget - p.acked <= POINT_DELETE_GAP) {
@@ -256,12 +280,39 @@ final class Sessions {
             kv.put(KeyCodec.sessionReplyKey(group, c.session(), c.seq()), encoded);
             recordMax = Math.max(recordMax, c.seq());
         }
-        kv.put(KeyCodec.sessionKey(group, c.session()), build(c.now(), newAcked, Math.max(p.maxSeq, c.seq()),
-                recordMax, p, header, c.seq(), inline ? encoded : null));
+        p.dropUpTo(newAcked);
+        if (inline) {
+            p.add(c.seq(), encoded);
+        }
+        p.lastSeen = c.now();
+        p.acked = newAcked;
+        p.maxSeq = Math.max(p.maxSeq, c.seq());
+        p.recordMax = recordMax;
+        p.exists = true;
+        changed.put(c.session(), p);
+    }
+
+    /**
+     * Writes the headers this batch changed into it, once each (a write changes its session's
+     * header in place: with many writes of one session in a batch, one parse and one build
+     * instead of one per write). The apply loop calls this before it commits the batch; the
+     * methods that read headers through {@code kv} call it first.
+     */
+    void flush(Kv kv) {
+        for (Map.Entry<Long, State> e : changed.entrySet()) {
+            kv.put(KeyCodec.sessionKey(group, e.getKey()), build(e.getValue()));
+        }
+        changed.clear();
+    }
+
+    /** Forgets the headers of a batch that is not written (apply thread; before each batch). */
+    void discard() {
+        changed.clear();
     }
 
     /** Drops every session idle since before {@code now - IDLE_EXPIRY_MS}; returns how many. */
     int expire(Kv kv, long now) {
+        flush(kv);
         byte[] from = KeyCodec.kindPrefix(group, KeyCodec.KIND_SESSION);
         List<Long> idle = new ArrayList<>();
         try (Kv.Cursor cur = kv.scan(from, KeyCodec.prefixEnd(from))) {
@@ -347,9 +398,8 @@ final class Sessions {
      * applied again. Idempotent (merging the same session twice changes nothing more).
      */
     void merge(Kv kv, long session, byte[] source, List<Long> seqs, List<byte[]> replies) {
-        byte[] localHeader = header(kv, session);
-        Parsed local = parse(localHeader);
-        Parsed src = parse(source);
+        State local = state(kv, session);
+        State src = parse(source);
         long acked = Math.max(local.acked, src.acked);
         if (acked > local.acked) {
             kv.deleteRange(KeyCodec.sessionReplyKey(group, session, local.acked + 1),
@@ -358,8 +408,7 @@ final class Sessions {
         long recordMax = local.recordMax <= acked ? 0 : local.recordMax;
         for (int i = 0; i < src.n; i++) { // the source's inline replies become records here
             if (src.seqs[i] > acked) {
-                kv.put(KeyCodec.sessionReplyKey(group, session, src.seqs[i]),
-                        java.util.Arrays.copyOfRange(source, src.from[i], src.to[i]));
+                kv.put(KeyCodec.sessionReplyKey(group, session, src.seqs[i]), src.replies[i]);
                 recordMax = Math.max(recordMax, src.seqs[i]);
             }
         }
@@ -370,12 +419,18 @@ final class Sessions {
             }
         }
         // keeps the local inline replies not acknowledged
-        kv.put(KeyCodec.sessionKey(group, session), build(Math.max(local.lastSeen, src.lastSeen), acked,
-                Math.max(local.maxSeq, src.maxSeq), recordMax, local, localHeader, 0, null));
+        local.dropUpTo(acked);
+        local.lastSeen = Math.max(local.lastSeen, src.lastSeen);
+        local.acked = acked;
+        local.maxSeq = Math.max(local.maxSeq, src.maxSeq);
+        local.recordMax = recordMax;
+        local.exists = true;
+        changed.put(session, local);
     }
 
-    /** The header of {@code session} (written by this batch, cached or stored), or null. */
-    private byte[] header(Kv kv, long session) {
-        return kv.get(KeyCodec.sessionKey(group, session));
+    /** The header of {@code session}: changed by this batch, else read (cached or stored). */
+    private State state(Kv kv, long session) {
+        State p = changed.get(session);
+        return p != null ? p : parse(kv.get(KeyCodec.sessionKey(group, session)));
     }
 }

@@ -157,6 +157,7 @@ public final class ShardStateMachine implements StateMachine {
         }
         Entry last = entries.get(entries.size() - 1);
         boolean written = false;
+        sessions.discard(); // anything left by a batch that failed
         try (RocksKv kv = RocksKv.writeBatch(db.rocks(), records)) {
             for (Entry e : entries) {
                 applyProgress++; // the apply thread is the only writer
@@ -180,6 +181,7 @@ public final class ShardStateMachine implements StateMachine {
             KeyCodec.putLong(state, 0, last.index());
             KeyCodec.putLong(state, 8, last.term());
             kv.put(KeyCodec.appliedKey(group), state);
+            sessions.flush(kv);
             kv.commit(db.applyWrites());
             written = true;
         } finally {
@@ -206,7 +208,7 @@ public final class ShardStateMachine implements StateMachine {
                 }
             }
         }
-        byte[] session = sessions.header(kv, c);
+        Sessions.State session = sessions.header(kv, c);
         Reply remembered = sessions.remembered(kv, c, session);
         if (remembered != null) {
             return remembered;

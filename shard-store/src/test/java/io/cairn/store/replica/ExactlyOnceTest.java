@@ -85,6 +85,35 @@ class ExactlyOnceTest {
         }
     }
 
+    // a batch changes a session's header in memory and writes it once at its end: later writes of
+    // the batch must still see what earlier ones did (a new session's first write too)
+    @Test
+    void writesOfOneSessionInOneBatchSeeEachOthersEffectOnTheSession() {
+        try (ReplicaFixture f = new ReplicaFixture(dir, 3)) {
+            List<Object> replies = f.applyBatch(
+                    write(71, 1, 0, 100, "incr", "d"),
+                    write(71, 1, 0, 100, "incr", "d"), // a duplicate of the new session's first write
+                    write(71, 3, 0, 100, "incr", "d"), // overtakes 2
+                    write(71, 2, 1, 100, "incr", "d"), // acknowledges 1
+                    write(71, 1, 1, 100, "incr", "d"), // a stale retry
+                    write(71, 3, 1, 100, "incr", "d")); // a duplicate of an inline reply
+            assertThat(replies).containsExactly(Reply.integer(1), Reply.integer(1), Reply.integer(2),
+                    Reply.integer(3), new Reply.Err(Sessions.TOO_OLD), Reply.integer(2));
+            assertThat(f.sm.read(new byte[][] {"get".getBytes(), "d".getBytes()}))
+                    .isEqualTo(new Reply.Bulk("3".getBytes()));
+            // written once, as the batch left it: 1 acknowledged, 3 and 2 inline in that order
+            try (io.cairn.store.types.RocksKv kv = io.cairn.store.types.RocksKv.snapshot(f.db.rocks())) {
+                byte[] header = kv.get(io.cairn.store.types.KeyCodec.sessionKey(3, 71));
+                assertThat(Sessions.inlineSeqs(header)).containsExactly(3L, 2L);
+                assertThat(Sessions.recordMax(header)).isZero();
+            }
+            // the next batch reads it back
+            assertThat(f.applyBatch(write(71, 2, 1, 101, "incr", "d"), write(71, 4, 3, 101, "incr", "d"),
+                    write(71, 3, 3, 101, "incr", "d")))
+                    .containsExactly(Reply.integer(3), Reply.integer(4), new Reply.Err(Sessions.TOO_OLD));
+        }
+    }
+
     // collections created by commands of one entry get distinct versions (they share the entry's index;
     // same slot, so equal versions would mean the same member keys)
     @Test
@@ -126,6 +155,22 @@ class ExactlyOnceTest {
             // session 42 still deduplicates
             assertThat(f.apply(write(41, 1, 0, 2_000_000, "incr", "n"))).isEqualTo(Reply.ONE);
             assertThat(f.apply(write(42, 1, 0, 2_000_000, "incr", "n"))).isEqualTo(Reply.OK);
+        }
+    }
+
+    // the expiry sees the session as the batch left it: a write earlier in the same batch keeps it
+    @Test
+    void aSessionWrittenEarlierInTheExpiringBatchIsKept() {
+        try (ReplicaFixture f = new ReplicaFixture(dir, 3)) {
+            f.apply(write(43, 1, 0, 1_000, "set", "a", "1"));
+            long later = 1_000 + Sessions.IDLE_EXPIRY_MS + 5;
+            List<Object> replies = f.applyBatch(write(43, 2, 1, later, "incr", "n"),
+                    StoreCommand.of(later, 0, ShardStateMachine.EXPIRE_SESSIONS));
+            assertThat(replies).containsExactly(Reply.ONE, Reply.integer(0));
+            // still remembered: the retry is answered, not applied again
+            assertThat(f.apply(write(43, 2, 1, later + 1, "incr", "n"))).isEqualTo(Reply.ONE);
+            assertThat(f.sm.read(new byte[][] {"get".getBytes(), "n".getBytes()}))
+                    .isEqualTo(new Reply.Bulk("1".getBytes()));
         }
     }
 
