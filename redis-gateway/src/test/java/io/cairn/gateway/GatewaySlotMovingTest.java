@@ -14,6 +14,7 @@ import io.cairn.meta.map.StoreState;
 import io.cairn.store.node.proto.Command;
 import io.cairn.store.node.proto.ExecuteRequest;
 import io.cairn.store.node.proto.ExecuteResponse;
+import io.cairn.store.node.proto.NotLeader;
 import io.cairn.store.node.proto.Result;
 import io.cairn.store.node.proto.StoreServiceGrpc;
 import io.cairn.store.node.proto.WrongGroup;
@@ -41,6 +42,8 @@ class GatewaySlotMovingTest {
   private volatile int refusals;
   /** Refuse as a store whose map is older than the gateway's (WRONG_GROUP, not moving). */
   private volatile boolean behind;
+  /** Answer the first call NOT_LEADER, naming a leader outside the map at this address. */
+  private volatile String badLeaderAddress;
   /** The map version each command said it was routed with. */
   private final java.util.List<Long> routed = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -50,8 +53,18 @@ class GatewaySlotMovingTest {
         .addService(new StoreServiceGrpc.StoreServiceImplBase() {
           @Override
           public void execute(ExecuteRequest req, StreamObserver<ExecuteResponse> out) {
-            boolean refuse = calls.incrementAndGet() <= refusals;
+            int call = calls.incrementAndGet();
+            boolean refuse = call <= refusals;
             ExecuteResponse.Builder b = ExecuteResponse.newBuilder();
+            if (call == 1 && badLeaderAddress != null) {
+              for (int i = 0; i < req.getCommandsCount(); i++) {
+                b.addResults(Result.newBuilder().setNotLeader(
+                    NotLeader.newBuilder().setLeaderId(7).setLeaderAddress(badLeaderAddress)));
+              }
+              out.onNext(b.build());
+              out.onCompleted();
+              return;
+            }
             for (Command c : req.getCommandsList()) {
               routed.add(c.getMapVersion());
               b.addResults(refuse
@@ -95,6 +108,19 @@ class GatewaySlotMovingTest {
       assertThat(calls.get()).isEqualTo(6);
       // every attempt names the map it was routed with (a target releases the slot on it)
       assertThat(routed).hasSize(6).containsOnly(map().version());
+    }
+  }
+
+  @Test
+  void aLeaderHintWithAnUnusableAddressIsDroppedAndTheVotersTried() throws Exception {
+    // A store names a leader outside the gateway's map at an address no channel can be made for:
+    // the lane forgets the hint and tries the map's voters again instead of stopping for good.
+    badLeaderAddress = "no-port-here";
+    try (GatewayServer g = gateway(2_000); RespTestClient c = new RespTestClient(g.port())) {
+      assertThat(c.call("SET", "k", "v")).isEqualTo("+OK");
+      assertThat(calls.get()).isEqualTo(2);
+      assertThat(c.call("SET", "k", "v")).isEqualTo("+OK"); // the lane keeps working
+      assertThat(g.router().unacknowledgedWrites(1)).isZero();
     }
   }
 

@@ -277,8 +277,26 @@ final class Lane {
               + map.version();
           scheduleRetry(backoffMillis());
         } else {
-          unit = new Unit(taken, address, map.version());
-          batcher = router.clients.batcher(address);
+          try {
+            batcher = router.clients.batcher(address);
+          } catch (RuntimeException e) {
+            // An address no channel can be made for (a malformed leader hint from a store):
+            // forget it and try the next voter, as for an unreachable store. Left to propagate,
+            // it would end this lane's sending for good (busy stays set, nothing times out).
+            requeueFront(taken);
+            for (Pending p : taken) {
+              p.failed(now, false);
+            }
+            problem = "store address " + address + " is not usable: " + e;
+            router.view.noteLeader(group, 0);
+            hintAddress = null;
+            voterCursor++;
+            scheduleRetry(backoffMillis());
+            taken = null;
+          }
+          if (taken != null) {
+            unit = new Unit(taken, address, map.version());
+          }
         }
       }
     }
