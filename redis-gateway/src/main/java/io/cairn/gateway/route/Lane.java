@@ -276,6 +276,7 @@ final class Lane {
           problem = "group " + group + " has no store with an address in map version "
               + map.version();
           scheduleRetry(backoffMillis());
+          attempts++;
         } else {
           try {
             batcher = router.clients.batcher(address);
@@ -292,6 +293,7 @@ final class Lane {
             hintAddress = null;
             voterCursor++;
             scheduleRetry(backoffMillis());
+            attempts++;
             taken = null;
           }
           if (taken != null) {

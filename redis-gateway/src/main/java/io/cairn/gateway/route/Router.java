@@ -101,7 +101,8 @@ public final class Router implements AutoCloseable {
   /**
    * Runs a data command that passed the gateway's checks (known command, arity, auth); completes
    * with the RESP reply in {@code protocol}. Must be called on the connection's thread, in the
-   * connection's order (it assigns write sequence numbers and enqueues into lanes). The command
+   * connection's order (it enqueues into the connection's lanes, which keep that order; a write gets
+   * its exactly-once session and seq when it first leaves, see {@link WriteSessions}). The command
    * is held until {@link RouteSession#flush()}, which the caller runs after a batch of requests
    * (the end of a read).
    */

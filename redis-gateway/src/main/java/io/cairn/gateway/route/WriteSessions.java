@@ -9,8 +9,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The gateway's exactly-once sessions (Raft thesis §6.3; the store keeps them in shard-store's
  * {@code Sessions}). The writes of all connections share them: per group a small pool, and a
- * write takes the first session of its group's pool with fewer than {@link #MAX_OUT} writes out,
- * or a new one. So a store's apply batch, which carries the writes of many connections, reads,
+ * write takes the session the previous write took if fewer than {@link #MAX_OUT} of its seqs are
+ * above its acked, else the first such session of the pool, else a new one. So a store's apply batch, which carries the writes of many connections, reads,
  * rebuilds and writes one or two session headers instead of one per connection (the header is a
  * memtable insert on every replica: at {@code -c 50} about as many inserts as the records
  * themselves).
@@ -30,10 +30,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * holds back only its own session.
  *
  * <p>A write takes its ticket when it first leaves, not when it is routed: a deep pipeline's
- * queued writes hold no window (a lane has one unit out at a time). The pool keeps the sessions
- * it ever opened, as many as the most writes out at once divided by 16 (sessions unused for 30
- * minutes are dropped by the stores, and start afresh if used again); pools of groups that left
- * the map stay, a few objects each.
+ * queued writes hold no window (a lane has one unit out at a time, of up to
+ * {@code route.max.commands.per.call} commands). The pool keeps the sessions it ever opened: at
+ * least the most writes out at once divided by 16, more when slow writes hold windows open (one
+ * waiting write keeps its session's window from moving however many later writes were answered;
+ * at most one session per write out). Sessions unused for 30 minutes are dropped by the stores
+ * and start afresh if used again; pools of groups that left the map stay, a few objects each.
  *
  * <p>Thread-safety: {@link #take} runs under a lane's lock (event loops, gRPC and timer threads),
  * {@link WriteSession#received} on any of them; both are synchronized, pool then session.

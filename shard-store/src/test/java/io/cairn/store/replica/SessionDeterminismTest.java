@@ -44,6 +44,9 @@ class SessionDeterminismTest {
         long now = 1_800_000_000_000L;
         for (int i = 0; i < 4000; i++) {
             now += r.nextInt(3) == 0 ? r.nextInt((int) (Sessions.IDLE_EXPIRY_MS / 20)) : r.nextInt(10);
+            if (r.nextInt(250) == 0) {
+                now += Sessions.IDLE_EXPIRY_MS; // every session idle: the next expiry drops them
+            }
             int s = r.nextInt(sessions);
             int kind = r.nextInt(20);
             if (kind == 0) {
@@ -104,6 +107,14 @@ class SessionDeterminismTest {
                 assertThat(rightReplies).isEqualTo(leftReplies);
                 assertThat(leftReplies).as("some duplicates were refused as stale")
                         .contains(new Reply.Err(Sessions.TOO_OLD));
+                long dropped = 0;
+                for (int i = 0; i < commands.size(); i++) {
+                    if (new String(commands.get(i).argv()[0], StandardCharsets.UTF_8)
+                            .equals(ShardStateMachine.EXPIRE_SESSIONS)) {
+                        dropped += ((Reply.Int) leftReplies.get(i)).value();
+                    }
+                }
+                assertThat(dropped).as("sessions dropped by expiry, then written again").isPositive();
                 assertThat(right.contents()).isEqualTo(left.contents());
                 InlineReplyTest.assertCacheMatchesDb(right);
                 InlineReplyTest.assertCacheMatchesDb(left);
