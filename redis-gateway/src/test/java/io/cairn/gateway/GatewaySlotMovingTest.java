@@ -44,6 +44,8 @@ class GatewaySlotMovingTest {
   private volatile boolean behind;
   /** Answer the first call NOT_LEADER, naming a leader outside the map at this address. */
   private volatile String badLeaderAddress;
+  /** Each write's exactly-once fields as it arrived, per attempt: {session, seq, acked}. */
+  private final java.util.List<long[]> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** The map version each command said it was routed with. */
   private final java.util.List<Long> routed = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -67,6 +69,9 @@ class GatewaySlotMovingTest {
             }
             for (Command c : req.getCommandsList()) {
               routed.add(c.getMapVersion());
+              if (c.getSession() != 0) {
+                writes.add(new long[] {c.getSession(), c.getSeq(), c.getAcked()});
+              }
               b.addResults(refuse
                   ? Result.newBuilder().setWrongGroup(behind
                       ? WrongGroup.newBuilder().setMapVersion(req.getMapVersion() - 1)
@@ -108,6 +113,12 @@ class GatewaySlotMovingTest {
       assertThat(calls.get()).isEqualTo(6);
       // every attempt names the map it was routed with (a target releases the slot on it)
       assertThat(routed).hasSize(6).containsOnly(map().version());
+      // ... and carries the write's one (session, seq), never acknowledging it
+      assertThat(writes).hasSize(6).allSatisfy(w -> {
+        assertThat(w[0]).isEqualTo(writes.get(0)[0]);
+        assertThat(w[1]).isEqualTo(1);
+        assertThat(w[2]).isZero();
+      });
     }
   }
 
@@ -120,6 +131,33 @@ class GatewaySlotMovingTest {
       assertThat(c.call("SET", "k", "v")).isEqualTo("+OK");
       assertThat(calls.get()).isEqualTo(2);
       assertThat(c.call("SET", "k", "v")).isEqualTo("+OK"); // the lane keeps working
+      assertThat(g.router().unacknowledgedWrites(1)).isZero();
+    }
+  }
+
+  @Test
+  void pipelinedWritesShareSessionsWithinTheirWindow() throws Exception {
+    // 40 SETs leave as one unit (usually): 16 per session at most, every (session, seq) once, and each
+    // command's acked below its seq and at most 16 below it (the store's inline-reply bound).
+    // Then a second pipeline from another connection reuses the now acknowledged sessions.
+    try (GatewayServer g = gateway(2_000); RespTestClient a = new RespTestClient(g.port());
+        RespTestClient b = new RespTestClient(g.port())) {
+      for (RespTestClient c : List.of(a, b)) {
+        java.io.ByteArrayOutputStream pipeline = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 40; i++) {
+          pipeline.writeBytes(RespTestClient.command("SET", "k" + i, "v"));
+        }
+        c.sendRaw(pipeline.toByteArray());
+        for (int i = 0; i < 40; i++) {
+          assertThat(c.read()).isEqualTo("+OK");
+        }
+      }
+      assertThat(writes).hasSize(80);
+      assertThat(writes.stream().map(w -> w[0] + ":" + w[1]).distinct().count()).isEqualTo(80);
+      assertThat(writes).allSatisfy(w -> assertThat(w[2]).isLessThan(w[1]).isGreaterThanOrEqualTo(w[1] - 16));
+      // three when the 40 leave as one unit (one read), two if a read split them
+      assertThat(writes.stream().map(w -> w[0]).distinct().count()).isBetween(2L, 3L);
+      assertThat(g.router().writeSessions(1)).isBetween(2, 3);
       assertThat(g.router().unacknowledgedWrites(1)).isZero();
     }
   }
