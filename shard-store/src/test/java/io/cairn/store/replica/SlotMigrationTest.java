@@ -57,6 +57,15 @@ class SlotMigrationTest {
             return apply(StoreCommand.of(NOW, 1, args));
         }
 
+        /** Applies the commands as one apply batch, one entry each. */
+        List<Object> batch(List<StoreCommand> commands) {
+            List<Entry> entries = new ArrayList<>();
+            for (StoreCommand c : commands) {
+                entries.add(Entry.normal(1, ++index, c.encode()));
+            }
+            return sm.apply(entries);
+        }
+
         Reply step(String step, long attempt) {
             return apply(ShardStateMachine.SLOT_STEP, step, S, S, Long.toString(attempt));
         }
@@ -90,16 +99,21 @@ class SlotMigrationTest {
         /** Ingests exported chunks into {@code target}, one entry each. */
         static void ingest(Group target, long attempt, List<ShardStateMachine.ExportChunk> chunks, List<Reply> replies) {
             for (ShardStateMachine.ExportChunk c : chunks) {
-                byte[][] argv = new byte[4 + c.items().size()][];
-                argv[0] = ShardStateMachine.SLOT_INGEST.getBytes(StandardCharsets.UTF_8);
-                argv[1] = S.getBytes(StandardCharsets.UTF_8);
-                argv[2] = S.getBytes(StandardCharsets.UTF_8);
-                argv[3] = Long.toString(attempt).getBytes(StandardCharsets.UTF_8);
-                for (int i = 0; i < c.items().size(); i++) {
-                    argv[4 + i] = c.items().get(i);
-                }
-                replies.add(target.apply(new StoreCommand(0, 0, 0, NOW, 1, argv)));
+                replies.add(target.apply(ingestCommand(attempt, c)));
             }
+        }
+
+        /** The command that ingests one exported chunk. */
+        static StoreCommand ingestCommand(long attempt, ShardStateMachine.ExportChunk c) {
+            byte[][] argv = new byte[4 + c.items().size()][];
+            argv[0] = ShardStateMachine.SLOT_INGEST.getBytes(StandardCharsets.UTF_8);
+            argv[1] = S.getBytes(StandardCharsets.UTF_8);
+            argv[2] = S.getBytes(StandardCharsets.UTF_8);
+            argv[3] = Long.toString(attempt).getBytes(StandardCharsets.UTF_8);
+            for (int i = 0; i < c.items().size(); i++) {
+                argv[4 + i] = c.items().get(i);
+            }
+            return new StoreCommand(0, 0, 0, NOW, 1, argv);
         }
     }
 
@@ -376,6 +390,51 @@ class SlotMigrationTest {
             // the header cache equals the DB after the merge (a cache that missed the staged merge would not)
             Group reopened = new Group(db, 2);
             assertThat(reopened.apply(write(9, 4, 3, "incr", "{m}c"))).isEqualTo(Reply.integer(4));
+        }
+    }
+
+    // The target's apply batch changes a session header in memory: a merge in the same batch as
+    // writes of that session, before and after it, must store what separate batches store.
+    @Test
+    void aMergeBetweenWritesOfItsSessionInOneBatchStoresWhatSeparateBatchesStore() throws Exception {
+        Path other = java.nio.file.Files.createTempDirectory(snap, "other");
+        try (DataDb db = DataDb.open(dir); DataDb db2 = DataDb.open(other)) {
+            Group src = new Group(db, 1);
+            Group oneBatch = new Group(db, 2);
+            Group separate = new Group(db2, 2);
+            oneBatch.step("prepare-target", 1);
+            separate.step("prepare-target", 1);
+            src.step("prepare-source", 1);
+            assertThat(src.apply(write(10, 2, 1, "incr", "{m}d"))).isEqualTo(Reply.integer(1));
+            assertThat(src.apply(write(10, 4, 1, "incr", "{m}d"))).isEqualTo(Reply.integer(2));
+            List<ShardStateMachine.ExportChunk> chunks = new ArrayList<>();
+            src.sm.export(SLOT, SLOT, 1, 0, true, 1 << 20, chunks::add);
+            List<StoreCommand> commands = new ArrayList<>();
+            commands.add(write(10, 5, 0, "set", "x", "1")); // session 10 is new at the target
+            for (ShardStateMachine.ExportChunk c : chunks) {
+                commands.add(Group.ingestCommand(1, c));
+            }
+            commands.add(write(10, 3, 2, "set", "y", "1")); // after the merge: acked 2 (from 1)
+            commands.add(write(10, 1, 0, "set", "x", "2")); // a stale retry
+            commands.add(write(10, 5, 2, "set", "x", "3")); // retries answered from memory
+            commands.add(write(10, 3, 2, "set", "y", "2"));
+            List<Object> together = oneBatch.batch(commands);
+            List<Object> apart = new ArrayList<>();
+            for (StoreCommand c : commands) {
+                apart.add(separate.raw(c));
+            }
+            assertThat(together).isEqualTo(apart);
+            assertThat(together.get(0)).isEqualTo(Reply.OK);
+            assertThat(together.subList(together.size() - 4, together.size()))
+                    .containsExactly(Reply.OK, new Reply.Err(Sessions.TOO_OLD), Reply.OK, Reply.OK);
+            assertThat(oneBatch.read("get", "x")).isEqualTo(new Reply.Bulk("1".getBytes()));
+            assertThat(oneBatch.read("get", "y")).isEqualTo(new Reply.Bulk("1".getBytes()));
+            java.util.function.BiFunction<byte[], byte[], String> hex = (k, v) ->
+                    java.util.HexFormat.of().formatHex(k) + "=" + java.util.HexFormat.of().formatHex(v);
+            assertThat(records(db, KeyCodec.groupPrefix(2), KeyCodec.groupEnd(2), hex))
+                    .isEqualTo(records(db2, KeyCodec.groupPrefix(2), KeyCodec.groupEnd(2), hex));
+            // the source's unacknowledged replies became records; 2 was acknowledged after the merge
+            assertThat(replySeqs(db, 2, 10)).containsExactly(4L);
         }
     }
 
