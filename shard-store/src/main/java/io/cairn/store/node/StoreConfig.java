@@ -55,7 +55,7 @@ public record StoreConfig(long nodeId, Path dataDir, String host, int raftPort, 
                           long tickMillis, int electionTicks, int raftWorkers, int applyThreads, int readThreads,
                           long requestTimeoutMillis, long expiryIntervalMillis, int expiryBatch,
                           long sessionExpiryIntervalMillis, int maxMessageBytes, int metricsPort,
-                          boolean leaseReads, int inlineApplyBytes) {
+                          boolean leaseReads, int inlineApplyBytes, long blockCacheBytes) {
 
     /** A node of the cluster: where its Raft transport and its StoreService listen. */
     public record Peer(long id, String host, int raftPort, int servicePort) {
@@ -80,7 +80,7 @@ public record StoreConfig(long nodeId, Path dataDir, String host, int raftPort, 
             "peers", "meta.address", "meta.heartbeat.ms", "map.version", "raft.tick.ms", "raft.election.ticks", "raft.workers",
             "raft.apply.threads", "read.threads", "request.timeout.ms", "expiry.interval.ms", "expiry.batch",
             "sessions.expiry.interval.ms", "service.max.message.bytes", "metrics.port", "raft.read.mode",
-            "raft.inline.apply.bytes");
+            "raft.inline.apply.bytes", "data.block.cache.bytes");
 
     public static StoreConfig load(Path file) {
         return from(ConfigFile.read(file, "store config"));
@@ -127,7 +127,8 @@ public record StoreConfig(long nodeId, Path dataDir, String host, int raftPort, 
                 (int) c.positiveLong("service.max.message.bytes", 64L << 20),
                 c.optionalPort("metrics.port", 0),
                 parseReadMode(c.optional("raft.read.mode")),
-                (int) Math.min(Integer.MAX_VALUE, c.nonNegativeLong("raft.inline.apply.bytes", 2048L)));
+                (int) Math.min(Integer.MAX_VALUE, c.nonNegativeLong("raft.inline.apply.bytes", 2048L)),
+                c.nonNegativeLong("data.block.cache.bytes", io.cairn.store.replica.DataDb.DEFAULT_BLOCK_CACHE_BYTES));
     }
 
     /** {@code raft.read.mode}: {@code lease} (the default) or {@code readindex}. */

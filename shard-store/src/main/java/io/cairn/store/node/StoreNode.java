@@ -59,7 +59,7 @@ public final class StoreNode implements AutoCloseable {
 
     private StoreNode(StoreConfig config) {
         this.config = config;
-        this.db = DataDb.open(config.dataDir().resolve("data"));
+        this.db = DataDb.open(config.dataDir().resolve("data"), config.blockCacheBytes());
         this.stateMachines = new ShardStateMachines(db);
         Path raftDir = config.dataDir().resolve("raft");
         RuntimeOptions options = RuntimeOptions.defaults(raftDir.resolve("snapshots"))

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.CompressionType;
+import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -24,23 +25,44 @@ public final class DataDb implements AutoCloseable {
 
     /** Memtable size of the data DB (see {@link #open}). */
     static final long WRITE_BUFFER_BYTES = 4L << 20;
+    /** Block cache of the data DB unless configured ({@code data.block.cache.bytes}). */
+    public static final long DEFAULT_BLOCK_CACHE_BYTES = 128L << 20;
 
     private final Options options;
     private final RocksDB db;
     private final WriteOptions applyWrites;
+    /** Null: RocksDB's own default cache. */
+    private final LRUCache blockCache;
 
-    private DataDb(Options options, RocksDB db) {
+    private DataDb(Options options, RocksDB db, LRUCache blockCache) {
         this.options = options;
         this.db = db;
+        this.blockCache = blockCache;
         this.applyWrites = new WriteOptions().setSync(false);
     }
 
     public static DataDb open(Path dir) {
+        return open(dir, DEFAULT_BLOCK_CACHE_BYTES);
+    }
+
+    /**
+     * Opens (or creates) the data DB at {@code dir} with a block cache of {@code blockCacheBytes}
+     * (0: RocksDB's small default). The cache holds uncompressed SST blocks: a write reads the
+     * key's record before it replaces it, so with more keys than the groups' record caches hold
+     * (16 MiB each), every miss reads a block; with RocksDB's default cache, under
+     * {@code redis-benchmark -r 1000000} most of those came from the page cache, copied,
+     * checksummed and decompressed (docs/benchmarks.md, session 15: SET +20-32%).
+     */
+    public static DataDb open(Path dir, long blockCacheBytes) {
+        LRUCache cache = blockCacheBytes > 0 ? new LRUCache(blockCacheBytes) : null;
         try {
             Files.createDirectories(dir);
             BlockBasedTableConfig table = new BlockBasedTableConfig()
                     .setFilterPolicy(new BloomFilter(10, false))
                     .setBlockSize(16 * 1024);
+            if (cache != null) {
+                table.setBlockCache(cache);
+            }
             Options options = new Options()
                     .setCreateIfMissing(true)
                     .setCompressionType(CompressionType.LZ4_COMPRESSION)
@@ -52,8 +74,11 @@ public final class DataDb implements AutoCloseable {
                     // records mostly hit the apply path's RecordCache instead of the L0 files that
                     // small memtables make. Measured in docs/benchmarks.md (2026-11-30, session 7).
                     .setWriteBufferSize(WRITE_BUFFER_BYTES);
-            return new DataDb(options, RocksDB.open(options, dir.toString()));
+            return new DataDb(options, RocksDB.open(options, dir.toString()), cache);
         } catch (RocksDBException | java.io.IOException e) {
+            if (cache != null) {
+                cache.close();
+            }
             throw new IllegalStateException("cannot open data RocksDB at " + dir, e);
         }
     }
@@ -75,5 +100,8 @@ public final class DataDb implements AutoCloseable {
         applyWrites.close();
         db.close();
         options.close();
+        if (blockCache != null) {
+            blockCache.close();
+        }
     }
 }

@@ -90,6 +90,14 @@ class StoreConfigTest {
     }
 
     @Test
+    void theDataBlockCacheIs128MibUnlessConfigured() throws Exception {
+        assertThat(parse(BASE).blockCacheBytes()).isEqualTo(128L << 20);
+        assertThat(parse(BASE + "data.block.cache.bytes=0\n").blockCacheBytes()).isZero();
+        assertThat(parse(BASE + "data.block.cache.bytes=1073741824\n").blockCacheBytes()).isEqualTo(1L << 30);
+        assertThatThrownBy(() -> parse(BASE + "data.block.cache.bytes=-1\n")).hasMessageContaining("expected: >= 0");
+    }
+
+    @Test
     void smallBatchesApplyOnTheRaftWorkerUnlessTurnedOff() throws Exception {
         assertThat(parse(BASE).inlineApplyBytes()).isEqualTo(2048);
         assertThat(parse(BASE + "raft.inline.apply.bytes=0\n").inlineApplyBytes()).isZero();
