@@ -63,8 +63,14 @@ public final class RecordCache {
     public static final long DEFAULT_BYTES = 16L << 20;
     /** Records longer than this are not cached (big strings are stored inline in the record). */
     public static final int VALUE_LIMIT = 512;
-    /** What an entry costs besides its key and value bytes (array headers, table slots). */
-    private static final int ENTRY_OVERHEAD = 120;
+    /**
+     * What an entry costs besides its key and record bytes, rounded up: its array's header (16
+     * bytes), length and presence fields (5) and padding (up to 7); and its share of the table,
+     * whose load stays at most one half (2 to 4 slots per entry of a reference, a hash and a used
+     * bit: 18-36 bytes). 120 (until session 15, from an earlier layout) made the cache hold about
+     * half of what its byte bound allows; 64: SET +2-4% at 1M keys (docs/benchmarks.md).
+     */
+    static final int ENTRY_OVERHEAD = 64;
     /** The answer of {@link #lookup} for a key known to have no record. */
     static final byte[] ABSENT = new byte[0];
     private static final int INITIAL_CAPACITY = 1024;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class RecordCacheTest {
     private static final long GROUP = 7;
-    private static final int OVERHEAD = 120; // RecordCache.ENTRY_OVERHEAD
+    private static final int OVERHEAD = RecordCache.ENTRY_OVERHEAD;
 
     private static byte[] meta(int i) {
         return KeyCodec.metaKey(GROUP, ("key:" + i).getBytes(StandardCharsets.UTF_8));
