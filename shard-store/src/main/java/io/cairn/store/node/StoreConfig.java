@@ -48,6 +48,8 @@ import java.util.regex.Pattern;
  *                            a heartbeat round for every read batch
  * @param inlineApplyBytes    {@code raft.inline.apply.bytes}: committed batches up to this many bytes
  *                            are applied on the group's Raft worker (0: always on the apply thread)
+ * @param blockCacheBytes     {@code data.block.cache.bytes}: the data RocksDB's block cache (0: the
+ *                            Java binding's 8 MiB default)
  */
 public record StoreConfig(long nodeId, Path dataDir, String host, int raftPort, int servicePort,
                           Map<Long, Peer> peers, Map<Long, Group> groups, List<String> metaAddresses,

@@ -47,11 +47,12 @@ public final class DataDb implements AutoCloseable {
 
     /**
      * Opens (or creates) the data DB at {@code dir} with a block cache of {@code blockCacheBytes}
-     * (0: RocksDB's small default). The cache holds uncompressed SST blocks: a write reads the
-     * key's record before it replaces it, so with more keys than the groups' record caches hold
-     * (16 MiB each), every miss reads a block; with RocksDB's default cache, under
-     * {@code redis-benchmark -r 1000000} most of those came from the page cache, copied,
-     * checksummed and decompressed (docs/benchmarks.md, session 15: SET +20-32%).
+     * (0: the Java binding's default, 8 MiB). The cache holds uncompressed SST blocks, off the
+     * Java heap: a write reads the key's record before it replaces it, so with more keys than the
+     * groups' record caches hold (up to 16 MiB each), every miss reads a block; with the 8 MiB
+     * cache, under {@code redis-benchmark -r 1000000} most of those came from the page cache,
+     * copied, checksummed and decompressed (docs/benchmarks.md, session 15: 128 MiB gave SET
+     * +15-29%, GET -P 16 +11-19%).
      */
     public static DataDb open(Path dir, long blockCacheBytes) {
         LRUCache cache = blockCacheBytes > 0 ? new LRUCache(blockCacheBytes) : null;

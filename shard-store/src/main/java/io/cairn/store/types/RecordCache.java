@@ -64,11 +64,14 @@ public final class RecordCache {
     /** Records longer than this are not cached (big strings are stored inline in the record). */
     public static final int VALUE_LIMIT = 512;
     /**
-     * What an entry costs besides its key and record bytes, rounded up: its array's header (16
-     * bytes), length and presence fields (5) and padding (up to 7); and its share of the table,
-     * whose load stays at most one half (2 to 4 slots per entry of a reference, a hash and a used
-     * bit: 18-36 bytes). 120 (until session 15, from an earlier layout) made the cache hold about
-     * half of what its byte bound allows; 64: SET +2-4% at 1M keys (docs/benchmarks.md).
+     * What an entry costs besides its key and record bytes, rounded up, with compressed
+     * references (heaps under 32 GB): its array's header (16 bytes), length and presence fields
+     * (5) and padding (up to 7); and its share of the table, of a reference, a hash and a used bit
+     * per slot (9 bytes), at 2 to 4 slots per entry while the table grows with its entries
+     * (18-36 bytes): 39-64. Not counted: a table that stays large after its bound was lowered or
+     * its entries grew (it only grows until {@link #clear}), and wider references on bigger
+     * heaps (~47-80). 120 (until session 15, from an earlier layout) made the cache hold about
+     * 60% of what its byte bound allows; 64: SET +2-4% at 1M keys (docs/benchmarks.md).
      */
     static final int ENTRY_OVERHEAD = 64;
     /** The answer of {@link #lookup} for a key known to have no record. */
