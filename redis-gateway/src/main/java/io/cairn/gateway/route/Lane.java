@@ -269,14 +269,8 @@ final class Lane {
         String address = address(map, info.get(), first.staleOk);
         if (address == null) {
           // No store address for any voter: treat like an unreachable store.
-          requeueFront(taken);
-          for (Pending p : taken) {
-            p.failed(now, false);
-          }
-          problem = "group " + group + " has no store with an address in map version "
-              + map.version();
-          scheduleRetry(backoffMillis());
-          attempts++;
+          retryLater(taken, now, "group " + group + " has no store with an address in map version "
+              + map.version());
         } else {
           try {
             batcher = router.clients.batcher(address);
@@ -284,19 +278,12 @@ final class Lane {
             // An address no channel can be made for (a malformed leader hint from a store):
             // forget it and try the next voter, as for an unreachable store. Left to propagate,
             // it would end this lane's sending for good (busy stays set, nothing times out).
-            requeueFront(taken);
-            for (Pending p : taken) {
-              p.failed(now, false);
-            }
-            problem = "store address " + address + " is not usable: " + e;
             router.view.noteLeader(group, 0);
             hintAddress = null;
             voterCursor++;
-            scheduleRetry(backoffMillis());
-            attempts++;
-            taken = null;
+            retryLater(taken, now, "store address " + address + " is not usable: " + e);
           }
-          if (taken != null) {
+          if (batcher != null) {
             unit = new Unit(taken, address, map.version());
           }
         }
@@ -311,6 +298,20 @@ final class Lane {
     if (unit != null) {
       batcher.submit(unit);
     }
+  }
+
+  /**
+   * {@code taken} could not leave: back to the front of the queue, their budgets running, and a
+   * retry after the backoff. Under this lane's lock.
+   */
+  private void retryLater(List<Pending> taken, long now, String why) {
+    requeueFront(taken);
+    for (Pending p : taken) {
+      p.failed(now, false);
+    }
+    problem = why;
+    scheduleRetry(backoffMillis());
+    attempts++;
   }
 
   /** Puts {@code taken} back at the front of the queue, in order (they were at the front). */

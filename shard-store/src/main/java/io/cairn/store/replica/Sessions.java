@@ -115,24 +115,11 @@ final class Sessions {
             n++;
         }
 
-        /** Inline replies with a seq above {@code acked} (those a rewritten header keeps). */
-        int countAbove(long acked) {
-            int k = 0;
-            for (int i = 0; i < n; i++) {
-                if (seqs[i] > acked) {
-                    k++;
-                }
-            }
-            return k;
-        }
-
-        /** Bytes the inline replies above {@code acked} take in a list tail ({@code seq(8) reply} each). */
-        int bytesAbove(long acked) {
+        /** Bytes the inline replies take in a list tail ({@code seq(8) reply} each). */
+        int tailBytes() {
             int b = 0;
             for (int i = 0; i < n; i++) {
-                if (seqs[i] > acked) {
-                    b += 8 + replies[i].length;
-                }
+                b += 8 + replies[i].length;
             }
             return b;
         }
@@ -196,11 +183,7 @@ final class Sessions {
 
     /** The list-form header of {@code p}: its fixed fields, {@code recordMax}, its inline replies. */
     private static byte[] build(State p) {
-        int size = LIST_REPLIES;
-        for (int i = 0; i < p.n; i++) {
-            size += 8 + p.replies[i].length;
-        }
-        byte[] h = new byte[size];
+        byte[] h = new byte[LIST_REPLIES + p.tailBytes()];
         KeyCodec.putLong(h, 0, p.lastSeen);
         KeyCodec.putLong(h, ACKED, p.acked);
         KeyCodec.putLong(h, MAX_SEQ, p.maxSeq);
@@ -273,16 +256,14 @@ final class Sessions {
             }
         }
         long recordMax = p.recordMax <= newAcked ? 0 : p.recordMax; // all records up to it are gone
-        byte[] encoded = ReplyCodec.encode(reply);
-        boolean inline = p.countAbove(newAcked) < MAX_INLINE
-                && LIST_REPLIES + p.bytesAbove(newAcked) + 8 + encoded.length <= MAX_HEADER;
-        if (!inline) {
-            kv.put(KeyCodec.sessionReplyKey(group, c.session(), c.seq()), encoded);
-            recordMax = Math.max(recordMax, c.seq());
-        }
         p.dropUpTo(newAcked);
+        byte[] encoded = ReplyCodec.encode(reply);
+        boolean inline = p.n < MAX_INLINE && LIST_REPLIES + p.tailBytes() + 8 + encoded.length <= MAX_HEADER;
         if (inline) {
             p.add(c.seq(), encoded);
+        } else {
+            kv.put(KeyCodec.sessionReplyKey(group, c.session(), c.seq()), encoded);
+            recordMax = Math.max(recordMax, c.seq());
         }
         p.lastSeen = c.now();
         p.acked = newAcked;
