@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.cairn.gateway.route.RouteConfig;
+import io.cairn.meta.client.ClusterView;
 import io.cairn.meta.client.StaticClusterView;
 import io.cairn.meta.map.MapCommand;
 import io.cairn.meta.map.Replica;
@@ -22,9 +23,12 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
+import java.io.ByteArrayOutputStream;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -131,6 +135,95 @@ class GatewaySlotMovingTest {
       assertThat(c.call("SET", "k", "v")).isEqualTo("+OK");
       assertThat(calls.get()).isEqualTo(2);
       assertThat(c.call("SET", "k", "v")).isEqualTo("+OK"); // the lane keeps working
+      assertThat(g.router().unacknowledgedWrites(1)).isZero();
+    }
+  }
+
+  /** The static map, whose lookups a lane makes can be told to throw (a bug, a broken view). */
+  private final class FaultyView implements ClusterView {
+    private final StaticClusterView real = new StaticClusterView(GatewaySlotMovingTest.this.map());
+    /** {@code leaderHint} throws this many more times. */
+    volatile int hintFailures;
+    /** {@code noteLeader} throws this many more times. */
+    volatile int noteFailures;
+
+    @Override
+    public ShardMap map() {
+      return real.map();
+    }
+
+    @Override
+    public long leaderHint(long groupId) {
+      if (hintFailures > 0) {
+        hintFailures--;
+        throw new IllegalStateException("injected leaderHint failure");
+      }
+      return real.leaderHint(groupId);
+    }
+
+    @Override
+    public void noteLeader(long groupId, long storeId) {
+      if (noteFailures > 0) {
+        noteFailures--;
+        throw new IllegalStateException("injected noteLeader failure");
+      }
+      real.noteLeader(groupId, storeId);
+    }
+
+    @Override
+    public CompletableFuture<ShardMap> newerThan(long version) {
+      return real.newerThan(version);
+    }
+
+    @Override
+    public void addListener(Consumer<ShardMap> listener) {
+      real.addListener(listener);
+    }
+  }
+
+  private static final String INTERNAL = "-ERR internal error in the gateway's routing of group 1";
+
+  @Test
+  void aLaneThatFailsBeforeSendingAnswersItsCommandsAndServesLaterOnes() throws Exception {
+    // The lane's routing step throws (on the client's event loop) with a pipeline of three in
+    // hand: all three are answered with an error instead of waiting forever, and the lane works
+    // for the next command. Without the guard the reads below time out.
+    FaultyView view = new FaultyView();
+    view.hintFailures = 1;
+    try (GatewayServer g = GatewayServer.start(GatewayConfig.loopback(0)
+            .withRoute(RouteConfig.DEFAULTS.withTimeoutMillis(2_000)), view);
+        RespTestClient c = new RespTestClient(g.port()).readTimeout(5_000)) {
+      ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+      pipeline.write(RespTestClient.command("SET", "k", "1"));
+      pipeline.write(RespTestClient.command("GET", "k"));
+      pipeline.write(RespTestClient.command("SET", "k", "2"));
+      c.sendRaw(pipeline.toByteArray());
+      for (int i = 0; i < 3; i++) {
+        assertThat((String) c.read()).startsWith(INTERNAL).contains("injected leaderHint failure");
+      }
+      assertThat(calls.get()).isZero();
+      assertThat(c.call("SET", "k", "3")).isEqualTo("+OK");
+      assertThat(g.router().unacknowledgedWrites(1)).isZero();
+    }
+  }
+
+  @Test
+  void aLaneThatFailsOnAStoresAnswerAnswersTheUnitAndServesLaterOnes() throws Exception {
+    // The store answers NOT_LEADER and the lane's handling of it throws (on the batcher's
+    // completion, where the exception would be swallowed): the write is answered with an error
+    // and given up on (its session's window drains), and the lane works for the next command.
+    FaultyView view = new FaultyView();
+    view.noteFailures = 1;
+    badLeaderAddress = "127.0.0.1:" + store.getPort();
+    try (GatewayServer g = GatewayServer.start(GatewayConfig.loopback(0)
+            .withRoute(RouteConfig.DEFAULTS.withTimeoutMillis(2_000)), view);
+        RespTestClient c = new RespTestClient(g.port()).readTimeout(5_000)) {
+      assertThat((String) c.call("SET", "k", "v")).startsWith(INTERNAL)
+          .contains("injected noteLeader failure");
+      assertThat(calls.get()).isEqualTo(1);
+      assertThat(g.router().unacknowledgedWrites(1)).isZero();
+      assertThat(c.call("SET", "k", "v")).isEqualTo("+OK");
+      assertThat(calls.get()).isEqualTo(2);
       assertThat(g.router().unacknowledgedWrites(1)).isZero();
     }
   }

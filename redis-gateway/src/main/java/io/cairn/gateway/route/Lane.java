@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The commands of one client connection for one group, in connection order, with at most one
@@ -55,8 +57,15 @@ import java.util.concurrent.TimeUnit;
  * <p>Closing. {@link #close()} (the client connection closed) drops the queued commands unsent,
  * and units waiting in the store's batcher are dropped there; a unit already in a call completes
  * and its replies are discarded, without retries.
+ *
+ * <p>Failures of the lane itself. Its steps run on event loops, the route timer, map-watch
+ * callbacks and the batcher's completions, where an exception would be swallowed and leave the
+ * lane busy with nothing to end it: its client would wait forever. So an unexpected exception
+ * in a step ({@link #abort}) answers every command the lane holds with an error and makes it
+ * idle; commands that come later go out as usual.
  */
 final class Lane {
+  private static final Logger log = LoggerFactory.getLogger(Lane.class);
 
   /** One command waiting for its reply. {@code slot} -1: a keyless command bound to the group. */
   static final class Pending {
@@ -227,73 +236,85 @@ final class Lane {
   private void sendNext() {
     List<Pending> expired = new ArrayList<>();
     List<Pending> moved = new ArrayList<>();
+    List<Pending> taken = null;
     Unit unit = null;
     StoreBatcher batcher = null;
     String expiredReply;
-    synchronized (this) {
-      if (closed) {
-        busy = false;
-        return;
-      }
-      long now = System.nanoTime();
-      queue.removeIf(p -> {
-        if (p.expired(now)) {
-          expired.add(p);
-          return true;
+    try {
+      synchronized (this) {
+        if (closed) {
+          busy = false;
+          return;
         }
-        return false;
-      });
-      expiredReply = timeoutReply();
-      ShardMap map = router.view.map();
-      Optional<GroupInfo> info = map.findGroup(group);
-      if (info.isEmpty()) {
-        // The group went away: keyed commands follow their slot, keyless ones cannot run.
-        moved.addAll(queue);
-        queue.clear();
-      }
-      if (queue.isEmpty()) {
-        busy = false;
-      } else {
-        Pending first = queue.peekFirst();
-        List<Pending> taken = new ArrayList<>();
-        long bytes = 0;
-        while (!queue.isEmpty() && taken.size() < router.config.maxCommandsPerCall()) {
-          Pending p = queue.peekFirst();
-          if (p.protocol != first.protocol || p.staleOk != first.staleOk
-              || (!taken.isEmpty() && bytes + p.bytes() > router.config.maxBytesPerCall())) {
-            break;
+        long now = System.nanoTime();
+        queue.removeIf(p -> {
+          if (p.expired(now)) {
+            expired.add(p);
+            return true;
           }
-          bytes += p.bytes();
-          taken.add(queue.pollFirst());
+          return false;
+        });
+        expiredReply = timeoutReply();
+        ShardMap map = router.view.map();
+        Optional<GroupInfo> info = map.findGroup(group);
+        if (info.isEmpty()) {
+          // The group went away: keyed commands follow their slot, keyless ones cannot run.
+          moved.addAll(queue);
+          queue.clear();
         }
-        String address = address(map, info.get(), first.staleOk);
-        if (address == null) {
-          // No store address for any voter: treat like an unreachable store.
-          retryLater(taken, now, "group " + group + " has no store with an address in map version "
-              + map.version());
+        if (queue.isEmpty()) {
+          busy = false;
         } else {
-          try {
-            batcher = router.clients.batcher(address);
-          } catch (RuntimeException e) {
-            // An address no channel can be made for (a malformed leader hint from a store):
-            // forget it and try the next voter, as for an unreachable store. Left to propagate,
-            // it would end this lane's sending for good (busy stays set, nothing times out).
-            router.view.noteLeader(group, 0);
-            hintAddress = null;
-            voterCursor++;
-            retryLater(taken, now, "store address " + address + " is not usable: " + e);
+          Pending first = queue.peekFirst();
+          taken = new ArrayList<>();
+          long bytes = 0;
+          while (!queue.isEmpty() && taken.size() < router.config.maxCommandsPerCall()) {
+            Pending p = queue.peekFirst();
+            if (p.protocol != first.protocol || p.staleOk != first.staleOk
+                || (!taken.isEmpty() && bytes + p.bytes() > router.config.maxBytesPerCall())) {
+              break;
+            }
+            bytes += p.bytes();
+            taken.add(queue.pollFirst());
           }
-          if (batcher != null) {
-            unit = new Unit(taken, address, map.version());
+          String address = address(map, info.get(), first.staleOk);
+          if (address == null) {
+            // No store address for any voter: treat like an unreachable store.
+            retryLater(taken, now, "group " + group + " has no store with an address in map version "
+                + map.version());
+          } else {
+            try {
+              batcher = router.clients.batcher(address);
+            } catch (RuntimeException e) {
+              // An address no channel can be made for (a malformed leader hint from a store):
+              // forget it and try the next voter, as for an unreachable store. Left to propagate,
+              // it would end this lane's sending for good (busy stays set, nothing times out).
+              router.view.noteLeader(group, 0);
+              hintAddress = null;
+              voterCursor++;
+              retryLater(taken, now, "store address " + address + " is not usable: " + e);
+            }
+            if (batcher != null) {
+              unit = new Unit(taken, address, map.version());
+            }
           }
         }
       }
+    } catch (RuntimeException e) {
+      // Nothing has left: what was taken from the queue (or put back) and the queue are answered.
+      List<Pending> held = new ArrayList<>(expired);
+      held.addAll(moved);
+      if (taken != null) {
+        held.addAll(taken);
+      }
+      abort(e, held);
+      return;
     }
     for (Pending p : expired) {
       finish(p, router.error(expiredReply, p.protocol));
     }
     for (Pending p : moved) {
-      router.reroute(session, p, this);
+      reroute(p);
     }
     if (unit != null) {
       batcher.submit(unit);
@@ -394,9 +415,22 @@ final class Lane {
 
   /** Results of a unit are in (or its call failed). */
   private void done(Unit unit, List<Result> results, Throwable failure) {
-    List<Pending> taken = unit.pending;
     List<Pending> answered = new ArrayList<>();
     List<byte[]> replies = new ArrayList<>();
+    try {
+      done(unit, results, failure, answered, replies);
+    } catch (RuntimeException e) {
+      // Replies already taken from the results still reach their clients; the rest is answered.
+      for (int k = 0; k < Math.min(answered.size(), replies.size()); k++) {
+        finish(answered.get(k), replies.get(k));
+      }
+      abort(e, unit.pending);
+    }
+  }
+
+  private void done(Unit unit, List<Result> results, Throwable failure, List<Pending> answered,
+      List<byte[]> replies) {
+    List<Pending> taken = unit.pending;
     List<Pending> dropped = new ArrayList<>();
     long waitForMap = -1;
     long mapWaitMillis = MAP_WAIT_MILLIS;
@@ -512,21 +546,64 @@ final class Lane {
 
   /** After WRONG_GROUP: moves the commands whose slot now belongs to another group, then sends. */
   private void afterMapChange() {
-    ShardMap map = router.view.map();
     List<Pending> moved = new ArrayList<>();
-    synchronized (this) {
-      queue.removeIf(p -> {
-        if (p.slot >= 0 && map.groupOf(p.slot) != group) {
-          moved.add(p);
-          return true;
-        }
-        return false;
-      });
+    try {
+      ShardMap map = router.view.map();
+      synchronized (this) {
+        queue.removeIf(p -> {
+          if (p.slot >= 0 && map.groupOf(p.slot) != group) {
+            moved.add(p);
+            return true;
+          }
+          return false;
+        });
+      }
+    } catch (RuntimeException e) {
+      abort(e, moved);
+      return;
     }
     for (Pending p : moved) {
-      router.reroute(session, p, this);
+      reroute(p);
     }
     sendNext();
+  }
+
+  /** Hands {@code p} to the lane of its slot's group now; answered with an error if that fails. */
+  private void reroute(Pending p) {
+    try {
+      router.reroute(session, p, this);
+    } catch (RuntimeException e) {
+      log.error("re-routing a command of group {} failed", group, e);
+      if (!p.result.isDone()) {
+        finish(p, router.error("ERR internal error in the gateway's routing of group " + group
+            + ": " + e, p.protocol));
+      }
+    }
+  }
+
+  /**
+   * A step of this lane failed unexpectedly (a bug, or a collaborator that threw) while it was
+   * busy, before anything of it was handed on (no retry is scheduled and no unit is out: those
+   * are a step's last acts). Answers {@code inHand} and everything queued with an error, once
+   * each, and makes the lane idle.
+   */
+  private void abort(RuntimeException e, List<Pending> inHand) {
+    log.error("route lane of group {} failed; answering its commands with an error", group, e);
+    List<Pending> failed = new ArrayList<>();
+    synchronized (this) {
+      if (inHand != null) {
+        failed.addAll(inHand);
+      }
+      failed.addAll(queue);
+      queue.clear();
+      busy = false;
+    }
+    String reply = "ERR internal error in the gateway's routing of group " + group + ": " + e;
+    for (Pending p : failed) {
+      if (!p.result.isDone()) {
+        finish(p, router.error(reply, p.protocol));
+      }
+    }
   }
 
   /** A unit as the batcher sees it. */
