@@ -68,9 +68,9 @@ public final class RecordCache {
      * references (heaps under 32 GB): its array's header (16 bytes), length and presence fields
      * (5) and padding (up to 7); and its share of the table, of a reference, a hash and a used bit
      * per slot (9 bytes), at 2 to 4 slots per entry while the table grows with its entries
-     * (18-36 bytes): 39-64. Not counted: a table that stays large after its bound was lowered or
-     * its entries grew (it only grows until {@link #clear}), and wider references on bigger
-     * heaps (~47-80). 120 (until session 15, from an earlier layout) made the cache hold about
+     * (18-36 bytes): 39-64. Not counted: a table up to eight times its entries after its bound
+     * was lowered or ranges were dropped (it halves below that, see {@link #shrinkIfSparse}),
+     * and wider references on bigger heaps (~47-80). 120 (until session 15, from an earlier layout) made the cache hold about
      * 60% of what its byte bound allows; 64: SET +2-4% at 1M keys (docs/benchmarks.md).
      */
     static final int ENTRY_OVERHEAD = 64;
@@ -320,6 +320,7 @@ public final class RecordCache {
                 used[i] = true;
                 bytes += cost(e);
                 evict(e);
+                shrinkIfSparse();
             }
             return;
         }
@@ -334,6 +335,28 @@ public final class RecordCache {
         count++;
         bytes += cost(e);
         evict(e);
+        shrinkIfSparse();
+    }
+
+    /**
+     * Halves the table while under an eighth of it is in use, down to its initial size: after
+     * the bound was lowered (a node shares one budget among more groups) or ranges were dropped,
+     * a table sized for many more entries would stay, outside the byte bound. At an eighth the
+     * entries can grow fourfold before the table doubles again.
+     */
+    private void shrinkIfSparse() {
+        int n = entries.length;
+        while (n > INITIAL_CAPACITY && count * 8 < n) {
+            n >>= 1;
+        }
+        if (n != entries.length) {
+            resize(n);
+        }
+    }
+
+    /** Slots in the table (tests). */
+    int capacity() {
+        return entries.length;
     }
 
     /** Drops entries the hand finds unused (clearing the bits of used ones) until under the bound. */
@@ -421,6 +444,7 @@ public final class RecordCache {
             }
         }
         hand = 0;
+        shrinkIfSparse();
     }
 
     private void resize(int capacity) {

@@ -107,13 +107,58 @@ class RecordCacheTest {
         byte[] last = meta(19_999);
         assertThat(cache.lookup(last)).as("the latest store is kept").isNotNull();
 
+        int wide = cache.capacity();
         cache.limit(0);
         cache.read(meta(1), "x".getBytes(StandardCharsets.UTF_8));
+        assertThat(cache.capacity()).as("the table shrinks with what it holds").isLessThan(wide);
         assertThat(cache.size()).as("a bound below one entry keeps just the latest").isEqualTo(1);
         assertThat(cache.lookup(meta(1))).isEqualTo("x".getBytes(StandardCharsets.UTF_8));
         cache.clear();
         assertThat(cache.size()).isZero();
+        assertThat(cache.capacity()).isEqualTo(1024);
         assertThat(cache.bytes()).isZero();
         assertThat(cache.lookup(meta(1))).isNull();
+    }
+
+    @Test
+    void aTableLeftSparseByALowerBoundOrDroppedRangesShrinksAndStillAnswersRight() {
+        RecordCache cache = new RecordCache(Long.MAX_VALUE / 4);
+        Map<ByteBuffer, byte[]> model = new HashMap<>();
+        for (int k = 0; k < 100_000; k++) {
+            byte[] value = ("v" + k).getBytes(StandardCharsets.UTF_8);
+            cache.read(meta(k), value);
+            model.put(ByteBuffer.wrap(meta(k)), value);
+        }
+        int full = cache.capacity();
+        assertThat(full).isGreaterThanOrEqualTo(2 * 100_000);
+
+        // A range dropped (slots migrated away): slots 0 to 14,999, about 92% of the keys.
+        byte[] from = KeyCodec.metaSlotPrefix(GROUP, 0);
+        byte[] to = KeyCodec.metaSlotPrefix(GROUP, 15_000);
+        cache.committed(List.<byte[][]>of(new byte[][] {from, to}), Map.of(), new byte[0]);
+        model.keySet().removeIf(b -> Arrays.compareUnsigned(b.array(), from) >= 0
+                && Arrays.compareUnsigned(b.array(), to) < 0);
+        assertThat(cache.size()).isEqualTo(model.size());
+        assertThat(cache.capacity()).isLessThan(full).isLessThanOrEqualTo(8 * cache.size());
+        model.forEach((k, v) -> assertThat(cache.lookup(k.array())).isEqualTo(v));
+
+        // The bound lowered to about 1,000 entries: the next write evicts and the table follows.
+        cache.limit(1_000L * (OVERHEAD + meta(99_999).length + 6));
+        cache.read(meta(0), "new".getBytes(StandardCharsets.UTF_8));
+        model.put(ByteBuffer.wrap(meta(0)), "new".getBytes(StandardCharsets.UTF_8));
+        assertThat(cache.size()).isBetween(500, 1_200);
+        assertThat(cache.capacity()).isLessThanOrEqualTo(8 * cache.size());
+        assertThat(cache.bytes()).isEqualTo(bytesOf(cache)).isLessThanOrEqualTo(cache.limit());
+        cache.forEach((k, v) -> assertThat(v).isEqualTo(model.get(ByteBuffer.wrap(k))));
+        assertThat(cache.lookup(meta(0))).isEqualTo("new".getBytes(StandardCharsets.UTF_8));
+
+        // Growing again works from the smaller table.
+        cache.limit(Long.MAX_VALUE / 4);
+        for (int k = 0; k < 20_000; k++) {
+            cache.read(meta(k), ("w" + k).getBytes(StandardCharsets.UTF_8));
+        }
+        for (int k = 0; k < 20_000; k++) {
+            assertThat(cache.lookup(meta(k))).isEqualTo(("w" + k).getBytes(StandardCharsets.UTF_8));
+        }
     }
 }
