@@ -47,7 +47,8 @@ public record GatewayConfig(String host, int port, String requirepass, RespLimit
       "proto.max.bulk.len", "proto.max.multibulk.len", "proto.inline.max.size",
       "client.output.buffer.limit.bytes", "slowlog.log.slower.than", "slowlog.max.len",
       "metrics.port", "route.timeout.ms", "route.max.commands.per.call", "route.max.bytes.per.call",
-      "route.max.calls.per.store", "route.call.timeout.ms");
+      "route.max.calls.per.store", "route.call.timeout.ms", "route.keepalive.ms",
+      "route.keepalive.timeout.ms");
 
   public GatewayConfig {
     Objects.requireNonNull(host, "host");

@@ -45,11 +45,13 @@ class GatewayConfigTest {
         "route.max.commands.per.call=64",
         "route.max.bytes.per.call=65536",
         "route.max.calls.per.store=2",
-        "route.call.timeout.ms=9000"));
+        "route.call.timeout.ms=9000",
+        "route.keepalive.ms=20000",
+        "route.keepalive.timeout.ms=3000"));
     GatewayConfig c = GatewayConfig.load(f);
     assertThat(c).isEqualTo(new GatewayConfig("0.0.0.0", 7000, "s3cret",
-        new RespLimits(1048576, 1000, 4096), 50, 0, -1, 16, 9121, new RouteConfig(700, 64, 65536, 2, 9000)));
-    assertThat(GatewayConfig.KEYS).hasSize(16);
+        new RespLimits(1048576, 1000, 4096), 50, 0, -1, 16, 9121, new RouteConfig(700, 64, 65536, 2, 9000, 20000, 3000)));
+    assertThat(GatewayConfig.KEYS).hasSize(18);
   }
 
   @Test

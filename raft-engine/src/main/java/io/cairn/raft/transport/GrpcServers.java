@@ -56,7 +56,14 @@ public final class GrpcServers {
      */
     public static Server startNonBlocking(String host, int port, int maxInboundMessageBytes,
                                           BindableService... services) {
-        return start(host, port, maxInboundMessageBytes, true, true, Set.of(), null, services);
+        return startNonBlocking(host, port, maxInboundMessageBytes, null, services);
+    }
+
+    /** {@link #startNonBlocking} with extra settings of the Netty server (may be null). */
+    public static Server startNonBlocking(String host, int port, int maxInboundMessageBytes,
+                                          Consumer<NettyServerBuilder> nettyOptions,
+                                          BindableService... services) {
+        return start(host, port, maxInboundMessageBytes, true, true, Set.of(), nettyOptions, services);
     }
 
     /**

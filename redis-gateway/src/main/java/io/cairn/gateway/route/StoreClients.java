@@ -48,8 +48,11 @@ final class StoreClients implements AutoCloseable {
     // thread that answered, a Raft worker or a read thread.
     return channels.computeIfAbsent(address, a -> {
       int colon = a.lastIndexOf(':');
+      // Pings only while calls are out (a vanished store fails them; see RouteConfig).
       return GrpcChannels.open(a.substring(0, colon), Integer.parseInt(a.substring(colon + 1)),
-          MAX_INBOUND_BYTES, true, null);
+          MAX_INBOUND_BYTES, true,
+          nb -> nb.keepAliveTime(config.keepAliveMillis(), TimeUnit.MILLISECONDS)
+              .keepAliveTimeout(config.keepAliveTimeoutMillis(), TimeUnit.MILLISECONDS));
     });
   }
 

@@ -118,8 +118,10 @@ public final class StoreNode implements AutoCloseable {
         service = new StoreServiceImpl(config, ownership, runtime, stateMachines, reads);
         control = new StoreControlService(config.nodeId(), runtime, config.requestTimeoutMillis(),
                 new SlotMigrationControl(config, runtime, stateMachines));
-        server = GrpcServers.startNonBlocking(config.host(), config.servicePort(), config.maxMessageBytes(), service,
-                control);
+        // Gateways ping connections with calls out (route.keepalive.ms, at least 10 s): allow
+        // every 5 s, else the server would answer them with GOAWAY (too many pings).
+        server = GrpcServers.startNonBlocking(config.host(), config.servicePort(), config.maxMessageBytes(),
+                nb -> nb.permitKeepAliveTime(5, TimeUnit.SECONDS), service, control);
         leaderTasks.scheduleWithFixedDelay(this::expireKeys, config.expiryIntervalMillis(),
                 config.expiryIntervalMillis(), TimeUnit.MILLISECONDS);
         leaderTasks.scheduleWithFixedDelay(this::expireSessions, config.sessionExpiryIntervalMillis(),
