@@ -16,18 +16,12 @@ import io.cairn.store.node.proto.ExecuteRequest;
 import io.cairn.store.node.proto.ExecuteResponse;
 import io.cairn.store.node.proto.Result;
 import io.cairn.store.node.proto.StoreServiceGrpc;
+import io.cairn.testing.FreezingProxy;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -96,103 +90,6 @@ class GatewayKeepAliveTest {
       assertThat(calls.get()).isEqualTo(2);
       assertThat(proxy.accepted()).isEqualTo(2);
       assertThat(g.router().unacknowledgedWrites(1)).isZero();
-    }
-  }
-
-  /** Forwards TCP connections to a port; can stop carrying bytes on the open ones, leaving them open. */
-  private static final class FreezingProxy implements AutoCloseable {
-    private final ServerSocket server;
-    private final int target;
-    private final List<Link> links = new CopyOnWriteArrayList<>();
-    private final Thread acceptor;
-
-    private static final class Link {
-      final Socket client;
-      final Socket upstream;
-      volatile boolean frozen;
-
-      Link(Socket client, Socket upstream) {
-        this.client = client;
-        this.upstream = upstream;
-      }
-    }
-
-    FreezingProxy(int target) throws IOException {
-      this.target = target;
-      this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      this.acceptor = new Thread(this::acceptLoop, "freezing-proxy");
-      acceptor.setDaemon(true);
-      acceptor.start();
-    }
-
-    int port() {
-      return server.getLocalPort();
-    }
-
-    int accepted() {
-      return links.size();
-    }
-
-    void freezeOpenConnections() {
-      for (Link l : links) {
-        l.frozen = true;
-      }
-    }
-
-    private void acceptLoop() {
-      while (!server.isClosed()) {
-        try {
-          Socket client = server.accept();
-          Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
-          Link link = new Link(client, upstream);
-          links.add(link);
-          pump(link, client, upstream);
-          pump(link, upstream, client);
-        } catch (IOException e) {
-          return; // closed
-        }
-      }
-    }
-
-    private static void pump(Link link, Socket from, Socket to) throws IOException {
-      InputStream in = from.getInputStream();
-      OutputStream out = to.getOutputStream();
-      Thread t = new Thread(() -> {
-        byte[] buf = new byte[16 * 1024];
-        try {
-          while (true) {
-            while (link.frozen) { // a vanished peer: nothing read, nothing sent, nothing closed
-              if (from.isClosed()) {
-                return;
-              }
-              Thread.sleep(20);
-            }
-            int n = in.read(buf);
-            if (n < 0 || link.frozen) {
-              if (n < 0) {
-                to.shutdownOutput();
-                return;
-              }
-              continue; // read just as it froze: dropped, as the network would
-            }
-            out.write(buf, 0, n);
-            out.flush();
-          }
-        } catch (IOException | InterruptedException e) {
-          // a side closed
-        }
-      }, "freezing-proxy-pump");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    @Override
-    public void close() throws IOException {
-      server.close();
-      for (Link l : links) {
-        l.client.close();
-        l.upstream.close();
-      }
     }
   }
 }

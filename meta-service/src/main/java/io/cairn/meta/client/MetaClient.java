@@ -61,19 +61,30 @@ public final class MetaClient implements AutoCloseable {
   /** gRPC's default limit, which these channels always had. */
   private static final int DEFAULT_MAX_INBOUND_BYTES = 4 << 20;
 
-  /** Timeouts and backoff of the calls. */
-  public record Options(Duration callTimeout, Duration totalTimeout, Duration backoffMin, Duration backoffMax) {
+  /**
+   * Timeouts and backoff of the calls. {@code keepAliveTime} / {@code keepAliveTimeout}: while
+   * calls are out on a connection (a map watch always is), it is pinged after that long without
+   * reads and counts as dead when a ping goes unanswered that long, so a watch on a replica whose
+   * machine vanished without closing the connection fails and moves on instead of waiting for
+   * ever. gRPC raises a time under 10 s to 10 s; meta replicas accept pings every 5 s.
+   */
+  public record Options(Duration callTimeout, Duration totalTimeout, Duration backoffMin, Duration backoffMax,
+      Duration keepAliveTime, Duration keepAliveTimeout) {
     public static Options defaults() {
       return new Options(Duration.ofSeconds(3), Duration.ofSeconds(15), Duration.ofMillis(20),
-          Duration.ofMillis(1000));
+          Duration.ofMillis(1000), Duration.ofSeconds(10), Duration.ofSeconds(5));
     }
 
     public Options withTotalTimeout(Duration d) {
-      return new Options(callTimeout, d, backoffMin, backoffMax);
+      return new Options(callTimeout, d, backoffMin, backoffMax, keepAliveTime, keepAliveTimeout);
     }
 
     public Options withCallTimeout(Duration d) {
-      return new Options(d, totalTimeout, backoffMin, backoffMax);
+      return new Options(d, totalTimeout, backoffMin, backoffMax, keepAliveTime, keepAliveTimeout);
+    }
+
+    public Options withKeepAlive(Duration time, Duration timeout) {
+      return new Options(callTimeout, totalTimeout, backoffMin, backoffMax, time, timeout);
     }
   }
 
@@ -278,7 +289,8 @@ public final class MetaClient implements AutoCloseable {
       throw new IllegalStateException("meta client closed");
     }
     // gRPC's default inbound limit and executor, in-process when the replica runs in this JVM.
-    return channels.computeIfAbsent(address, a -> GrpcChannels.open(a, DEFAULT_MAX_INBOUND_BYTES, false, null));
+    return channels.computeIfAbsent(address, a -> GrpcChannels.open(a, DEFAULT_MAX_INBOUND_BYTES, false,
+        GrpcChannels.keepAlive(options.keepAliveTime().toMillis(), options.keepAliveTimeout().toMillis())));
   }
 
   /** The address after {@code address} in the list (the first one for an address not in it, or null). */

@@ -125,7 +125,10 @@ public final class MetaNode implements AutoCloseable {
       runtime.createGroup(GROUP, ConfState.ofVoters(config.peers().keySet().toArray(Long[]::new)))
           .orTimeout(60, TimeUnit.SECONDS).join();
     }
-    server = GrpcServers.start(config.host(), config.servicePort(), 4 << 20, new MetaServiceImpl(this));
+    // Clients ping connections with calls out (map watches; MetaClient.Options, at least every
+    // 10 s): allow every 5 s, else the server would answer them with GOAWAY (too many pings).
+    server = GrpcServers.start(config.host(), config.servicePort(), 4 << 20,
+        nb -> nb.permitKeepAliveTime(5, TimeUnit.SECONDS), new MetaServiceImpl(this));
     leaderTasks.scheduleWithFixedDelay(this::leaderTasks, config.leaderTaskMillis(), config.leaderTaskMillis(),
         TimeUnit.MILLISECONDS);
     if (config.metricsPort() != 0) {
@@ -205,7 +208,7 @@ public final class MetaNode implements AutoCloseable {
 
   /** A channel to a store's StoreControl service (leadership transfers, replica changes). */
   ManagedChannel storeChannel(String serviceAddress) {
-    return storeChannels.computeIfAbsent(serviceAddress, a -> GrpcChannels.open(a, 4 << 20, false, null));
+    return storeChannels.computeIfAbsent(serviceAddress, a -> GrpcChannels.open(a, 4 << 20, false, GrpcChannels.KEEPALIVE));
   }
 
   /** Where to retry a leader-only call. */

@@ -22,6 +22,7 @@ import io.cairn.meta.proto.MetaServiceGrpc;
 import io.cairn.meta.proto.MetaStatusResponse;
 import io.cairn.meta.proto.RegisterStoreResponse;
 import io.cairn.meta.proto.WatchMapRequest;
+import io.cairn.testing.FreezingProxy;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -237,12 +238,17 @@ class MetaNodeTest {
     assertThat(second.map().version()).isEqualTo(10);
   }
 
+  /** One meta replica, leading, that bootstraps once five stores registered (so not in these tests). */
+  private MetaConfig startWaitingForFiveStores() throws IOException {
+    MetaConfig cfg = configs(tmp, 1, "bootstrap.stores", "5", "replication.factor", "1").get(0);
+    nodes.add(MetaNode.start(cfg));
+    leader();
+    return cfg;
+  }
+
   @Test
   void aWatcherResumesFromItsKnownVersionAndGetsEveryLaterVersionInOrder() throws Exception {
-    List<MetaConfig> cfgs = configs(tmp, 1, "bootstrap.stores", "5", "replication.factor", "1");
-    nodes.add(MetaNode.start(cfgs.get(0)));
-    leader();
-    MetaClient client = closeLater(new MetaClient(cfgs.get(0).serviceAddresses()));
+    MetaClient client = closeLater(new MetaClient(startWaitingForFiveStores().serviceAddresses()));
     client.registerStore(1, store(1).raftAddress(), store(1).serviceAddress());
     client.registerStore(2, store(2).raftAddress(), store(2).serviceAddress());
 
@@ -259,6 +265,30 @@ class MetaNodeTest {
     client.registerStore(4, store(4).raftAddress(), store(4).serviceAddress());
     assertThat(it.next().getVersion()).isEqualTo(3);
     assertThat(it.next().getVersion()).isEqualTo(4);
+  }
+
+  @Test
+  void aWatchOnAReplicaThatVanishedFailsByKeepAliveAndResumes() throws Exception {
+    // The view watches through a proxy that then freezes the connection, as a replica whose
+    // machine lost power would (nothing closed, nothing answered): the watch's pings go
+    // unanswered, the stream fails, and the view watches again on a new connection and gets the
+    // map changed meanwhile. Without the keep-alive it would wait on the dead stream for ever.
+    MetaConfig cfg = startWaitingForFiveStores();
+    FreezingProxy proxy = closeLater(new FreezingProxy(nodes.get(0).servicePort()));
+    MetaClient direct = closeLater(new MetaClient(cfg.serviceAddresses()));
+    MetaClient proxied = closeLater(new MetaClient(List.of("127.0.0.1:" + proxy.port()),
+        MetaClient.Options.defaults().withKeepAlive(Duration.ofSeconds(1), Duration.ofSeconds(1))));
+    direct.registerStore(1, store(1).raftAddress(), store(1).serviceAddress());
+    MetaClusterView view = closeLater(MetaClusterView.start(proxied));
+    await().atMost(WAIT).until(() -> view.map().version() == 1);
+
+    proxy.freezeOpenConnections();
+    int before = proxy.accepted();
+    direct.registerStore(2, store(2).raftAddress(), store(2).serviceAddress());
+    // gRPC raises the 1 s ping time to 10 s; 1 s for the answer, then a new watch
+    await().atMost(Duration.ofSeconds(40)).until(() -> view.map().version() == 2);
+    assertThat(view.map().stores()).hasSize(2);
+    assertThat(proxy.accepted()).isGreaterThan(before);
   }
 
   @Test

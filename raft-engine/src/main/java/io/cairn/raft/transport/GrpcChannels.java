@@ -3,6 +3,7 @@ package io.cairn.raft.transport;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -23,7 +24,27 @@ import java.util.function.Consumer;
  * through {@code nettyOptions} only.
  */
 public final class GrpcChannels {
+    /**
+     * Pings after 10 s without reads while calls are out, dead after 5 s unanswered: what Cairn's
+     * clients of a store or meta server use unless configured (their servers permit pings every
+     * 5 s). 10 s is the least gRPC allows.
+     */
+    public static final Consumer<NettyChannelBuilder> KEEPALIVE = keepAlive(10_000, 5_000);
+
     private GrpcChannels() {
+    }
+
+    /**
+     * Netty options that ping the server after {@code timeMillis} without reads while calls are
+     * out (gRPC raises less than 10 s to 10 s), and fail the connection and its calls when a ping
+     * goes unanswered for {@code timeoutMillis}: a server whose machine vanished without closing
+     * the connection (power off, a cut network) is noticed instead of waited on until the calls'
+     * deadlines. A server that is only slow answers pings. The server must permit pings that often
+     * ({@code permitKeepAliveTime}), or it answers them with GOAWAY.
+     */
+    public static Consumer<NettyChannelBuilder> keepAlive(long timeMillis, long timeoutMillis) {
+        return nb -> nb.keepAliveTime(timeMillis, TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -293,8 +293,8 @@ public final class GrpcRaftTransport implements RaftTransport {
     private ManagedChannel newChannel(String address) {
         InetSocketAddress a = parseAddress(address);
         return GrpcChannels.open(a.getHostString(), a.getPort(), options.maxInboundMessageBytes(), false,
-                nb -> nb.keepAliveTime(options.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
-                        .keepAliveTimeout(Math.max(1000, options.keepAliveTime().toMillis()), TimeUnit.MILLISECONDS));
+                GrpcChannels.keepAlive(options.keepAliveTime().toMillis(),
+                        Math.max(1000, options.keepAliveTime().toMillis())));
     }
 
     /** {@code host:port}, with brackets around an IPv6 host ({@code [::1]:7000}). */

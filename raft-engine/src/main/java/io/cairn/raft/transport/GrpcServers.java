@@ -45,7 +45,13 @@ public final class GrpcServers {
      * block), over Netty and in-process alike.
      */
     public static Server start(String host, int port, int maxInboundMessageBytes, BindableService... services) {
-        return start(host, port, maxInboundMessageBytes, false, false, Set.of(), null, services);
+        return start(host, port, maxInboundMessageBytes, null, services);
+    }
+
+    /** {@link #start} with extra settings of the Netty server (may be null). */
+    public static Server start(String host, int port, int maxInboundMessageBytes,
+                               Consumer<NettyServerBuilder> nettyOptions, BindableService... services) {
+        return start(host, port, maxInboundMessageBytes, false, false, Set.of(), nettyOptions, services);
     }
 
     /**

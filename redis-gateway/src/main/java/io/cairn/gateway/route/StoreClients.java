@@ -51,8 +51,7 @@ final class StoreClients implements AutoCloseable {
       // Pings only while calls are out (a vanished store fails them; see RouteConfig).
       return GrpcChannels.open(a.substring(0, colon), Integer.parseInt(a.substring(colon + 1)),
           MAX_INBOUND_BYTES, true,
-          nb -> nb.keepAliveTime(config.keepAliveMillis(), TimeUnit.MILLISECONDS)
-              .keepAliveTimeout(config.keepAliveTimeoutMillis(), TimeUnit.MILLISECONDS));
+          GrpcChannels.keepAlive(config.keepAliveMillis(), config.keepAliveTimeoutMillis()));
     });
   }
 

@@ -209,7 +209,7 @@ final class SlotMigrationControl implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("store " + config.nodeId() + " is closing");
         }
-        return channels.computeIfAbsent(address, a -> GrpcChannels.open(a, config.maxMessageBytes(), false, null));
+        return channels.computeIfAbsent(address, a -> GrpcChannels.open(a, config.maxMessageBytes(), false, GrpcChannels.KEEPALIVE));
     }
 
     private static MigrateSlotsResponse failed(Throwable err) {
