@@ -116,9 +116,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         interactionNoted = true;
         state.lastInteractionMillis = System.currentTimeMillis();
       }
-      Reply reply = commands.execute(state, request.argv());
-      if (reply == null) {
-        routed(ctx, slot, request.argv(), start, commands.route(state, request.argv()));
+      Reply reply;
+      try {
+        reply = commands.execute(state, request.argv());
+        if (reply == null) {
+          routed(ctx, slot, request.argv(), start, commands.route(state, request.argv()));
+          return;
+        }
+      } catch (RuntimeException e) {
+        // A bug must not cost the client its connection and the replies behind this command:
+        // it gets an error in this command's slot (propagated, it closed the connection).
+        log.error("command {} failed in the gateway",
+            new String(request.argv()[0], StandardCharsets.UTF_8), e);
+        byte[] bytes = internalError(e, state.protocol);
+        ops.commandCompleted(state, request.argv(), bytes, System.nanoTime() - start);
+        complete(ctx, slot, bytes, false);
         return;
       }
       ops.commandCompleted(state, request.argv(), reply, System.nanoTime() - start);

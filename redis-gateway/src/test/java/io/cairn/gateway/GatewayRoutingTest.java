@@ -150,6 +150,12 @@ class GatewayRoutingTest {
       assertThat(c.call("HELLO", "3")).isInstanceOf(Map.class);
       assertThat(c.call("MSET", a, "x", d, "y")).isEqualTo("+OK");
       assertThat(c.call("MGET", a, b, d)).isEqualTo(java.util.Arrays.asList("x", null, "y"));
+      // A key without its value, keys in several groups: Redis's arity error, nothing written
+      // (it closed the connection: the split read past the arguments).
+      String arity = "-ERR wrong number of arguments for 'mset' command";
+      assertThat(c.call("MSET", a, "1", b)).isEqualTo(arity);
+      assertThat(c.call("MSET", a, "1", b, "2", d)).isEqualTo(arity);
+      assertThat(c.call("MGET", a, b, d)).isEqualTo(java.util.Arrays.asList("x", null, "y"));
     }
   }
 

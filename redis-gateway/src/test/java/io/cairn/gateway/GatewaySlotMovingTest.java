@@ -146,9 +146,15 @@ class GatewaySlotMovingTest {
     volatile int hintFailures;
     /** {@code noteLeader} throws this many more times. */
     volatile int noteFailures;
+    /** {@code map} throws this many more times. */
+    volatile int mapFailures;
 
     @Override
     public ShardMap map() {
+      if (mapFailures > 0) {
+        mapFailures--;
+        throw new IllegalStateException("injected map failure");
+      }
       return real.map();
     }
 
@@ -204,6 +210,28 @@ class GatewaySlotMovingTest {
       assertThat(calls.get()).isZero();
       assertThat(c.call("SET", "k", "3")).isEqualTo("+OK");
       assertThat(g.router().unacknowledgedWrites(1)).isZero();
+    }
+  }
+
+  @Test
+  void aCommandWhoseRoutingThrowsIsAnsweredWithAnErrorAndTheConnectionGoesOn() throws Exception {
+    // Routing throws on the client's event loop (here the view; before, e.g. an MSET split that
+    // read past its arguments): that command gets an error, the pipelined one behind it its
+    // reply, and the connection stays open. It was closed, losing both replies.
+    FaultyView view = new FaultyView();
+    try (GatewayServer g = GatewayServer.start(GatewayConfig.loopback(0)
+            .withRoute(RouteConfig.DEFAULTS.withTimeoutMillis(2_000)), view);
+        RespTestClient c = new RespTestClient(g.port()).readTimeout(5_000)) {
+      assertThat(c.call("SET", "k", "1")).isEqualTo("+OK");
+      view.mapFailures = 1;
+      ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+      pipeline.write(RespTestClient.command("SET", "k", "2"));
+      pipeline.write(RespTestClient.command("SET", "k", "3"));
+      c.sendRaw(pipeline.toByteArray());
+      assertThat((String) c.read()).startsWith("-ERR Cairn gateway internal error")
+          .contains("injected map failure");
+      assertThat(c.read()).isEqualTo("+OK");
+      assertThat(c.call("PING")).isEqualTo("+PONG");
     }
   }
 

@@ -137,6 +137,11 @@ public final class Router implements AutoCloseable {
       }
       return send(s, spec, argv, group, slot, protocol);
     }
+    if (name.equals("mset") && argv.length % 2 == 0) {
+      // A key without its value cannot be split in pairs (the stores would refuse the keys of
+      // other groups before counting): Redis's arity error, from here.
+      return done(error("ERR wrong number of arguments for 'mset' command", protocol));
+    }
     return switch (name) {
       case "mget", "mset", "del", "unlink", "exists", "touch" ->
           split(s, spec, name, argv, positions, protocol, map);
