@@ -14,7 +14,10 @@
 # that unpipelined, Cairn's GET still ran ~20% faster on a second run). -w 0 skips it. Needs
 # redis-server and redis-benchmark (Debian: redis-server, redis-tools) and the cairn jar
 # (./cairn builds it).
-# Redis runs with fsync off (its default appendonly no); Cairn fsyncs every Raft batch.
+# Redis runs with fsync off (its default appendonly no); Cairn fsyncs every Raft batch. A second
+# redis-server with `appendonly yes, appendfsync always` (an fsync per event-loop round, before
+# the replies go out: one node's group commit) runs the same tests for reference: columns
+# "redis fsync rps" and "vs fsync" (Cairn / that). The goals' ratio is against the first.
 set -euo pipefail
 
 REQUESTS=100000 CLIENTS=50 KEYSPACE=100000 TESTS=get,set PIPELINES="1 16" WARMUP=200000
@@ -35,10 +38,12 @@ done
 
 WORK=$(mktemp -d /tmp/cairn-compare.XXXXXX)
 REDIS_PORT=$(free_port)
+FSYNC_PORT=$(free_port)
 CAIRN_PORT=$(free_port)
 CAIRN_PID=""
 cleanup() {
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  redis-cli -p "$FSYNC_PORT" shutdown nosave >/dev/null 2>&1 || true
   stop_cairn
   rm -rf "$WORK"
 }
@@ -46,6 +51,9 @@ trap cleanup EXIT
 
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --save "" --appendonly no \
   --dir "$WORK" --logfile "$WORK/redis.log" >/dev/null
+mkdir -p "$WORK/aof"
+redis-server --port "$FSYNC_PORT" --bind 127.0.0.1 --daemonize yes --save "" --appendonly yes \
+  --appendfsync always --dir "$WORK/aof" --logfile "$WORK/redis-fsync.log" >/dev/null
 "$ROOT/cairn" dev --data "$WORK/cairn-data" --port "$CAIRN_PORT" >"$WORK/cairn.log" 2>&1 &
 CAIRN_PID=$!
 await_cairn "$CAIRN_PORT" "$CAIRN_PID" "$WORK/cairn.log"
@@ -71,22 +79,28 @@ run() { # port pipeline -> lines "TEST rps p50 p99"
 }
 
 if [ "$WARMUP" -gt 0 ]; then
-  for port in "$REDIS_PORT" "$CAIRN_PORT"; do
+  for port in "$REDIS_PORT" "$FSYNC_PORT" "$CAIRN_PORT"; do
     redis-benchmark -p "$port" -n "$WARMUP" -c "$CLIENTS" -r "$KEYSPACE" -P 16 -t "$TESTS" -q >/dev/null 2>&1
     redis-benchmark -p "$port" -n "$WARMUP" -c "$CLIENTS" -r "$KEYSPACE" -t "$TESTS" -q >/dev/null 2>&1
   done
 fi
 
 echo "redis-benchmark -n $REQUESTS x P -c $CLIENTS -r $KEYSPACE -t $TESTS; $(nproc) cores; $(date -u +%F)"
-printf '| %-10s | %3s | %14s | %14s | %6s | %16s | %16s |\n' test P "redis rps" "cairn rps" ratio "redis p50/p99 ms" "cairn p50/p99 ms"
-printf '|%s|%s|%s|%s|%s|%s|%s|\n' ------------ ----- ---------------- ---------------- -------- ------------------ ------------------
+printf '| %-10s | %3s | %14s | %14s | %6s | %15s | %8s | %16s | %16s |\n' test P "redis rps" "cairn rps" ratio \
+  "redis fsync rps" "vs fsync" "redis p50/p99 ms" "cairn p50/p99 ms"
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' ------------ ----- ---------------- ---------------- -------- \
+  ----------------- ---------- ------------------ ------------------
 for P in $PIPELINES; do
-  # Interleave: redis, cairn — same machine state, same run.
+  # Interleave: redis, redis with fsync, cairn — same machine state, same run.
   settle
   run "$REDIS_PORT" "$P" >"$WORK/redis.$P"
+  run "$FSYNC_PORT" "$P" | awk '{print $1, $2}' >"$WORK/fsync.$P"
   run "$CAIRN_PORT" "$P" >"$WORK/cairn.$P"
-  join <(sort "$WORK/redis.$P") <(sort "$WORK/cairn.$P") | while read -r test rr rp50 rp99 cr cp50 cp99; do
+  join <(sort "$WORK/redis.$P") <(sort "$WORK/cairn.$P") | join - <(sort "$WORK/fsync.$P") \
+    | while read -r test rr rp50 rp99 cr cp50 cp99 fr; do
     ratio=$(awk -v a="$cr" -v b="$rr" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-    printf '| %-10s | %3s | %14s | %14s | %6s | %16s | %16s |\n' "$test" "$P" "$rr" "$cr" "$ratio" "$rp50/$rp99" "$cp50/$cp99"
+    vsf=$(awk -v a="$cr" -v b="$fr" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    printf '| %-10s | %3s | %14s | %14s | %6s | %15s | %8s | %16s | %16s |\n' "$test" "$P" "$rr" "$cr" "$ratio" \
+      "$fr" "$vsf" "$rp50/$rp99" "$cp50/$cp99"
   done
 done
