@@ -116,13 +116,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         interactionNoted = true;
         state.lastInteractionMillis = System.currentTimeMillis();
       }
-      Reply reply;
+      byte[] answer;
       try {
-        reply = commands.execute(state, request.argv());
+        Reply reply = commands.execute(state, request.argv());
         if (reply == null) {
           routed(ctx, slot, request.argv(), start, commands.route(state, request.argv()));
           return;
         }
+        ops.commandCompleted(state, request.argv(), reply, System.nanoTime() - start);
+        // Encoded in the protocol in force after the command: HELLO 3 answers in RESP3.
+        answer = RespEncoder.encode(reply, state.protocol);
       } catch (RuntimeException e) {
         // A bug must not cost the client its connection and the replies behind this command:
         // it gets an error in this command's slot (propagated, it closed the connection).
@@ -133,9 +136,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         complete(ctx, slot, bytes, false);
         return;
       }
-      ops.commandCompleted(state, request.argv(), reply, System.nanoTime() - start);
-      // Encoded in the protocol in force after the command: HELLO 3 answers in RESP3.
-      complete(ctx, slot, RespEncoder.encode(reply, state.protocol), state.closeAfterReply);
+      complete(ctx, slot, answer, state.closeAfterReply);
     } else if (msg instanceof RespProtocolError error) {
       Slot slot = new Slot();
       pending.addLast(slot);

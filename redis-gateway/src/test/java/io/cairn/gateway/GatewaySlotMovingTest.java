@@ -48,6 +48,8 @@ class GatewaySlotMovingTest {
   private volatile boolean behind;
   /** Answer the first call NOT_LEADER, naming a leader outside the map at this address. */
   private volatile String badLeaderAddress;
+  /** With {@link #badLeaderAddress}: answer the first call's first command, then NOT_LEADER. */
+  private volatile boolean firstAnswered;
   /** Each write's exactly-once fields as it arrived, per attempt: {session, seq, acked}. */
   private final java.util.List<long[]> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** The map version each command said it was routed with. */
@@ -64,8 +66,10 @@ class GatewaySlotMovingTest {
             ExecuteResponse.Builder b = ExecuteResponse.newBuilder();
             if (call == 1 && badLeaderAddress != null) {
               for (int i = 0; i < req.getCommandsCount(); i++) {
-                b.addResults(Result.newBuilder().setNotLeader(
-                    NotLeader.newBuilder().setLeaderId(7).setLeaderAddress(badLeaderAddress)));
+                b.addResults(i == 0 && firstAnswered
+                    ? Result.newBuilder().setResp(ByteString.copyFromUtf8("+OK\r\n"))
+                    : Result.newBuilder().setNotLeader(
+                        NotLeader.newBuilder().setLeaderId(7).setLeaderAddress(badLeaderAddress)));
               }
               out.onNext(b.build());
               out.onCompleted();
@@ -253,6 +257,30 @@ class GatewaySlotMovingTest {
       assertThat(c.call("SET", "k", "v")).isEqualTo("+OK");
       assertThat(calls.get()).isEqualTo(2);
       assertThat(g.router().unacknowledgedWrites(1)).isZero();
+    }
+  }
+
+  @Test
+  void aLaneThatFailsOnAStoresAnswerStillDeliversTheRepliesItTook() throws Exception {
+    // One unit of two writes: the store answers the first and sends the second to another
+    // leader, and handling that throws. The first write's reply is the store's, the second gets
+    // the error; both are given up on, and the lane serves the next command.
+    FaultyView view = new FaultyView();
+    view.noteFailures = 1;
+    badLeaderAddress = "127.0.0.1:" + store.getPort();
+    firstAnswered = true;
+    try (GatewayServer g = GatewayServer.start(GatewayConfig.loopback(0)
+            .withRoute(RouteConfig.DEFAULTS.withTimeoutMillis(2_000)), view);
+        RespTestClient c = new RespTestClient(g.port()).readTimeout(5_000)) {
+      ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+      pipeline.write(RespTestClient.command("SET", "a", "1"));
+      pipeline.write(RespTestClient.command("SET", "b", "2"));
+      c.sendRaw(pipeline.toByteArray());
+      assertThat(c.read()).isEqualTo("+OK");
+      assertThat((String) c.read()).startsWith(INTERNAL).contains("injected noteLeader failure");
+      assertThat(calls.get()).isEqualTo(1);
+      assertThat(g.router().unacknowledgedWrites(1)).isZero();
+      assertThat(c.call("SET", "c", "3")).isEqualTo("+OK");
     }
   }
 

@@ -20,6 +20,7 @@ public final class FreezingProxy implements AutoCloseable {
     private final int target;
     private final List<Link> links = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
+    private volatile boolean closed;
 
     private static final class Link {
         final Socket client;
@@ -59,17 +60,36 @@ public final class FreezingProxy implements AutoCloseable {
     }
 
     private void acceptLoop() {
-        while (!server.isClosed()) {
+        while (!closed) {
+            Socket client;
             try {
-                Socket client = server.accept();
-                Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
-                Link link = new Link(client, upstream);
-                links.add(link);
-                pump(link, client, upstream);
-                pump(link, upstream, client);
+                client = server.accept();
             } catch (IOException e) {
                 return; // closed
             }
+            try {
+                Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
+                Link link = new Link(client, upstream);
+                links.add(link);
+                if (closed) { // close() may have gone through the links before this one
+                    client.close();
+                    upstream.close();
+                    return;
+                }
+                pump(link, client, upstream);
+                pump(link, upstream, client);
+            } catch (IOException e) {
+                // the target is down: refuse this connection as it would, keep accepting
+                closeQuietly(client);
+            }
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // closing anyway
         }
     }
 
@@ -107,10 +127,11 @@ public final class FreezingProxy implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closed = true;
         server.close();
         for (Link l : links) {
-            l.client.close();
-            l.upstream.close();
+            closeQuietly(l.client);
+            closeQuietly(l.upstream);
         }
     }
 }

@@ -242,7 +242,7 @@ final class Lane {
     String expiredReply;
     try {
       synchronized (this) {
-        if (closed) {
+        if (closed || queue.isEmpty()) {
           busy = false;
           return;
         }
@@ -314,7 +314,7 @@ final class Lane {
       finish(p, router.error(expiredReply, p.protocol));
     }
     for (Pending p : moved) {
-      reroute(p);
+      router.reroute(session, p, this);
     }
     if (unit != null) {
       batcher.submit(unit);
@@ -415,116 +415,113 @@ final class Lane {
 
   /** Results of a unit are in (or its call failed). */
   private void done(Unit unit, List<Result> results, Throwable failure) {
+    List<Pending> taken = unit.pending;
     List<Pending> answered = new ArrayList<>();
     List<byte[]> replies = new ArrayList<>();
-    try {
-      done(unit, results, failure, answered, replies);
-    } catch (RuntimeException e) {
-      // Replies already taken from the results still reach their clients; the rest is answered.
-      for (int k = 0; k < Math.min(answered.size(), replies.size()); k++) {
-        finish(answered.get(k), replies.get(k));
-      }
-      abort(e, unit.pending);
-    }
-  }
-
-  private void done(Unit unit, List<Result> results, Throwable failure, List<Pending> answered,
-      List<byte[]> replies) {
-    List<Pending> taken = unit.pending;
     List<Pending> dropped = new ArrayList<>();
     long waitForMap = -1;
     long mapWaitMillis = MAP_WAIT_MILLIS;
     boolean again;
-    synchronized (this) {
-      int i = 0;
-      if (results != null) {
-        for (; i < taken.size() && results.get(i).hasResp(); i++) {
-          answered.add(taken.get(i));
-          replies.add(results.get(i).getResp().toByteArray());
-        }
-      }
-      again = i < taken.size();
-      if (closed) {
-        // Nobody waits: no retries; what was answered completes as usual (and is discarded).
-        dropped.addAll(taken.subList(i, taken.size()));
-        again = false;
-        busy = false;
-      } else if (!again) {
-        attempts = 0;
-        problem = null;
-        wrongGroup = false;
-        moving = false;
-      } else {
-        long now = System.nanoTime();
-        for (Pending p : taken.subList(i, taken.size())) {
-          p.failed(now, i > 0);
-        }
-        requeueFront(taken.subList(i, taken.size()));
-        long delay;
-        wrongGroup = false;
-        moving = false;
-        if (failure != null) {
-          Status s = Status.fromThrowable(failure);
-          problem = "store " + unit.address + ": " + s.getCode()
-              + (s.getDescription() == null ? "" : " " + s.getDescription());
-          // Unreachable or stuck: forget the leader, try the next voter.
-          if (s.getCode() == Status.Code.UNAVAILABLE) {
-            router.clients.reconnectNow(unit.address);
+    try {
+      synchronized (this) {
+        int i = 0;
+        if (results != null) {
+          for (; i < taken.size() && results.get(i).hasResp(); i++) {
+            answered.add(taken.get(i));
+            replies.add(results.get(i).getResp().toByteArray());
           }
-          router.view.noteLeader(group, 0);
-          hintAddress = null;
-          voterCursor++;
-          delay = backoffMillis();
+        }
+        again = i < taken.size();
+        if (closed) {
+          // Nobody waits: no retries; what was answered completes as usual (and is discarded).
+          dropped.addAll(taken.subList(i, taken.size()));
+          again = false;
+          busy = false;
+        } else if (!again) {
+          attempts = 0;
+          problem = null;
+          wrongGroup = false;
+          moving = false;
         } else {
-          Result r = results.get(i);
-          switch (r.getOutcomeCase()) {
-            case NOT_LEADER -> {
-              long leader = r.getNotLeader().getLeaderId();
-              String address = r.getNotLeader().getLeaderAddress();
-              if (leader != 0) {
-                router.view.noteLeader(group, leader);
-                hintAddress = address.isEmpty() ? null : address;
-                problem = "store " + unit.address + " is not the leader, hint: store " + leader;
-                delay = attempts < 3 ? 0 : backoffMillis();
-              } else {
-                router.view.noteLeader(group, 0);
-                hintAddress = null;
-                voterCursor++;
-                problem = "store " + unit.address + " knows no leader";
+          long now = System.nanoTime();
+          for (Pending p : taken.subList(i, taken.size())) {
+            p.failed(now, i > 0);
+          }
+          requeueFront(taken.subList(i, taken.size()));
+          long delay;
+          wrongGroup = false;
+          moving = false;
+          if (failure != null) {
+            Status s = Status.fromThrowable(failure);
+            problem = "store " + unit.address + ": " + s.getCode()
+                + (s.getDescription() == null ? "" : " " + s.getDescription());
+            // Unreachable or stuck: forget the leader, try the next voter.
+            if (s.getCode() == Status.Code.UNAVAILABLE) {
+              router.clients.reconnectNow(unit.address);
+            }
+            router.view.noteLeader(group, 0);
+            hintAddress = null;
+            voterCursor++;
+            delay = backoffMillis();
+          } else {
+            Result r = results.get(i);
+            switch (r.getOutcomeCase()) {
+              case NOT_LEADER -> {
+                long leader = r.getNotLeader().getLeaderId();
+                String address = r.getNotLeader().getLeaderAddress();
+                if (leader != 0) {
+                  router.view.noteLeader(group, leader);
+                  hintAddress = address.isEmpty() ? null : address;
+                  problem = "store " + unit.address + " is not the leader, hint: store " + leader;
+                  delay = attempts < 3 ? 0 : backoffMillis();
+                } else {
+                  router.view.noteLeader(group, 0);
+                  hintAddress = null;
+                  voterCursor++;
+                  problem = "store " + unit.address + " knows no leader";
+                  delay = backoffMillis();
+                }
+              }
+              case WRONG_GROUP -> {
+                wrongGroup = true;
+                long version = Math.max(r.getWrongGroup().getMapVersion(), unit.mapVersion);
+                problem = "store " + unit.address + " answered WRONG_GROUP at map version "
+                    + r.getWrongGroup().getMapVersion() + ", routed with " + unit.mapVersion;
+                waitForMap = version;
+                moving = r.getWrongGroup().getMoving();
+                if (moving) {
+                  problem = "store " + unit.address + ": the slot is moving between groups (map version "
+                      + r.getWrongGroup().getMapVersion() + ")";
+                }
+                // Moving, or the store has not seen the map this gateway routed with (a slot just
+                // moved to its group): no newer map may come here soon, so retry shortly anyway.
+                if (moving || r.getWrongGroup().getMapVersion() < unit.mapVersion) {
+                  mapWaitMillis = Math.min(MAX_MOVING_WAIT_MILLIS, 5L << Math.min(attempts, 4));
+                }
+                delay = 0;
+              }
+              default -> {
+                problem = "store " + unit.address + ": " + r.getError();
                 delay = backoffMillis();
               }
             }
-            case WRONG_GROUP -> {
-              wrongGroup = true;
-              long version = Math.max(r.getWrongGroup().getMapVersion(), unit.mapVersion);
-              problem = "store " + unit.address + " answered WRONG_GROUP at map version "
-                  + r.getWrongGroup().getMapVersion() + ", routed with " + unit.mapVersion;
-              waitForMap = version;
-              moving = r.getWrongGroup().getMoving();
-              if (moving) {
-                problem = "store " + unit.address + ": the slot is moving between groups (map version "
-                    + r.getWrongGroup().getMapVersion() + ")";
-              }
-              // Moving, or the store has not seen the map this gateway routed with (a slot just
-              // moved to its group): no newer map may come here soon, so retry shortly anyway.
-              if (moving || r.getWrongGroup().getMapVersion() < unit.mapVersion) {
-                mapWaitMillis = Math.min(MAX_MOVING_WAIT_MILLIS, 5L << Math.min(attempts, 4));
-              }
-              delay = 0;
-            }
-            default -> {
-              problem = "store " + unit.address + ": " + r.getError();
-              delay = backoffMillis();
-            }
+          }
+          attempts++;
+          if (waitForMap < 0) {
+            long left = TimeUnit.NANOSECONDS.toMillis(queue.peekFirst().deadlineNanos
+                - System.nanoTime());
+            scheduleRetry(Math.max(0, Math.min(delay, left)));
           }
         }
-        attempts++;
-        if (waitForMap < 0) {
-          long left = TimeUnit.NANOSECONDS.toMillis(queue.peekFirst().deadlineNanos
-              - System.nanoTime());
-          scheduleRetry(Math.max(0, Math.min(delay, left)));
-        }
       }
+    } catch (RuntimeException e) {
+      // Nothing was handed on (a retry is the locked part's last act): the replies taken from
+      // the results still reach their clients, the rest of the unit and the queue are answered.
+      for (int k = 0; k < Math.min(answered.size(), replies.size()); k++) {
+        finish(answered.get(k), replies.get(k));
+      }
+      abort(e, taken);
+      return;
     }
     for (int k = 0; k < answered.size(); k++) {
       finish(answered.get(k), replies.get(k));
@@ -536,9 +533,14 @@ final class Lane {
       return;
     }
     if (waitForMap >= 0) {
-      router.view.newerThan(waitForMap)
-          .orTimeout(mapWaitMillis, TimeUnit.MILLISECONDS)
-          .whenComplete((m, e) -> afterMapChange());
+      CompletableFuture<ShardMap> newer;
+      try {
+        newer = router.view.newerThan(waitForMap);
+      } catch (RuntimeException e) {
+        abort(e, null); // the unit's commands are back in the queue, nothing scheduled
+        return;
+      }
+      newer.orTimeout(mapWaitMillis, TimeUnit.MILLISECONDS).whenComplete((m, e) -> afterMapChange());
     } else if (!again) {
       sendNext();
     }
@@ -563,23 +565,11 @@ final class Lane {
       return;
     }
     for (Pending p : moved) {
-      reroute(p);
+      router.reroute(session, p, this);
     }
     sendNext();
   }
 
-  /** Hands {@code p} to the lane of its slot's group now; answered with an error if that fails. */
-  private void reroute(Pending p) {
-    try {
-      router.reroute(session, p, this);
-    } catch (RuntimeException e) {
-      log.error("re-routing a command of group {} failed", group, e);
-      if (!p.result.isDone()) {
-        finish(p, router.error("ERR internal error in the gateway's routing of group " + group
-            + ": " + e, p.protocol));
-      }
-    }
-  }
 
   /**
    * A step of this lane failed unexpectedly (a bug, or a collaborator that threw) while it was

@@ -21,6 +21,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Routes data commands to the stores: key → slot ({@link Slots}) → group (the
@@ -44,6 +46,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Retries, ordering and time-outs are the {@link Lane}'s. Thread-safe.
  */
 public final class Router implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Router.class);
 
   static final String CLUSTERDOWN = "CLUSTERDOWN Hash slot not served";
   static final String CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
@@ -180,13 +183,24 @@ public final class Router implements AutoCloseable {
           + " is not in the shard map any more)", p.protocol));
       return;
     }
-    long group = view.map().groupOf(p.slot);
-    if (group == ShardMap.UNASSIGNED) {
+    Lane to;
+    try {
+      long group = view.map().groupOf(p.slot);
+      if (group == ShardMap.UNASSIGNED) {
+        p.givenUp();
+        p.result.complete(error(CLUSTERDOWN, p.protocol));
+        return;
+      }
+      to = s.lane(group, this);
+    } catch (RuntimeException e) {
+      // Not handed on yet: answered here, or its client would wait for ever (see Lane).
+      log.error("re-routing a command of group {} failed", from.group, e);
       p.givenUp();
-      p.result.complete(error(CLUSTERDOWN, p.protocol));
+      p.result.complete(error("ERR internal error in the gateway's routing of group " + from.group
+          + ": " + e, p.protocol));
       return;
     }
-    s.lane(group, this).enqueue(p, false);
+    to.enqueue(p, false);
   }
 
   // ------------------------------------------------------------ multi-key split
