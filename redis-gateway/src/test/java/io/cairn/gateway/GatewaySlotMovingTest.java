@@ -197,7 +197,8 @@ class GatewaySlotMovingTest {
   void aLaneThatFailsBeforeSendingAnswersItsCommandsAndServesLaterOnes() throws Exception {
     // The lane's routing step throws (on the client's event loop) with a pipeline of three in
     // hand: all three are answered with an error instead of waiting forever, and the lane works
-    // for the next command. Without the guard the reads below time out.
+    // for the next command. Without the guard the exception reaches Netty, which closes the
+    // connection.
     FaultyView view = new FaultyView();
     view.hintFailures = 1;
     try (GatewayServer g = GatewayServer.start(GatewayConfig.loopback(0)
