@@ -201,6 +201,9 @@ final class GatewayCommands {
    * order.
    */
   CompletableFuture<byte[]> route(ConnectionState conn, byte[][] argv) {
+    if (argv.length == 3 && lower(argv[0]).equals("wait")) {
+      return router.waitFor(conn.route, argv, conn.protocol);
+    }
     return router.route(conn.route, data.lookup(argv[0]), argv, conn.protocol);
   }
 
@@ -361,9 +364,9 @@ final class GatewayCommands {
   }
 
   /**
-   * WAIT numreplicas timeout. Deviation from Redis: an acknowledged write is already committed
-   * by a majority of its group, so this does not wait; it answers at once with the number of
-   * other voters of the group of the connection's last write (0 if it wrote nothing).
+   * WAIT numreplicas timeout: checks the arguments as Redis does; then 0 for a connection that
+   * wrote nothing, else null: {@link #route} sends it to the group of the connection's last
+   * write, whose leader counts the other voters holding its log (docs/gateway.md).
    */
   private Reply waitReplicas(ConnectionState c, byte[][] argv) {
     // Redis checks the timeout first.
@@ -376,7 +379,7 @@ final class GatewayCommands {
     if (!Args.isStrictLong(argv[1])) {
       return NOT_AN_INTEGER;
     }
-    return new Reply.Int(router.waitReplicas(c.route));
+    return c.route.lastWriteGroup() == 0 ? new Reply.Int(0) : null;
   }
 
   private Reply clientSetname(ConnectionState c, byte[][] argv) {

@@ -152,9 +152,35 @@ class GatewayFailoverTest {
     }
   }
 
-  /** Two of three nodes gone: no group can elect a leader; the client gets -TRYAGAIN in time. */
+  /**
+   * One node of three gone (the test before closed one): WAIT counts the other voters that hold
+   * the connection's writes, so it waits out its timeout for two and answers one; with all
+   * three up (GatewayRoutingTest) it answers two.
+   */
   @Test
   @Order(2)
+  void waitCountsTheVotersThatHoldTheWrites() throws Exception {
+    assertThat(cluster.nodes).hasSize(2);
+    try (RespTestClient c = new RespTestClient(gateway.port())) {
+      assertThat(c.call("WAIT", "1", "100")).isEqualTo(0L); // nothing written yet
+      String k = keyInGroup("fo:wait:", 2);
+      assertThat(c.call("SET", k, "v")).isEqualTo("+OK");
+      assertThat(c.call("WAIT", "2", "300")).isEqualTo(1L);
+      assertThat(c.call("WAIT", "1", "0")).isEqualTo(1L);
+      assertThat(c.call("WAIT", "0", "0")).isEqualTo(1L);
+      // Pipelined after a write: WAIT goes after it (same group lane, same call order).
+      ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+      pipeline.writeBytes(RespTestClient.command("INCR", keyInGroup("fo:wait:n:", 0)));
+      pipeline.writeBytes(RespTestClient.command("WAIT", "1", "1000"));
+      c.sendRaw(pipeline.toByteArray());
+      assertThat(c.read()).isEqualTo(1L);
+      assertThat(c.read()).isEqualTo(1L);
+    }
+  }
+
+  /** Two of three nodes gone: no group can elect a leader; the client gets -TRYAGAIN in time. */
+  @Test
+  @Order(3)
   void groupWithoutLeaderAnswersTryagain() throws Exception {
     while (cluster.nodes.size() > 1) {
       cluster.stop(cluster.nodes.keySet().iterator().next());

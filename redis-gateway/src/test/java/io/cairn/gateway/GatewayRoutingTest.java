@@ -237,7 +237,7 @@ class GatewayRoutingTest {
           .isEqualTo("-ERR value is not an integer or out of range");
       String k = keyInGroup("ro:", 2);
       assertThat(c.call("SET", k, "v")).isEqualTo("+OK");
-      // Acknowledged writes are majority-committed: WAIT answers the other voters at once.
+      // The group's leader counts the other voters whose logs hold the write: both, here.
       assertThat(c.call("WAIT", "2", "1000")).isEqualTo(2L);
       assertThat(c.call("READONLY")).isEqualTo("+OK");
       // Stale reads from any replica: a follower may lag a moment behind the write.

@@ -58,6 +58,9 @@ class JedisE2eTest extends ClusterE2eTest {
             assertThat(j.getConnection().getRedisProtocol()).isEqualTo(protocol);
             assertThat(j.clientSetname("e2e")).isEqualTo("OK");
             assertThat(j.clientGetname()).isEqualTo("e2e");
+            // WAIT: the other voters (of three) whose logs hold this connection's write
+            assertThat(j.set("e2e:wait:" + protocol, "v")).isEqualTo("OK");
+            assertThat(j.waitReplicas(2, 5000)).isEqualTo(2L);
         }
     }
 

@@ -355,6 +355,27 @@ final class GroupReplica {
         completeReads();
     }
 
+    /**
+     * On the leader: {@code {lastIndex, n}}, its last log index and how many other voters' logs
+     * are known to hold {@code index} (their match index reached it; {@code index} < 0: the last
+     * index). Learners do not count. Elsewhere: {@link NotLeaderException}.
+     */
+    long[] votersHolding(long index) {
+        Status st = node.status();
+        if (st.softState().raftState() != StateType.LEADER) {
+            throw new NotLeaderException(groupId, node.leaderId());
+        }
+        long last = node.lastIndex();
+        long target = index < 0 ? last : index;
+        long n = 0;
+        for (Map.Entry<Long, Progress> e : st.progress().entrySet()) {
+            if (e.getKey() != rt.nodeId() && !e.getValue().isLearner && e.getValue().match >= target) {
+                n++;
+            }
+        }
+        return new long[] {last, n};
+    }
+
     GroupStatus status() {
         Status st = node.status();
         return new GroupStatus(groupId, rt.nodeId(), st.softState().raftState(), st.softState().lead(),

@@ -369,6 +369,19 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
         return f;
     }
 
+    /**
+     * On the leader of {@code groupId}: {@code {lastIndex, n}}, its last log index and how many
+     * other voters' logs are known to hold {@code index} (their match index; {@code index} < 0:
+     * the last index); fails with {@link NotLeaderException} on any other replica. What Redis's
+     * WAIT counts: a caller takes the last index once, then asks again for that index until enough
+     * voters hold it.
+     */
+    public CompletableFuture<long[]> votersHolding(long groupId, long index) {
+        CompletableFuture<long[]> f = new CompletableFuture<>();
+        onGroup(groupId, f, g -> f.complete(g.votersHolding(index)));
+        return f;
+    }
+
     public CompletableFuture<GroupStatus> status(long groupId) {
         CompletableFuture<GroupStatus> f = new CompletableFuture<>();
         onGroup(groupId, f, g -> f.complete(g.status()));

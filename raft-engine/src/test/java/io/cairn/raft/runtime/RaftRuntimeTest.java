@@ -123,6 +123,37 @@ class RaftRuntimeTest {
     }
 
     @Test
+    @DisplayName("votersHolding: the leader counts the other voters whose log holds an index; a follower that is"
+            + " down is not counted, and a follower refuses with NotLeaderException")
+    void votersHoldingCountsWhatTheFollowersHave() throws Exception {
+        startCluster(opts(0), 7);
+        propose(7, "a");
+        long leader = leaderOf(7);
+        await().atMost(Duration.ofSeconds(10)).until(() -> nodes.get(leader).votersHolding(7, -1).get()[1] == 2);
+        long follower = leader == 1 ? 2 : 1;
+        assertThatThrownBy(() -> nodes.get(follower).votersHolding(7, -1).get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(NotLeaderException.class);
+
+        long down = 6 - leader - follower; // the third node
+        net.down.add(down);
+        try {
+            assertThat(propose(7, "b")).isEqualTo(2); // a majority still commits
+            long l = leaderOf(7);
+            long[] now = nodes.get(l).votersHolding(7, -1).get(5, TimeUnit.SECONDS);
+            Thread.sleep(200); // ticks and heartbeats go on: the down node stays behind
+            long[] later = nodes.get(l).votersHolding(7, now[0]).get(5, TimeUnit.SECONDS);
+            assertThat(later[1]).isEqualTo(1);
+            assertThat(later[0]).isGreaterThanOrEqualTo(now[0]);
+        } finally {
+            net.down.remove(down);
+        }
+        long l = leaderOf(7);
+        long last = nodes.get(l).votersHolding(7, -1).get(5, TimeUnit.SECONDS)[0];
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> nodes.get(l).votersHolding(7, last).get()[1] == 2); // caught up
+    }
+
+    @Test
     @DisplayName("inlineApplyBytes: small committed batches apply on the Raft worker, big ones on the apply thread;"
             + " either way one batch at a time, in log order, on every replica")
     void smallBatchesApplyOnTheWorkerInLogOrder() throws Exception {

@@ -152,13 +152,14 @@ public final class Router implements AutoCloseable {
     };
   }
 
-  /** WAIT: the other voters of the group of the connection's last write (0 if none). */
-  public long waitReplicas(RouteSession s) {
-    long g = s.lastWriteGroup();
-    if (g == 0) {
-      return 0;
-    }
-    return view.map().findGroup(g).map(info -> Math.max(0, info.voterCount() - 1)).orElse(0L);
+  /**
+   * WAIT numreplicas timeout (arguments checked) for a connection that wrote: to the leader of
+   * the group of its last write, in that group's lane, so after the connection's earlier
+   * commands there; the leader answers how many other voters' logs hold its last index, waiting
+   * for {@code numreplicas} up to the timeout (the store's {@code StoreServiceImpl.waitCommand}).
+   */
+  public CompletableFuture<byte[]> waitFor(RouteSession s, byte[][] argv, int protocol) {
+    return send(s, argv, false, false, s.lastWriteGroup(), -1, protocol);
   }
 
   private CompletableFuture<byte[]> send(RouteSession s, CommandSpec spec, byte[][] argv,
@@ -167,7 +168,12 @@ public final class Router implements AutoCloseable {
     if (write) {
       s.noteWrite(group);
     }
-    Lane.Pending p = new Lane.Pending(argv, write, !write && s.readonly(), slot, protocol,
+    return send(s, argv, write, !write && s.readonly(), group, slot, protocol);
+  }
+
+  private CompletableFuture<byte[]> send(RouteSession s, byte[][] argv, boolean write,
+      boolean staleOk, long group, int slot, int protocol) {
+    Lane.Pending p = new Lane.Pending(argv, write, staleOk, slot, protocol,
         TimeUnit.MILLISECONDS.toNanos(config.timeoutMillis()));
     Lane lane = s.lane(group, this);
     lane.enqueue(p, true);

@@ -384,6 +384,9 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
         for (int i = 0; i < argc; i++) {
             argv[i] = c.getArgv(i).toByteArray();
         }
+        if (argc == 3 && isWait(argv[0])) {
+            return waitCommand(c, argv, protocol, order, watch);
+        }
         CommandSpec spec = table.lookup(argv[0]);
         if (spec == null) {
             return done(resp(CommandTable.unknownCommand(argv), protocol));
@@ -440,6 +443,71 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
             o.readsSinceWrite.add(reply);
         }
         return reply.handle((r, err) -> err == null ? resp(r, protocol) : failure(err));
+    }
+
+    /** {@code WAIT} in any case: the one command here that is not the data model's. */
+    static boolean isWait(byte[] name) {
+        return name.length == 4 && (name[0] | 0x20) == 'w' && (name[1] | 0x20) == 'a'
+                && (name[2] | 0x20) == 'i' && (name[3] | 0x20) == 't';
+    }
+
+    /**
+     * {@code WAIT numreplicas timeout} for a group, as a gateway sends it to the group of a
+     * connection's last write (arguments checked there): after the writes before it in this call,
+     * the leader takes its last log index (which holds every write already acknowledged) and
+     * answers how many other voters' logs hold it, once at least {@code numreplicas} do or when
+     * the timeout ends (timeout 0, "for ever" in Redis, and any longer one end at
+     * {@code request.timeout.ms}). Not the leader: NOT_LEADER, and the gateway asks the leader.
+     */
+    private CompletableFuture<Result> waitCommand(Command c, byte[][] argv, int protocol,
+                                                  Map<Long, GroupOrder> order, Watch watch) {
+        long groupId = c.getGroupId();
+        SlotOwnership.Snapshot owner = ownership.now();
+        ShardStateMachine sm = stateMachines.get(groupId);
+        if (sm == null || !owner.hosts(groupId)) {
+            return done(wrongGroup(owner));
+        }
+        long want;
+        long timeoutMillis;
+        try {
+            want = Long.parseLong(new String(argv[1], java.nio.charset.StandardCharsets.US_ASCII));
+            timeoutMillis = Long.parseLong(new String(argv[2], java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (NumberFormatException e) {
+            return done(resp(new Reply.Err("ERR value is not an integer or out of range"), protocol));
+        }
+        long cap = config.requestTimeoutMillis();
+        long waitMillis = timeoutMillis <= 0 ? cap : Math.min(timeoutMillis, cap);
+        GroupOrder o = order.computeIfAbsent(groupId, g -> new GroupOrder(g, sm, watch));
+        o.flush(); // the writes before it are on their way
+        CompletableFuture<Reply> reply = after(o.lastWrite, () -> {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+            CompletableFuture<Reply> out = new CompletableFuture<>();
+            runtime.votersHolding(groupId, -1).whenComplete((r, e) -> {
+                if (e != null) {
+                    out.completeExceptionally(e);
+                } else {
+                    pollVoters(groupId, r[0], r[1], want, deadline, out);
+                }
+            });
+            return out;
+        });
+        o.readsSinceWrite.add(reply); // a later write of this call goes after it
+        return reply.handle((r, err) -> err == null ? resp(r, protocol) : failure(err));
+    }
+
+    private void pollVoters(long groupId, long index, long have, long want, long deadline,
+                            CompletableFuture<Reply> out) {
+        if (have >= want || System.nanoTime() - deadline >= 0) {
+            out.complete(Reply.integer(have));
+            return;
+        }
+        TIMERS.schedule(() -> runtime.votersHolding(groupId, index).whenComplete((r, e) -> {
+            if (e != null) {
+                out.completeExceptionally(e);
+            } else {
+                pollVoters(groupId, index, r[1], want, deadline, out);
+            }
+        }), 2, TimeUnit.MILLISECONDS);
     }
 
     /** Arguments (name included) above which even a fast read (MGET, EXISTS, HMGET...) goes to the read pool. */
