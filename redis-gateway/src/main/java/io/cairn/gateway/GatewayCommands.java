@@ -201,7 +201,7 @@ final class GatewayCommands {
    * order.
    */
   CompletableFuture<byte[]> route(ConnectionState conn, byte[][] argv) {
-    if (argv.length == 3 && lower(argv[0]).equals("wait")) {
+    if (argv.length == 3 && Args.nameIs(argv[0], "wait")) {
       return router.waitFor(conn.route, argv, conn.protocol);
     }
     return router.route(conn.route, data.lookup(argv[0]), argv, conn.protocol);

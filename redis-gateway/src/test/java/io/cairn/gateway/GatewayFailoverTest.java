@@ -2,6 +2,7 @@ package io.cairn.gateway;
 
 import static io.cairn.gateway.StoreClusterFixture.keyInGroup;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.cairn.gateway.route.RouteConfig;
@@ -165,7 +166,10 @@ class GatewayFailoverTest {
       assertThat(c.call("WAIT", "1", "100")).isEqualTo(0L); // nothing written yet
       String k = keyInGroup("fo:wait:", 2);
       assertThat(c.call("SET", k, "v")).isEqualTo("+OK");
+      long start = System.nanoTime();
       assertThat(c.call("WAIT", "2", "300")).isEqualTo(1L);
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+          .as("it waited for a second voter until its timeout").isGreaterThanOrEqualTo(250);
       assertThat(c.call("WAIT", "1", "0")).isEqualTo(1L);
       assertThat(c.call("WAIT", "0", "0")).isEqualTo(1L);
       // Pipelined after a write: WAIT goes after it (same group lane, same call order).
@@ -175,6 +179,37 @@ class GatewayFailoverTest {
       c.sendRaw(pipeline.toByteArray());
       assertThat(c.read()).isEqualTo(1L);
       assertThat(c.read()).isEqualTo(1L);
+    }
+    // WAITs that wait hold up only their own clients: more of them than the gateway has calls
+    // per store (3) still leave another client's commands to that group's leader answered
+    // meanwhile (they went in the calls other clients' commands share, and held them, before).
+    List<RespTestClient> waiting = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        RespTestClient w = new RespTestClient(gateway.port());
+        waiting.add(w);
+        assertThat(w.call("SET", keyInGroup("fo:wait:w" + i + ":", 2), "v")).isEqualTo("+OK");
+        w.sendRaw(RespTestClient.command("WAIT", "2", "3000"));
+      }
+      try (RespTestClient other = new RespTestClient(gateway.port())) {
+        for (int i = 0; i < 20; i++) {
+          assertThat(other.call("SET", keyInGroup("fo:wait:o" + i + ":", 2), "x")).isEqualTo("+OK");
+          assertThat(other.call("GET", keyInGroup("fo:wait:o" + i + ":", 2))).isEqualTo("x");
+        }
+      }
+      for (RespTestClient w : waiting) {
+        w.readTimeout(50);
+        assertThatThrownBy(w::read).as("the WAIT is still waiting")
+            .isInstanceOf(java.net.SocketTimeoutException.class);
+        w.readTimeout(10_000);
+      }
+      for (RespTestClient w : waiting) {
+        assertThat(w.read()).isEqualTo(1L);
+      }
+    } finally {
+      for (RespTestClient w : waiting) {
+        w.close();
+      }
     }
   }
 

@@ -271,6 +271,24 @@ public final class RawNode {
         return raft.lead;
     }
 
+    /**
+     * On a leader: how many other voters' logs are known to hold {@code index} (their match
+     * index; learners do not count), without copying the progress like {@link #status()}.
+     * 0 elsewhere.
+     */
+    public int othersHolding(long index) {
+        if (raft.state != StateType.LEADER) {
+            return 0;
+        }
+        int[] n = {0};
+        raft.trk.visit((id, pr) -> {
+            if (id != raft.id && !pr.isLearner && pr.match >= index) {
+                n[0]++;
+            }
+        });
+        return n[0];
+    }
+
     /** Whether this node currently believes it is the leader. */
     public boolean isLeader() {
         return raft.state == StateType.LEADER;

@@ -361,19 +361,11 @@ final class GroupReplica {
      * index). Learners do not count. Elsewhere: {@link NotLeaderException}.
      */
     long[] votersHolding(long index) {
-        Status st = node.status();
-        if (st.softState().raftState() != StateType.LEADER) {
+        if (!node.isLeader()) {
             throw new NotLeaderException(groupId, node.leaderId());
         }
         long last = node.lastIndex();
-        long target = index < 0 ? last : index;
-        long n = 0;
-        for (Map.Entry<Long, Progress> e : st.progress().entrySet()) {
-            if (e.getKey() != rt.nodeId() && !e.getValue().isLearner && e.getValue().match >= target) {
-                n++;
-            }
-        }
-        return new long[] {last, n};
+        return new long[] {last, node.othersHolding(index < 0 ? last : index)};
     }
 
     GroupStatus status() {

@@ -378,7 +378,19 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
      */
     public CompletableFuture<long[]> votersHolding(long groupId, long index) {
         CompletableFuture<long[]> f = new CompletableFuture<>();
-        onGroup(groupId, f, g -> f.complete(g.votersHolding(index)));
+        Worker w = workerOf(groupId);
+        w.post(() -> { // a query: the group is not marked dirty
+            GroupReplica g = w.group(groupId);
+            if (g == null) {
+                f.completeExceptionally(new IllegalArgumentException("group " + groupId + " is not hosted on node " + nodeId));
+                return;
+            }
+            try {
+                f.complete(g.votersHolding(index));
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
         return f;
     }
 

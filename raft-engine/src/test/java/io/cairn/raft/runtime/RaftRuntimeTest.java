@@ -129,7 +129,8 @@ class RaftRuntimeTest {
         startCluster(opts(0), 7);
         propose(7, "a");
         long leader = leaderOf(7);
-        await().atMost(Duration.ofSeconds(10)).until(() -> nodes.get(leader).votersHolding(7, -1).get()[1] == 2);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> nodes.get(leader).votersHolding(7, -1).get(5, TimeUnit.SECONDS)[1] == 2);
         long follower = leader == 1 ? 2 : 1;
         assertThatThrownBy(() -> nodes.get(follower).votersHolding(7, -1).get(5, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(NotLeaderException.class);
@@ -150,7 +151,7 @@ class RaftRuntimeTest {
         long l = leaderOf(7);
         long last = nodes.get(l).votersHolding(7, -1).get(5, TimeUnit.SECONDS)[0];
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> nodes.get(l).votersHolding(7, last).get()[1] == 2); // caught up
+                .until(() -> nodes.get(l).votersHolding(7, last).get(5, TimeUnit.SECONDS)[1] == 2); // caught up
     }
 
     @Test

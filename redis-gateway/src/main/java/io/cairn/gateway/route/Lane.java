@@ -86,6 +86,11 @@ final class Lane {
     /** Attempts failed since the last progress: the budget is running. */
     private boolean failing;
     final CompletableFuture<byte[]> result = new CompletableFuture<>();
+    /**
+     * The store may hold it for long on purpose (WAIT): its unit goes in a call of its own
+     * ({@link StoreBatcher.Unit#alone}). Set before it is enqueued.
+     */
+    boolean alone;
 
     Pending(byte[][] argv, boolean write, boolean staleOk, int slot, int protocol,
         long budgetNanos) {
@@ -651,6 +656,16 @@ final class Lane {
     @Override
     public boolean abandoned() {
       return closed;
+    }
+
+    @Override
+    public boolean alone() {
+      for (Pending p : pending) {
+        if (p.alone) {
+          return true;
+        }
+      }
+      return false;
     }
 
     @Override

@@ -23,6 +23,8 @@ public final class RouteSession {
   private boolean closed;
   /** Group of the last write this connection sent; 0 = none (for WAIT). */
   private volatile long lastWriteGroup;
+  /** Slot of the first key of that write; -1 = keyless (connection thread only). */
+  private int lastWriteSlot = -1;
 
   public boolean readonly() {
     return readonly;
@@ -36,8 +38,13 @@ public final class RouteSession {
     return lastWriteGroup;
   }
 
-  void noteWrite(long group) {
+  int lastWriteSlot() {
+    return lastWriteSlot;
+  }
+
+  void noteWrite(long group, int slot) {
     lastWriteGroup = group;
+    lastWriteSlot = slot;
   }
 
   /** Remembers a lane with held commands (connection thread). */

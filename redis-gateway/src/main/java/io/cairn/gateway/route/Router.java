@@ -159,22 +159,30 @@ public final class Router implements AutoCloseable {
    * for {@code numreplicas} up to the timeout (the store's {@code StoreServiceImpl.waitCommand}).
    */
   public CompletableFuture<byte[]> waitFor(RouteSession s, byte[][] argv, int protocol) {
-    return send(s, argv, false, false, s.lastWriteGroup(), -1, protocol);
+    int slot = s.lastWriteSlot();
+    long group = s.lastWriteGroup();
+    if (slot >= 0) {
+      // The slot's group now: the write may have followed its slot to another group.
+      long owner = view.map().groupOf(slot);
+      group = owner == ShardMap.UNASSIGNED ? group : owner;
+    }
+    return send(s, argv, false, false, group, slot, protocol, true);
   }
 
   private CompletableFuture<byte[]> send(RouteSession s, CommandSpec spec, byte[][] argv,
       long group, int slot, int protocol) {
     boolean write = spec.isWrite();
     if (write) {
-      s.noteWrite(group);
+      s.noteWrite(group, slot);
     }
-    return send(s, argv, write, !write && s.readonly(), group, slot, protocol);
+    return send(s, argv, write, !write && s.readonly(), group, slot, protocol, false);
   }
 
   private CompletableFuture<byte[]> send(RouteSession s, byte[][] argv, boolean write,
-      boolean staleOk, long group, int slot, int protocol) {
+      boolean staleOk, long group, int slot, int protocol, boolean alone) {
     Lane.Pending p = new Lane.Pending(argv, write, staleOk, slot, protocol,
         TimeUnit.MILLISECONDS.toNanos(config.timeoutMillis()));
+    p.alone = alone;
     Lane lane = s.lane(group, this);
     lane.enqueue(p, true);
     s.hold(lane);

@@ -52,6 +52,15 @@ final class StoreBatcher {
     /** Nobody waits for the results any more (the connection closed): do not send it. */
     boolean abandoned();
 
+    /**
+     * The store may hold it for long on purpose (WAIT): it goes in a call of its own, at once,
+     * outside {@code route.max.calls.per.store}, so that it holds up no other connection's
+     * commands and takes no call slot they need.
+     */
+    default boolean alone() {
+      return false;
+    }
+
     /** Exactly one of {@code results} (one per command, in order) and {@code failure} is set. */
     void done(List<Result> results, Throwable failure);
   }
@@ -87,6 +96,10 @@ final class StoreBatcher {
   }
 
   void submit(Unit unit) {
+    if (unit.alone()) {
+      send(List.of(unit), false);
+      return;
+    }
     synchronized (this) {
       queue.addLast(unit);
     }
@@ -130,7 +143,7 @@ final class StoreBatcher {
       if (batch == null) {
         return;
       }
-      send(batch);
+      send(batch, true);
     }
   }
 
@@ -163,7 +176,8 @@ final class StoreBatcher {
     return batch.isEmpty() ? null : batch;
   }
 
-  private void send(List<Unit> batch) {
+  /** {@code counted}: the call holds one of the {@code maxCallsPerStore} slots. */
+  private void send(List<Unit> batch, boolean counted) {
     ExecuteRequest.Builder req = ExecuteRequest.newBuilder().setProtocol(batch.get(0).protocol());
     for (Unit u : batch) {
       req.addAllCommands(u.commands());
@@ -181,7 +195,7 @@ final class StoreBatcher {
 
       @Override
       public void onError(Throwable t) {
-        finish(batch, null, t);
+        finish(batch, null, t, counted);
       }
 
       @Override
@@ -189,9 +203,9 @@ final class StoreBatcher {
         if (response == null || response.getResultsCount() != count) {
           finish(batch, null, new IllegalStateException("store " + address + " answered "
               + (response == null ? 0 : response.getResultsCount()) + " results for " + count
-              + " commands"));
+              + " commands"), counted);
         } else {
-          finish(batch, response.getResultsList(), null);
+          finish(batch, response.getResultsList(), null, counted);
         }
       }
     };
@@ -204,13 +218,15 @@ final class StoreBatcher {
             .execute(req.build(), observer);
       }
     } catch (RuntimeException e) {
-      finish(batch, null, e);
+      finish(batch, null, e, counted);
     }
   }
 
-  private void finish(List<Unit> batch, List<Result> results, Throwable failure) {
-    synchronized (this) {
-      inFlight--;
+  private void finish(List<Unit> batch, List<Result> results, Throwable failure, boolean counted) {
+    if (counted) {
+      synchronized (this) {
+        inFlight--;
+      }
     }
     int from = 0;
     for (Unit u : batch) {

@@ -447,8 +447,7 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
 
     /** {@code WAIT} in any case: the one command here that is not the data model's. */
     static boolean isWait(byte[] name) {
-        return name.length == 4 && (name[0] | 0x20) == 'w' && (name[1] | 0x20) == 'a'
-                && (name[2] | 0x20) == 'i' && (name[3] | 0x20) == 't';
+        return io.cairn.store.types.Args.nameIs(name, "wait");
     }
 
     /**
@@ -482,11 +481,16 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
         CompletableFuture<Reply> reply = after(o.lastWrite, () -> {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
             CompletableFuture<Reply> out = new CompletableFuture<>();
+            // Ends it even if a poll is never answered (the group's worker stopped, the node closes).
+            java.util.concurrent.ScheduledFuture<?> guard = TIMERS.schedule(
+                    () -> out.completeExceptionally(new TimeoutException("WAIT got no count from group " + groupId)),
+                    waitMillis + 1000, TimeUnit.MILLISECONDS);
+            out.whenComplete((r, e) -> guard.cancel(false));
             runtime.votersHolding(groupId, -1).whenComplete((r, e) -> {
                 if (e != null) {
                     out.completeExceptionally(e);
                 } else {
-                    pollVoters(groupId, r[0], r[1], want, deadline, out);
+                    pollVoters(groupId, r[0], r[1], want, deadline, 1, out);
                 }
             });
             return out;
@@ -495,19 +499,25 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
         return reply.handle((r, err) -> err == null ? resp(r, protocol) : failure(err));
     }
 
+    /** Asks again after {@code delayMillis}, doubling up to 16 ms, until enough or the deadline. */
     private void pollVoters(long groupId, long index, long have, long want, long deadline,
-                            CompletableFuture<Reply> out) {
-        if (have >= want || System.nanoTime() - deadline >= 0) {
+                            long delayMillis, CompletableFuture<Reply> out) {
+        if (out.isDone()) {
+            return;
+        }
+        long left = deadline - System.nanoTime();
+        if (have >= want || left <= 0) {
             out.complete(Reply.integer(have));
             return;
         }
+        long delay = Math.min(delayMillis, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
         TIMERS.schedule(() -> runtime.votersHolding(groupId, index).whenComplete((r, e) -> {
             if (e != null) {
                 out.completeExceptionally(e);
             } else {
-                pollVoters(groupId, index, r[1], want, deadline, out);
+                pollVoters(groupId, index, r[1], want, deadline, Math.min(16, delayMillis * 2), out);
             }
-        }), 2, TimeUnit.MILLISECONDS);
+        }), delay, TimeUnit.MILLISECONDS);
     }
 
     /** Arguments (name included) above which even a fast read (MGET, EXISTS, HMGET...) goes to the read pool. */

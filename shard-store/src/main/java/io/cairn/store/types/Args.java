@@ -37,6 +37,22 @@ public final class Args {
     }
 
     /**
+     * Whether {@code arg} is {@code lowerAscii} (a command name, lower case ASCII letters) in any
+     * case, without building a String.
+     */
+    public static boolean nameIs(byte[] arg, String lowerAscii) {
+        if (arg.length != lowerAscii.length()) {
+            return false;
+        }
+        for (int i = 0; i < arg.length; i++) {
+            if ((arg[i] | 0x20) != lowerAscii.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Redis's {@code string2ll}: optional '-', digits, no leading zeros (but "0"), no spaces, no
      * '+', within a signed 64-bit range. Returns false when the text is not such an integer.
      */
