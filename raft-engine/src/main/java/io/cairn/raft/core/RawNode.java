@@ -251,6 +251,11 @@ public final class RawNode {
         return raft.trk.confState();
     }
 
+    /** The commit index this node knows (cheap, unlike {@link #status()}). */
+    public long commitIndex() {
+        return raft.raftLog.committed;
+    }
+
     /** Last log index (stable or not). */
     public long lastIndex() {
         return raft.raftLog.lastIndex();

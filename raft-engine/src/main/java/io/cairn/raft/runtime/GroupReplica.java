@@ -356,16 +356,22 @@ final class GroupReplica {
     }
 
     /**
-     * On the leader: {@code {lastIndex, n}}, its last log index and how many other voters' logs
-     * are known to hold {@code index} (their match index reached it; {@code index} < 0: the last
-     * index). Learners do not count. Elsewhere: {@link NotLeaderException}.
+     * On the leader: {@code {index, n}}, how many other voters' logs are known to hold
+     * {@code index} (their match index reached it). Learners do not count. {@code index} < 0:
+     * an index at or after every entry committed so far — the commit index once an entry of this
+     * term is committed (entries of earlier leaders' terms that were committed lie before it),
+     * else the last index. Elsewhere: {@link NotLeaderException}.
      */
     long[] votersHolding(long index) {
         if (!node.isLeader()) {
             throw new NotLeaderException(groupId, node.leaderId());
         }
-        long last = node.lastIndex();
-        return new long[] {last, node.othersHolding(index < 0 ? last : index)};
+        long target = index;
+        if (target < 0) {
+            long commit = node.commitIndex();
+            target = node.termAt(commit) == node.term() ? commit : node.lastIndex();
+        }
+        return new long[] {target, node.othersHolding(target)};
     }
 
     GroupStatus status() {

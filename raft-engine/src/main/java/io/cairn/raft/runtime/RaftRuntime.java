@@ -370,11 +370,12 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
     }
 
     /**
-     * On the leader of {@code groupId}: {@code {lastIndex, n}}, its last log index and how many
-     * other voters' logs are known to hold {@code index} (their match index; {@code index} < 0:
-     * the last index); fails with {@link NotLeaderException} on any other replica. What Redis's
-     * WAIT counts: a caller takes the last index once, then asks again for that index until enough
-     * voters hold it.
+     * On the leader of {@code groupId}: {@code {index, n}}, how many other voters' logs are known
+     * to hold {@code index} (their match index). {@code index} < 0: an index at or after every
+     * entry committed so far (the commit index once an entry of the leader's term is committed,
+     * else its last index), so after every write already acknowledged. Fails with
+     * {@link NotLeaderException} on any other replica. What Redis's WAIT counts: a caller takes
+     * the index once, then asks again for it until enough voters hold it.
      */
     public CompletableFuture<long[]> votersHolding(long groupId, long index) {
         CompletableFuture<long[]> f = new CompletableFuture<>();
