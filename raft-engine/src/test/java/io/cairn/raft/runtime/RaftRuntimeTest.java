@@ -719,9 +719,17 @@ class RaftRuntimeTest {
                 .get(10, TimeUnit.SECONDS);
         assertThat(cs.learners()).containsExactly(4L);
         await().atMost(Duration.ofSeconds(10)).until(() -> machines.get(4L).get(9L).snapshotOfValues().contains("a"));
+        // WAIT's count: a learner that holds the log is not a voter that does
+        long[] held = nodes.get(leaderOf(9)).votersHolding(9, -1).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> nodes.get(leaderOf(9)).votersHolding(9, held[0]).get(5, TimeUnit.SECONDS)[1] == 2);
+        Thread.sleep(100);
+        assertThat(nodes.get(leaderOf(9)).votersHolding(9, held[0]).get(5, TimeUnit.SECONDS)[1]).isEqualTo(2);
         cs = nodes.get(leaderOf(9)).changeMembership(9, ConfChange.of(ConfChangeSingle.addVoter(4)))
                 .get(10, TimeUnit.SECONDS);
         assertThat(cs.voters()).containsExactlyInAnyOrder(1L, 2L, 3L, 4L);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> nodes.get(leaderOf(9)).votersHolding(9, -1).get(5, TimeUnit.SECONDS)[1] == 3);
         long removed = leaderOf(9) == 1 ? 2 : 1;
         cs = nodes.get(leaderOf(9)).changeMembership(9, ConfChange.of(ConfChangeSingle.remove(removed)))
                 .get(10, TimeUnit.SECONDS);
