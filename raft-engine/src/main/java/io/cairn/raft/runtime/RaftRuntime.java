@@ -379,19 +379,7 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
      */
     public CompletableFuture<long[]> votersHolding(long groupId, long index) {
         CompletableFuture<long[]> f = new CompletableFuture<>();
-        Worker w = workerOf(groupId);
-        w.post(() -> { // a query: the group is not marked dirty
-            GroupReplica g = w.group(groupId);
-            if (g == null) {
-                f.completeExceptionally(new IllegalArgumentException("group " + groupId + " is not hosted on node " + nodeId));
-                return;
-            }
-            try {
-                f.complete(g.votersHolding(index));
-            } catch (RuntimeException e) {
-                f.completeExceptionally(e);
-            }
-        });
+        onGroup(groupId, f, g -> f.complete(g.votersHolding(index)), false); // a query: nothing to handle after
         return f;
     }
 
@@ -432,6 +420,12 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
     }
 
     private void onGroup(long groupId, CompletableFuture<?> f, java.util.function.Consumer<GroupReplica> action) {
+        onGroup(groupId, f, action, true);
+    }
+
+    /** {@code dirty}: the action may have changed the group, so its Ready is handled after. */
+    private void onGroup(long groupId, CompletableFuture<?> f, java.util.function.Consumer<GroupReplica> action,
+                         boolean dirty) {
         Worker w = workerOf(groupId);
         w.post(() -> {
             GroupReplica g = w.group(groupId);
@@ -444,7 +438,9 @@ public final class RaftRuntime implements RaftMessageHandler, AutoCloseable {
             } catch (RuntimeException e) {
                 f.completeExceptionally(e);
             }
-            w.markDirty(g);
+            if (dirty) {
+                w.markDirty(g);
+            }
         });
     }
 

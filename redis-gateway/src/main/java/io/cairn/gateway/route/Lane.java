@@ -608,6 +608,7 @@ final class Lane {
     final long mapVersion;
     private final List<Command> commands;
     private final long bytes;
+    private final boolean alone;
 
     Unit(List<Pending> pending, String address, long mapVersion) {
       this.pending = pending;
@@ -615,7 +616,9 @@ final class Lane {
       this.mapVersion = mapVersion;
       List<Command> cs = new ArrayList<>(pending.size());
       long b = 0;
+      boolean anyAlone = false;
       for (Pending p : pending) {
+        anyAlone |= p.alone;
         // The routed map version lets a group that imports the slot serve it as soon as the map
         // naming it is out (docs/slot-migration.md, "Release by routed version").
         Command.Builder c = Command.newBuilder().setGroupId(group).setMapVersion(mapVersion);
@@ -636,6 +639,7 @@ final class Lane {
       }
       this.commands = cs;
       this.bytes = b;
+      this.alone = anyAlone;
     }
 
     @Override
@@ -660,12 +664,7 @@ final class Lane {
 
     @Override
     public boolean alone() {
-      for (Pending p : pending) {
-        if (p.alone) {
-          return true;
-        }
-      }
-      return false;
+      return alone;
     }
 
     @Override

@@ -155,8 +155,9 @@ public final class Router implements AutoCloseable {
   /**
    * WAIT numreplicas timeout (arguments checked) for a connection that wrote: to the leader of
    * the group of its last write, in that group's lane, so after the connection's earlier
-   * commands there; the leader answers how many other voters' logs hold its last index, waiting
-   * for {@code numreplicas} up to the timeout (the store's {@code StoreServiceImpl.waitCommand}).
+   * commands there; the leader answers how many other voters' logs hold its acknowledged writes,
+   * waiting for {@code numreplicas} up to the timeout (the store's
+   * {@code StoreServiceImpl.waitCommand}).
    */
   public CompletableFuture<byte[]> waitFor(RouteSession s, byte[][] argv, int protocol) {
     int slot = s.lastWriteSlot();

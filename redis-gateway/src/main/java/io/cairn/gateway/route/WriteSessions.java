@@ -2,7 +2,6 @@ package io.cairn.gateway.route;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -72,17 +71,13 @@ final class WriteSessions {
     Pool pool = pools.computeIfAbsent(group, g -> new Pool());
     synchronized (pool) {
       List<WriteSession> list = pool.sessions;
-      if (!list.isEmpty()) {
-        long seq = list.get(pool.current).tryNext();
+      int n = list.size();
+      for (int k = 0; k < n; k++) { // from the current one, each once
+        int i = (pool.current + k) % n;
+        long seq = list.get(i).tryNext();
         if (seq > 0) {
-          return new Ticket(list.get(pool.current), seq);
-        }
-        for (int i = 0; i < list.size(); i++) {
-          seq = list.get(i).tryNext();
-          if (seq > 0) {
-            pool.current = i;
-            return new Ticket(list.get(i), seq);
-          }
+          pool.current = i;
+          return new Ticket(list.get(i), seq);
         }
       }
       WriteSession s = new WriteSession();
@@ -128,7 +123,12 @@ final class WriteSessions {
     final long id = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     private long lastSeq;
     private long acked;
-    private final TreeSet<Long> receivedAboveAck = new TreeSet<>();
+    /**
+     * Bit {@code i}: the reply of seq {@code acked + 1 + i} is in. Seqs above acked are at most
+     * {@link #MAX_OUT} (16) apart from it ({@link #tryNext}), so a long holds them all, with no
+     * allocation per write.
+     */
+    private long receivedAboveAck;
 
     /** The next seq, or 0 if {@link #MAX_OUT} writes are out. */
     synchronized long tryNext() {
@@ -149,12 +149,12 @@ final class WriteSessions {
 
     /** The reply of write {@code seq} arrived (or it was given up on): advances {@link #acked}. */
     synchronized void received(long seq) {
-      if (seq <= acked) {
+      if (seq <= acked || seq > lastSeq) {
         return;
       }
-      receivedAboveAck.add(seq);
-      while (!receivedAboveAck.isEmpty() && receivedAboveAck.first() == acked + 1) {
-        receivedAboveAck.pollFirst();
+      receivedAboveAck |= 1L << (seq - acked - 1);
+      while ((receivedAboveAck & 1) != 0) {
+        receivedAboveAck >>>= 1;
         acked++;
       }
     }

@@ -384,7 +384,7 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
         for (int i = 0; i < argc; i++) {
             argv[i] = c.getArgv(i).toByteArray();
         }
-        if (argc == 3 && isWait(argv[0])) {
+        if (argc == 3 && io.cairn.store.types.Args.nameIs(argv[0], "wait")) { // not the data model's
             return waitCommand(c, argv, protocol, order, watch);
         }
         CommandSpec spec = table.lookup(argv[0]);
@@ -445,16 +445,12 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
         return reply.handle((r, err) -> err == null ? resp(r, protocol) : failure(err));
     }
 
-    /** {@code WAIT} in any case: the one command here that is not the data model's. */
-    static boolean isWait(byte[] name) {
-        return io.cairn.store.types.Args.nameIs(name, "wait");
-    }
-
     /**
      * {@code WAIT numreplicas timeout} for a group, as a gateway sends it to the group of a
      * connection's last write (arguments checked there): after the writes before it in this call,
-     * the leader takes its last log index (which holds every write already acknowledged) and
-     * answers how many other voters' logs hold it, once at least {@code numreplicas} do or when
+     * the leader takes an index at or after every write already acknowledged
+     * ({@link io.cairn.raft.runtime.RaftRuntime#votersHolding}) and answers how many other
+     * voters' logs hold it, once at least {@code numreplicas} do or when
      * the timeout ends (timeout 0, "for ever" in Redis, and any longer one end at
      * {@code request.timeout.ms}). Not the leader: NOT_LEADER, and the gateway asks the leader.
      */
@@ -469,10 +465,10 @@ final class StoreServiceImpl extends StoreServiceGrpc.StoreServiceImplBase {
         long want;
         long timeoutMillis;
         try {
-            want = Long.parseLong(new String(argv[1], java.nio.charset.StandardCharsets.US_ASCII));
-            timeoutMillis = Long.parseLong(new String(argv[2], java.nio.charset.StandardCharsets.US_ASCII));
-        } catch (NumberFormatException e) {
-            return done(resp(new Reply.Err("ERR value is not an integer or out of range"), protocol));
+            want = io.cairn.store.types.Args.parseLong(argv[1]);
+            timeoutMillis = io.cairn.store.types.Args.parseLong(argv[2]);
+        } catch (io.cairn.store.types.RedisException e) {
+            return done(resp(e.reply(), protocol));
         }
         long cap = config.requestTimeoutMillis();
         long waitMillis = timeoutMillis <= 0 ? cap : Math.min(timeoutMillis, cap);

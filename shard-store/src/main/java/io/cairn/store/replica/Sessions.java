@@ -265,12 +265,17 @@ final class Sessions {
             kv.put(KeyCodec.sessionReplyKey(group, c.session(), c.seq()), encoded);
             recordMax = Math.max(recordMax, c.seq());
         }
-        p.lastSeen = c.now();
-        p.acked = newAcked;
-        p.maxSeq = Math.max(p.maxSeq, c.seq());
+        changed(c.session(), p, c.now(), newAcked, Math.max(p.maxSeq, c.seq()), recordMax);
+    }
+
+    /** Sets the header fields of {@code p}, which this batch changed; written by {@link #flush}. */
+    private void changed(long session, State p, long lastSeen, long acked, long maxSeq, long recordMax) {
+        p.lastSeen = lastSeen;
+        p.acked = acked;
+        p.maxSeq = maxSeq;
         p.recordMax = recordMax;
         p.exists = true;
-        changed.put(c.session(), p);
+        changed.put(session, p);
     }
 
     /**
@@ -401,12 +406,8 @@ final class Sessions {
         }
         // keeps the local inline replies not acknowledged
         local.dropUpTo(acked);
-        local.lastSeen = Math.max(local.lastSeen, src.lastSeen);
-        local.acked = acked;
-        local.maxSeq = Math.max(local.maxSeq, src.maxSeq);
-        local.recordMax = recordMax;
-        local.exists = true;
-        changed.put(session, local);
+        changed(session, local, Math.max(local.lastSeen, src.lastSeen), acked,
+                Math.max(local.maxSeq, src.maxSeq), recordMax);
     }
 
     /** The header of {@code session}: changed by this batch, else read (cached or stored). */
